@@ -1,0 +1,122 @@
+// Package app wires lab's commands. Each command lives in its own file as an
+// options struct, a constructor and a run function; none of them talks to
+// Docker directly.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/mattn/go-isatty"
+	"github.com/urfave/cli/v3"
+)
+
+// Exit codes, the contract scripts and graders rely on.
+const (
+	exitOK       = 0
+	exitNotPass  = 1
+	exitUsage    = 2
+	exitEnvError = 3
+)
+
+// IOStreams are the program's standard streams, injectable for tests.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer // results
+	Err    io.Writer // status, progress, warnings
+	OutTTY bool      // Out is a terminal that takes colour
+	InTTY  bool
+	Getenv func(string) string
+}
+
+// System returns the process's real streams.
+func System() *IOStreams {
+	noColor := os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb"
+	return &IOStreams{
+		In:     os.Stdin,
+		Out:    os.Stdout,
+		Err:    os.Stderr,
+		OutTTY: !noColor && isatty.IsTerminal(os.Stdout.Fd()),
+		InTTY:  isatty.IsTerminal(os.Stdin.Fd()),
+		Getenv: os.Getenv,
+	}
+}
+
+// Main runs lab with the process's arguments and returns its exit code.
+func Main() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, os.Args, System())
+}
+
+// Run is the testable entry point: it parses args, runs the command and maps
+// its error to an exit code, printing "lab: " and the error once.
+func Run(ctx context.Context, args []string, streams *IOStreams) int {
+	root := newRootCmd(streams)
+	err := root.Run(ctx, args)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	var silent *silentError
+	if !errors.As(err, &silent) {
+		fmt.Fprintf(streams.Err, "lab: %v\n", err)
+	}
+	return code
+}
+
+func newRootCmd(s *IOStreams) *cli.Command {
+	return &cli.Command{
+		Name:      "lab",
+		Usage:     "a hands-on container workshop: run `lab next` to begin",
+		Version:   labVersion(),
+		Writer:    s.Out,
+		ErrWriter: s.Err,
+		Reader:    s.In,
+		// Errors go back to Run, which alone decides the exit code.
+		ExitErrHandler: func(context.Context, *cli.Command, error) {},
+		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
+			return usageErrorf("%v (see: lab --help)", err)
+		},
+		CommandNotFound: func(_ context.Context, _ *cli.Command, name string) {},
+		Suggest:         true,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "lessons", Usage: "load the course from `DIR` instead of the built-in one", Sources: cli.EnvVars("LAB_LESSONS")},
+			&cli.StringFlag{Name: "workspace", Usage: "the `DIR` where you write Dockerfiles, compose files and manifests", Sources: cli.EnvVars("LAB_WORKSPACE")},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Present() {
+				return usageErrorf("unknown command %q (see: lab --help)", cmd.Args().First())
+			}
+			return runStatus(ctx, s, cmd)
+		},
+		Commands: []*cli.Command{
+			newNextCmd(s),
+			newShowCmd(s),
+			newHintCmd(s),
+			newSolutionCmd(s),
+			newListCmd(s),
+			newGotoCmd(s),
+			newSkipCmd(s),
+			newResetCmd(s),
+			newDoctorCmd(s),
+			newVerifyCmd(s),
+			newSelftestCmd(s),
+			newLessonsCmd(s),
+			newVersionCmd(s),
+		},
+	}
+}
+
+// noArgs rejects stray arguments for commands that take none.
+func maxArgs(cmd *cli.Command, n int) error {
+	if cmd.Args().Len() > n {
+		return usageErrorf("%s takes at most %d argument(s), got %q (see: lab %s --help)", cmd.Name, n, cmd.Args().Slice(), cmd.Name)
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/lab-workshop/lab/sandbox"
+)
+
+func newDoctorCmd(s *IOStreams) *cli.Command {
+	return &cli.Command{
+		Name:  "doctor",
+		Usage: "check the tools, engine, disk, memory and ports the lessons need, each finding with a fix",
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if err := maxArgs(cmd, 0); err != nil {
+				return err
+			}
+			return runDoctor(ctx, s, cmd)
+		},
+	}
+}
+
+// finding is one line of the doctor's report.
+type finding struct {
+	level string // ok, warn, fail
+	what  string
+	fix   string
+}
+
+// lessonPorts are the host ports lessons publish.
+var lessonPorts = []struct {
+	port int
+	use  string
+}{{8080, "nginx (lessons 2-3)"}, {3000, "the app (lessons 3, 5)"}, {5000, "the local registry (lesson 2)"}, {27017, "MongoDB (lessons 3-5)"}, {30001, "the Kubernetes NodePort (lesson 7)"}}
+
+func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
+	var fs []finding
+	add := func(level, what, fix string) { fs = append(fs, finding{level, what, fix}) }
+	env := os.Environ()
+
+	if v, err := sandbox.CLIVersion(ctx, env); err != nil {
+		add("fail", "docker CLI: "+err.Error(), "install Docker: https://docs.docker.com/get-docker/")
+	} else if sandbox.CompareVersions(v, "20.10") < 0 {
+		add("fail", "docker CLI "+v+" is older than 20.10", "upgrade Docker: https://docs.docker.com/get-docker/")
+	} else {
+		add("ok", "docker CLI "+v, "")
+	}
+
+	ep, err := sandbox.ResolveEndpoint(os.Getenv)
+	switch {
+	case err != nil:
+		add("fail", "docker context: "+err.Error(), "")
+	default:
+		add("ok", fmt.Sprintf("docker context %q (%s, from %s)", ep.Context, ep.Host, ep.Source), "")
+		eng, err := sandbox.Connect(ctx, ep)
+		if err != nil {
+			add("fail", "engine: "+err.Error(), "")
+			break
+		}
+		defer eng.Close()
+		info, err := eng.ServerInfo(ctx)
+		if err != nil {
+			add("fail", "engine: "+err.Error(), "docker info")
+			break
+		}
+		add("ok", fmt.Sprintf("engine %s, API %s, %s/%s (%s)", info.Version, info.APIVersion, info.OS, info.Arch, info.OperatingSystem), "")
+	}
+
+	if v, err := sandbox.ComposeVersion(ctx, env); err != nil {
+		add("fail", "docker compose: not available", "install the Compose v2 plugin: https://docs.docker.com/compose/install/")
+	} else {
+		add("ok", "docker compose "+v, "")
+	}
+	for _, tool := range []struct{ name, arg, fix string }{
+		{"kind", "version", "needed from lesson 6: https://kind.sigs.k8s.io/docs/user/quick-start/#installation"},
+		{"kubectl", "version --client", "needed from lesson 6: https://kubernetes.io/docs/tasks/tools/"},
+	} {
+		v, err := sandbox.ToolVersion(ctx, env, tool.name, tool.arg)
+		var missing *sandbox.NotInstalledError
+		switch {
+		case errors.As(err, &missing):
+			add("warn", tool.name+": not installed", tool.fix)
+		case err != nil:
+			add("warn", tool.name+": "+err.Error(), tool.fix)
+		default:
+			add("ok", tool.name+": "+v, "")
+		}
+	}
+
+	home, _ := os.UserHomeDir()
+	if free, err := sandbox.FreeDisk(home); err == nil {
+		level, fix := "ok", ""
+		if free < 10<<30 {
+			level, fix = "warn", "images, volumes and a kind cluster need about 10 GiB; free some with: docker system df && docker system prune"
+		}
+		add(level, fmt.Sprintf("free disk: %.1f GiB", float64(free)/(1<<30)), fix)
+	}
+	if mem, ok, err := sandbox.AvailableMemory(); err == nil && ok {
+		level, fix := "ok", ""
+		if mem < 4<<30 {
+			level, fix = "warn", "a kind cluster needs about 4 GiB available; close other programs or give Docker Desktop more memory"
+		}
+		add(level, fmt.Sprintf("available memory: %.1f GiB", float64(mem)/(1<<30)), fix)
+	}
+	for _, p := range lessonPorts {
+		if sandbox.PortFree(p.port) {
+			add("ok", fmt.Sprintf("port %d free, for %s", p.port, p.use), "")
+		} else {
+			add("warn", fmt.Sprintf("port %d is in use; %s needs it", p.port, p.use), fmt.Sprintf("find what holds it: ss -ltnp 'sport = :%d' (or docker ps)", p.port))
+		}
+	}
+
+	failed := 0
+	for _, f := range fs {
+		mark := map[string]string{"ok": "✓", "warn": "!", "fail": "✗"}[f.level]
+		fmt.Fprintf(s.Out, "%s %s\n", mark, f.what)
+		if f.fix != "" {
+			fmt.Fprintf(s.Out, "    fix: %s\n", f.fix)
+		}
+		if f.level == "fail" {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return &silentError{code: exitEnvError}
+	}
+	return nil
+}

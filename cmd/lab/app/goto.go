@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/lab-workshop/lab/internal/progress"
+)
+
+func newGotoCmd(s *IOStreams) *cli.Command {
+	return &cli.Command{
+		Name:      "goto",
+		Usage:     "make STEP the current step (nothing you made is touched)",
+		ArgsUsage: "STEP",
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Len() != 1 {
+				return usageErrorf("goto needs exactly one STEP, for example: lab goto docker-setup/engine (see: lab list)")
+			}
+			ss, err := openSession(s, cmd)
+			if err != nil {
+				return err
+			}
+			step, err := ss.step(nil, cmd.Args().First())
+			if err != nil {
+				return err
+			}
+			if err := ss.update(func(st *progress.State) error {
+				st.Course, st.CourseHash, st.Current = ss.course.ID, ss.course.Hash, step.Key()
+				return nil
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintf(s.Err, "current step is now %s\n", step.Key())
+			renderStep(s, step, len(ss.course.Steps()))
+			return nil
+		},
+	}
+}
+
+func newSkipCmd(s *IOStreams) *cli.Command {
+	return &cli.Command{
+		Name:  "skip",
+		Usage: "move on to the next step without checking this one (nothing you made is touched)",
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if err := maxArgs(cmd, 0); err != nil {
+				return err
+			}
+			ss, err := openSession(s, cmd)
+			if err != nil {
+				return err
+			}
+			st, err := ss.load()
+			if err != nil {
+				return err
+			}
+			step := ss.current(st)
+			if step == nil {
+				return usageErrorf("every step has passed: nothing to skip")
+			}
+			nxt := ss.course.Next(step)
+			if err := ss.update(func(st *progress.State) error {
+				st.Course, st.CourseHash = ss.course.ID, ss.course.Hash
+				st.Step(step.Key()).Skipped = true
+				st.Current = ""
+				if nxt != nil {
+					st.Current = nxt.Key()
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+			fmt.Fprintf(s.Err, "skipped %s; come back with: lab goto %s\n", step.Key(), step.Key())
+			if nxt != nil {
+				renderStep(s, nxt, len(ss.course.Steps()))
+			}
+			return nil
+		},
+	}
+}

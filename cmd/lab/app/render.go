@@ -1,0 +1,32 @@
+package app
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"charm.land/glamour/v2"
+
+	"github.com/lab-workshop/lab/lessons"
+)
+
+// renderStep writes a step's instructions: rendered Markdown on a terminal,
+// the Markdown itself (already readable) when piped or with NO_COLOR.
+func renderStep(s *IOStreams, step *lessons.Step, total int) {
+	md := fmt.Sprintf("# %s\n\n*Lesson %d (%s), step %d of %d — `%s`*\n\n%s\n",
+		step.Title, step.Lesson.Index, step.Lesson.Title, step.Index, len(step.Lesson.Steps), step.Key(), strings.TrimSpace(step.Body))
+	writeMarkdown(s, md)
+}
+
+func writeMarkdown(s *IOStreams, md string) {
+	if s.OutTTY {
+		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle("dark"), glamour.WithWordWrap(88))
+		if err == nil {
+			if out, err := r.Render(md); err == nil {
+				io.WriteString(s.Out, out)
+				return
+			}
+		}
+	}
+	io.WriteString(s.Out, md)
+}

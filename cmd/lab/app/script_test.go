@@ -1,0 +1,93 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/lab-workshop/lab/cmd/lab/app"
+	"github.com/lab-workshop/lab/sandbox"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"lab": func() { os.Exit(app.Main()) },
+	})
+}
+
+// TestScripts runs the CLI behaviour scripts in testdata/script. Scripts
+// that need a Docker engine carry the [engine] condition.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			work := env.WorkDir
+			env.Setenv("HOME", filepath.Join(work, "home"))
+			env.Setenv("LAB_HOME", filepath.Join(work, "state"))
+			env.Setenv("LAB_WORKSPACE", filepath.Join(work, "ws"))
+			env.Setenv("NO_COLOR", "1")
+			for _, k := range []string{"DOCKER_HOST", "DOCKER_CONTEXT", "DOCKER_CONFIG", "XDG_STATE_HOME", "LAB_LESSONS"} {
+				if v := os.Getenv(k); v != "" && (k == "DOCKER_HOST" || k == "DOCKER_CONTEXT" || k == "DOCKER_CONFIG") {
+					env.Setenv(k, v)
+				} else {
+					env.Setenv(k, "")
+				}
+			}
+			return nil
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "engine":
+				return engineUp(), nil
+			}
+			return false, errors.New("unknown condition " + cond)
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode": exitcode,
+		},
+	})
+}
+
+// exitcode runs a command and asserts its exit status: exitcode N cmd args...
+func exitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N command [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: %v", err)
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exitcode: running %s: %v", args[1], err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+func engineUp() bool {
+	ep, err := sandbox.ResolveEndpoint(os.Getenv)
+	if err != nil {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	e, err := sandbox.Connect(ctx, ep)
+	if err != nil {
+		return false
+	}
+	e.Close()
+	return true
+}

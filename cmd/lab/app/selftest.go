@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/lab-workshop/lab/features"
+)
+
+func newSelftestCmd(s *IOStreams) *cli.Command {
+	return &cli.Command{
+		Name:      "selftest",
+		Usage:     "prove each step's check honest: fails unsolved, passes solved, fails for every known-wrong state, cleans up (for authors)",
+		ArgsUsage: "[LESSON|STEP ...]",
+		Description: "selftest runs the reference solutions and known-wrong states against this machine's engine.\n" +
+			"It removes the resources the selected lessons name (for example every container from hello-world),\n" +
+			"so run it on a machine set aside for testing, not on a learner's. It uses a scratch workspace.",
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "keep-scratch", Usage: "keep the scratch workspace and print where it is"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			return runSelftest(ctx, s, cmd)
+		},
+	}
+}
+
+func runSelftest(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
+	ss, err := openSession(s, cmd)
+	if err != nil {
+		return err
+	}
+	steps, err := ss.course.Select(cmd.Args().Slice()...)
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	dir, err := os.MkdirTemp("", "lab-selftest-")
+	if err != nil {
+		return &envError{err: fmt.Errorf("making a scratch directory: %w", err)}
+	}
+	if cmd.Bool("keep-scratch") {
+		fmt.Fprintf(s.Err, "scratch directory: %s\n", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	results, err := features.Selftest(ctx, steps, features.SelftestOptions{
+		Workspace: filepath.Join(dir, "workspace"),
+		Scratch:   filepath.Join(dir, "scratch"),
+		Status:    s.Err,
+	})
+	ok, failed := 0, 0
+	for _, r := range results {
+		if r.OK() {
+			ok++
+			fmt.Fprintf(s.Out, "ok   %s (%d proofs)\n", r.Step.Key(), len(r.Phases))
+			continue
+		}
+		failed++
+		fmt.Fprintf(s.Out, "FAIL %s\n", r.Step.Key())
+		for _, p := range r.Phases {
+			if !p.OK {
+				fmt.Fprintf(s.Out, "     %s: %s\n", p.Name, p.Detail)
+			}
+		}
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Out, "selftest: %d passed, %d failed\n", ok, failed)
+	if failed > 0 {
+		return &silentError{code: exitNotPass}
+	}
+	return nil
+}

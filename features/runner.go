@@ -1,0 +1,277 @@
+package features
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
+
+	"github.com/lab-workshop/lab/lessons"
+	"github.com/lab-workshop/lab/sandbox"
+)
+
+// Options configure one run of checks.
+type Options struct {
+	// Env is the environment the checks see (DOCKER_HOST, PATH, ...).
+	// Nil means the process environment.
+	Env []string
+	// Workspace is the learner's workspace directory.
+	Workspace string
+	// Grading includes the hidden @grading scenarios (lab verify only).
+	Grading bool
+	// NoDisruptive skips disruptive steps; they are reported as skipped.
+	NoDisruptive bool
+	// Status receives announcements and progress (stderr); nil discards them.
+	Status io.Writer
+}
+
+// Run checks the given steps against the machine and returns what each
+// step's scenarios found. The error is for a run that could not start at
+// all (for example an unreadable feature); a failing or unrunnable step is
+// reported in its Result.
+func Run(ctx context.Context, steps []*lessons.Step, opts Options) (*Report, error) {
+	if len(steps) == 0 {
+		return nil, errors.New("no step selected: nothing to check; see: lab list")
+	}
+	if opts.Env == nil {
+		opts.Env = os.Environ()
+	}
+	if opts.Status == nil {
+		opts.Status = io.Discard
+	}
+	r := &run{opts: opts, results: map[*lessons.Step]*Result{}}
+	defer r.close()
+
+	report := &Report{Started: time.Now()}
+	for _, group := range byLesson(steps) {
+		if err := r.lesson(ctx, group); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range steps {
+		report.Results = append(report.Results, r.results[s])
+	}
+	report.Duration = time.Since(report.Started)
+	return report, nil
+}
+
+// run holds what is shared by every scenario of one Run: the options and,
+// once a check asked for it, the engine connection.
+type run struct {
+	opts    Options
+	results map[*lessons.Step]*Result
+	engine  *sandbox.Engine
+	engErr  error
+	dialed  bool
+}
+
+func (r *run) close() {
+	if r.engine != nil {
+		r.engine.Close()
+	}
+}
+
+// getenv looks a variable up in the run's environment. An empty value
+// counts as unset, as it does for the docker CLI.
+func (r *run) getenv(key string) string {
+	for i := len(r.opts.Env) - 1; i >= 0; i-- {
+		k, v, ok := strings.Cut(r.opts.Env[i], "=")
+		if ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// dockerEngine connects on first use and then reuses the connection.
+func (r *run) dockerEngine(ctx context.Context) (*sandbox.Engine, error) {
+	if !r.dialed {
+		r.dialed = true
+		ep, err := sandbox.ResolveEndpoint(r.getenv)
+		if err != nil {
+			r.engErr = err
+		} else {
+			r.engine, r.engErr = sandbox.Connect(ctx, ep)
+		}
+	}
+	return r.engine, r.engErr
+}
+
+func byLesson(steps []*lessons.Step) [][]*lessons.Step {
+	var groups [][]*lessons.Step
+	for _, s := range steps {
+		if n := len(groups); n > 0 && groups[n-1][0].Lesson == s.Lesson {
+			groups[n-1] = append(groups[n-1], s)
+			continue
+		}
+		groups = append(groups, []*lessons.Step{s})
+	}
+	return groups
+}
+
+// lesson runs the scenarios of the selected steps of one lesson in one godog
+// suite, collecting every result from hooks.
+func (r *run) lesson(ctx context.Context, steps []*lessons.Step) error {
+	lesson := steps[0].Lesson
+	byTag := map[string]*lessons.Step{}
+	var filters []string
+	for _, s := range steps {
+		res := &Result{Step: s}
+		r.results[s] = res
+		if s.Disruptive && r.opts.NoDisruptive {
+			res.Status = StatusSkipped
+			res.Reason = "disruptive step skipped (--no-disruptive)"
+			continue
+		}
+		byTag[s.Tag()] = s
+		f := s.Tag()
+		if !r.opts.Grading {
+			f += " && ~@grading"
+		}
+		filters = append(filters, f)
+	}
+	if len(filters) == 0 {
+		return nil
+	}
+
+	started := map[*lessons.Step]time.Time{}
+	suite := godog.TestSuite{
+		Name: lesson.ID,
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			var current *Result
+			w := &world{run: r}
+			sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+				step := stepOf(p, byTag)
+				if step == nil {
+					return ctx, nil
+				}
+				current = r.results[step]
+				if _, ok := started[step]; !ok {
+					started[step] = time.Now()
+				}
+				if hasTag(p, "@disruptive") {
+					fmt.Fprintf(r.opts.Status, "! %s is disruptive: %s\n", step.Key(), p.Name)
+				}
+				if len(p.Steps) == 0 {
+					current.Checks = append(current.Checks, CheckResult{
+						Scenario: p.Name, Status: StatusError,
+						Err: fmt.Sprintf("scenario %q has no steps: it would prove nothing", p.Name),
+					})
+				}
+				w.step = step
+				return ctx, nil
+			})
+			sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+				if current == nil {
+					return ctx, nil
+				}
+				current.Checks = append(current.Checks, checkResult(st, status, err))
+				return ctx, nil
+			})
+			sc.After(func(ctx context.Context, p *godog.Scenario, err error) (context.Context, error) {
+				if current != nil {
+					current.Notes = append(current.Notes, w.notes...)
+					w.notes = nil
+					current.Duration = time.Since(started[current.Step])
+				}
+				w.cleanup(ctx)
+				return ctx, nil
+			})
+			w.register(sc)
+		},
+		Options: &godog.Options{
+			Strict:          true,
+			Format:          "progress",
+			Output:          io.Discard,
+			NoColors:        true,
+			Tags:            strings.Join(filters, ","),
+			FeatureContents: []godog.Feature{{Name: lesson.FeaturePath, Contents: lesson.Feature}},
+			DefaultContext:  ctx,
+			Concurrency:     1,
+		},
+	}
+	if code := suite.Run(); code == 2 {
+		return fmt.Errorf("running %s: godog refused the feature file; try: lab lessons lint", lesson.FeaturePath)
+	}
+	for _, s := range steps {
+		finish(r.results[s])
+	}
+	return ctx.Err()
+}
+
+func stepOf(p *godog.Scenario, byTag map[string]*lessons.Step) *lessons.Step {
+	for _, t := range p.Tags {
+		if s, ok := byTag[t.Name]; ok {
+			return s
+		}
+	}
+	return nil
+}
+
+func hasTag(p *godog.Scenario, tag string) bool {
+	return slices.ContainsFunc(p.Tags, func(t *messages.PickleTag) bool { return t.Name == tag })
+}
+
+func checkResult(st *godog.Step, status godog.StepResultStatus, err error) CheckResult {
+	c := CheckResult{Text: st.Text}
+	switch status {
+	case godog.StepPassed:
+		c.Status = StatusPassed
+	case godog.StepSkipped:
+		c.Status = StatusSkipped
+	case godog.StepFailed:
+		c.Status = StatusFailed
+		if IsEnvError(err) {
+			c.Status = StatusError
+		}
+	case godog.StepUndefined:
+		c.Status = StatusError
+		c.Err = fmt.Sprintf("undefined Gherkin step %q: the lesson uses a step lab does not know; try: lab lessons lint", st.Text)
+		return c
+	default: // pending, ambiguous
+		c.Status = StatusError
+		c.Err = fmt.Sprintf("Gherkin step %q is %s; try: lab lessons lint", st.Text, status)
+		return c
+	}
+	if err != nil {
+		c.Err = err.Error()
+	}
+	return c
+}
+
+// finish derives a step's status from its collected checks. A step no
+// scenario ran for is an error: a filter that selects nothing proves nothing.
+func finish(res *Result) {
+	if res.Status == StatusSkipped {
+		return
+	}
+	if len(res.Checks) == 0 {
+		res.Status = StatusError
+		res.Reason = fmt.Sprintf("no scenario ran for %s (no scenario tagged %s); try: lab lessons lint", res.Step.Key(), res.Step.Tag())
+		return
+	}
+	passed := 0
+	res.Status = StatusPassed
+	for _, c := range res.Checks {
+		switch c.Status {
+		case StatusError:
+			res.Status = StatusError
+			return
+		case StatusFailed:
+			res.Status = StatusFailed
+		case StatusPassed:
+			passed++
+		}
+	}
+	if res.Status == StatusPassed && passed == 0 {
+		res.Status = StatusError
+		res.Reason = fmt.Sprintf("no check of %s ran to the end", res.Step.Key())
+	}
+}

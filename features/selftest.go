@@ -1,0 +1,326 @@
+package features
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lab-workshop/lab/lessons"
+	"github.com/lab-workshop/lab/sandbox"
+)
+
+// SelftestOptions configure a selftest run.
+type SelftestOptions struct {
+	// Env is the base environment; nil means the process environment.
+	Env []string
+	// Workspace is a scratch workspace the reference solutions write into,
+	// never the learner's own.
+	Workspace string
+	// Scratch is a directory for fake tools and files that setups create
+	// ($LAB_SELFTEST_DIR).
+	Scratch string
+	// Status receives progress lines; nil discards them.
+	Status io.Writer
+}
+
+// Phase is one proof about a step: unsolved fails, solved passes, a wrong
+// state fails with its message, cleanup leaves nothing.
+type Phase struct {
+	Name     string // "unsolved", "solved", "wrong:NAME", "cleanup"
+	OK       bool
+	Detail   string // what was observed when not OK
+	Duration time.Duration
+}
+
+// SelftestResult is every proof made about one step.
+type SelftestResult struct {
+	Step   *lessons.Step
+	Phases []Phase
+}
+
+// OK reports whether every proof about the step held.
+func (r *SelftestResult) OK() bool {
+	if len(r.Phases) == 0 {
+		return false
+	}
+	for _, p := range r.Phases {
+		if !p.OK {
+			return false
+		}
+	}
+	return true
+}
+
+// Selftest proves each selected step's check honest against the real
+// machine: it fails before the reference solution, passes after it, fails
+// with the intended message for every known-wrong state, and the step's
+// cleanup leaves none of its resources behind. Earlier steps of the same
+// lesson are solved first, since later steps build on them.
+func Selftest(ctx context.Context, steps []*lessons.Step, opts SelftestOptions) ([]*SelftestResult, error) {
+	if len(steps) == 0 {
+		return nil, fmt.Errorf("no step selected; see: lab list")
+	}
+	if opts.Env == nil {
+		opts.Env = os.Environ()
+	}
+	if opts.Status == nil {
+		opts.Status = io.Discard
+	}
+	for _, dir := range []string{opts.Workspace, opts.Scratch} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("preparing selftest directory: %w", err)
+		}
+	}
+	t := &selftest{opts: opts}
+	t.env = append(slices.Clone(opts.Env), "LAB_WORKSPACE="+opts.Workspace, "LAB_SELFTEST_DIR="+opts.Scratch)
+
+	var results []*SelftestResult
+	for _, group := range byLesson(steps) {
+		res, err := t.lesson(ctx, group)
+		results = append(results, res...)
+		if err != nil {
+			return results, err
+		}
+	}
+	return results, nil
+}
+
+type selftest struct {
+	opts SelftestOptions
+	env  []string
+}
+
+func (t *selftest) logf(format string, args ...any) {
+	fmt.Fprintf(t.opts.Status, format+"\n", args...)
+}
+
+func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*SelftestResult, error) {
+	lesson := selected[0].Lesson
+	t.logf("selftest %s: cleaning up before starting", lesson.ID)
+	if err := t.cleanupLesson(ctx, lesson); err != nil {
+		return nil, err
+	}
+	var results []*SelftestResult
+	for _, step := range lesson.Steps {
+		if !slices.Contains(selected, step) {
+			t.logf("  %s: solving (needed by later steps)", step.Key())
+			if err := t.commands(ctx, step.Solution); err != nil {
+				return results, fmt.Errorf("solving %s to prepare later steps: %w", step.Key(), err)
+			}
+			continue
+		}
+		res, err := t.step(ctx, step)
+		results = append(results, res)
+		if err != nil {
+			return results, err
+		}
+	}
+	// The last proof: after cleanup, none of the lesson's resources remain.
+	start := time.Now()
+	err := t.cleanupLesson(ctx, lesson)
+	left, ferr := t.leftovers(ctx, lesson)
+	for _, res := range results {
+		p := Phase{Name: "cleanup", OK: err == nil && ferr == nil && len(left[res.Step]) == 0, Duration: time.Since(start)}
+		switch {
+		case err != nil:
+			p.Detail = err.Error()
+		case ferr != nil:
+			p.Detail = ferr.Error()
+		case len(left[res.Step]) > 0:
+			p.Detail = "left behind: " + strings.Join(left[res.Step], ", ")
+		}
+		res.Phases = append(res.Phases, p)
+		t.logPhase(res.Step, p)
+	}
+	return results, ctx.Err()
+}
+
+func (t *selftest) step(ctx context.Context, step *lessons.Step) (*SelftestResult, error) {
+	res := &SelftestResult{Step: step}
+	add := func(p Phase) {
+		res.Phases = append(res.Phases, p)
+		t.logPhase(step, p)
+	}
+
+	// 1. Unsolved: the check must fail.
+	add(t.expectFail(ctx, step, "unsolved", step.Unsolved.Setup, step.Unsolved.Env, ""))
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	// 2. Solved: the check must pass.
+	start := time.Now()
+	p := Phase{Name: "solved"}
+	if err := t.commands(ctx, step.Solution); err != nil {
+		p.Detail = "reference solution failed: " + err.Error()
+	} else if r, err := t.check(ctx, step, nil); err != nil {
+		p.Detail = err.Error()
+	} else if r.Status != StatusPassed {
+		p.Detail = fmt.Sprintf("check %s after the reference solution: %s", r.Status, r.Message())
+	} else {
+		p.OK = true
+	}
+	p.Duration = time.Since(start)
+	add(p)
+	// 3. Each known-wrong state must fail with its own message.
+	for _, w := range step.Wrong {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		if err := t.cleanupStep(ctx, step); err != nil {
+			return res, err
+		}
+		add(t.expectFail(ctx, step, "wrong:"+w.Name, w.Setup, w.Env, w.Expect))
+	}
+	// Leave the step solved for the steps after it.
+	if err := t.cleanupStep(ctx, step); err != nil {
+		return res, err
+	}
+	if err := t.commands(ctx, step.Solution); err != nil {
+		return res, fmt.Errorf("solving %s again for later steps: %w", step.Key(), err)
+	}
+	return res, ctx.Err()
+}
+
+// expectFail sets a state up and proves the check fails in it — as a
+// failure, not an environment error — with expect in its message when given.
+func (t *selftest) expectFail(ctx context.Context, step *lessons.Step, name string, setup []string, env map[string]string, expect string) Phase {
+	start := time.Now()
+	p := Phase{Name: name}
+	defer func() { p.Duration = time.Since(start) }()
+	if err := t.commands(ctx, setup); err != nil {
+		p.Detail = "setup failed: " + err.Error()
+		p.Duration = time.Since(start)
+		return p
+	}
+	r, err := t.check(ctx, step, env)
+	switch {
+	case err != nil:
+		p.Detail = err.Error()
+	case r.Status == StatusPassed:
+		p.Detail = "the check passed, but it must fail here"
+	case r.Status != StatusFailed:
+		p.Detail = fmt.Sprintf("the check ended with %s instead of a failure: %s", r.Status, r.Message())
+	case expect != "" && !strings.Contains(r.Message(), expect):
+		p.Detail = fmt.Sprintf("the failure does not say %q; it says: %s", expect, r.Message())
+	default:
+		p.OK = true
+	}
+	p.Duration = time.Since(start)
+	return p
+}
+
+func (t *selftest) logPhase(step *lessons.Step, p Phase) {
+	mark := "ok  "
+	if !p.OK {
+		mark = "FAIL"
+	}
+	t.logf("  %s %s %s (%s)", mark, step.Key(), p.Name, p.Duration.Round(time.Millisecond))
+	if !p.OK {
+		for _, line := range strings.Split(p.Detail, "\n") {
+			t.logf("       %s", line)
+		}
+	}
+}
+
+// check runs the step's check with env overrides on top of the base
+// environment. Grading scenarios are included: selftest proves them too.
+func (t *selftest) check(ctx context.Context, step *lessons.Step, overrides map[string]string) (*Result, error) {
+	rep, err := Run(ctx, []*lessons.Step{step}, Options{
+		Env: t.overlay(overrides), Workspace: t.opts.Workspace, Grading: true, Status: t.opts.Status,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rep.Results[0], nil
+}
+
+// overlay applies overrides to the base environment; values may name
+// $LAB_SELFTEST_DIR, $LAB_WORKSPACE and any base variable such as $PATH.
+func (t *selftest) overlay(overrides map[string]string) []string {
+	env := slices.Clone(t.env)
+	lookup := func(k string) string {
+		for i := len(t.env) - 1; i >= 0; i-- {
+			if key, v, ok := strings.Cut(t.env[i], "="); ok && key == k {
+				return v
+			}
+		}
+		return ""
+	}
+	keys := make([]string, 0, len(overrides))
+	for k := range overrides {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		env = append(env, k+"="+os.Expand(overrides[k], lookup))
+	}
+	return env
+}
+
+func (t *selftest) commands(ctx context.Context, cmds []string) error {
+	for _, c := range cmds {
+		if out, err := sandbox.Run(ctx, t.opts.Workspace, t.env, c); err != nil {
+			return fmt.Errorf("%s: %w\n%s", c, err, strings.TrimSpace(out))
+		}
+	}
+	return nil
+}
+
+func (t *selftest) cleanupStep(ctx context.Context, step *lessons.Step) error {
+	if err := t.commands(ctx, step.Cleanup); err != nil {
+		return fmt.Errorf("cleaning up %s: %w", step.Key(), err)
+	}
+	return nil
+}
+
+func (t *selftest) cleanupLesson(ctx context.Context, lesson *lessons.Lesson) error {
+	for i := len(lesson.Steps) - 1; i >= 0; i-- {
+		if err := t.cleanupStep(ctx, lesson.Steps[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// leftovers finds, per step, the resources its front matter names that still
+// exist.
+func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*lessons.Step][]string, error) {
+	out := map[*lessons.Step][]string{}
+	var e *sandbox.Engine
+	for _, step := range lesson.Steps {
+		q := ResourceQuery(step.Resources)
+		if q.Empty() {
+			continue
+		}
+		if e == nil {
+			r := &run{opts: Options{Env: t.env}}
+			defer r.close()
+			eng, err := r.dockerEngine(ctx)
+			if err != nil {
+				return nil, err
+			}
+			e = eng
+		}
+		found, err := e.FindResources(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("looking for what %s left behind: %w", step.Key(), err)
+		}
+		for _, f := range found {
+			out[step] = append(out[step], f.String())
+		}
+	}
+	return out, nil
+}
+
+// ResourceQuery turns a step's declared resources into the query sandbox
+// answers.
+func ResourceQuery(r lessons.Resources) sandbox.ResourceQuery {
+	return sandbox.ResourceQuery{
+		Containers: r.Containers, ContainersFrom: r.ContainersFrom,
+		Images: r.Images, Volumes: r.Volumes, Networks: r.Networks,
+	}
+}

@@ -1,0 +1,202 @@
+// Package lessons is the course model: it reads lesson content (Markdown with
+// YAML front matter) and the lessons' Gherkin features from two file systems
+// and returns a validated Course. It is pure on purpose: no Docker, no
+// network, no test runner, so that every command, lint and the tests can load
+// a course cheaply and the same way.
+package lessons
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// Course is the whole workshop in order. Everything a command shows or checks
+// is reached from here, so there is one source of truth for ids and order.
+type Course struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Hash names the exact content the course was loaded from (every file of
+	// both file systems), so receipts and reports can say which lessons
+	// they were checked against.
+	Hash    string    `json:"hash"`
+	Lessons []*Lesson `json:"lessons"`
+}
+
+// Lesson is one chapter of the course: an intro and its steps, plus the
+// feature file whose scenarios check them.
+type Lesson struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Intro is the Markdown body of lesson.md, shown before the first step.
+	Intro string  `json:"intro"`
+	Steps []*Step `json:"steps"`
+	// FeaturePath is the feature's path in the features file system
+	// ("<lesson-id>.feature"); runners use it as the feature's name so
+	// that reports point at the right file.
+	FeaturePath string `json:"feature_path"`
+	// Feature is the feature file's content, handed to the runner as is.
+	Feature []byte `json:"-"`
+	// Index is the lesson's 1-based position in the course.
+	Index int `json:"index"`
+}
+
+// Step is one thing a learner does and the lab checks. It carries what every
+// command needs: instructions, hints, the reference solution, the known-wrong
+// states selftest proves the check rejects, and the resources reset may remove.
+type Step struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	// Body is the step's instructions in Markdown.
+	Body string `json:"body"`
+	// Lesson is the lesson the step belongs to.
+	Lesson *Lesson `json:"-"`
+	// Index is the step's 1-based position in its lesson.
+	Index int `json:"index"`
+	// Disruptive steps break something on purpose (kill a container, delete
+	// a pod) to prove it heals; they are announced and can be skipped.
+	Disruptive bool `json:"disruptive"`
+	// Slow is set when the main scenario is tagged @slow.
+	Slow bool `json:"slow"`
+	// Hints are shown one at a time, in order.
+	Hints []string `json:"hints"`
+	// Solution holds the shell commands a learner would type; selftest runs
+	// each with sh -c in the workspace directory.
+	Solution []string `json:"solution"`
+	// Cleanup holds idempotent commands that undo the step.
+	Cleanup []string `json:"cleanup,omitempty"`
+	// Wrong lists known-wrong states whose check must fail with a given text.
+	Wrong []WrongState `json:"wrong"`
+	// Unsolved says how to produce the state before the solution, beyond
+	// running Cleanup.
+	Unsolved State `json:"unsolved"`
+	// Resources are what the solution creates, found by exact name.
+	Resources Resources `json:"resources"`
+	// Scenario is the name of the step's main scenario, the one `lab next`
+	// runs, and ScenarioLine is its line in the lesson's feature file.
+	Scenario     string `json:"scenario"`
+	ScenarioLine int    `json:"scenario_line"`
+	// Grading names the step's hidden @grading scenarios, run only by verify.
+	Grading []string `json:"grading,omitempty"`
+	// SourcePath is the step file's path in the content file system.
+	SourcePath string `json:"source_path"`
+}
+
+// WrongState is a state a learner might plausibly reach that is not a
+// solution. Selftest produces it and demands that the check fails with Expect
+// in its message, so checks are proven to reject the mistakes they name.
+type WrongState struct {
+	Name        string `yaml:"name" json:"name"`
+	Description string `yaml:"description" json:"description"`
+	// Setup commands run after the step's cleanup; may be empty when Env
+	// alone produces the state.
+	Setup []string `yaml:"setup" json:"setup,omitempty"`
+	// Env overrides the environment of the setup commands and the check.
+	// Values may refer to $LAB_SELFTEST_DIR and $LAB_WORKSPACE.
+	Env map[string]string `yaml:"env" json:"env,omitempty"`
+	// Expect must appear in the failing check's message.
+	Expect string `yaml:"expect" json:"expect"`
+}
+
+// State is a way to bring the machine into a state: commands to run and the
+// environment to run them and the check in.
+type State struct {
+	Setup []string          `yaml:"setup" json:"setup,omitempty"`
+	Env   map[string]string `yaml:"env" json:"env,omitempty"`
+}
+
+// Resources name what a step creates, by exact name, so that reset removes
+// exactly those and nothing the learner made for themselves.
+type Resources struct {
+	Containers []string `yaml:"containers" json:"containers,omitempty"`
+	// ContainersFrom selects every container whose image is one of these.
+	ContainersFrom []string `yaml:"containers_from" json:"containers_from,omitempty"`
+	Images         []string `yaml:"images" json:"images,omitempty"`
+	Volumes        []string `yaml:"volumes" json:"volumes,omitempty"`
+	Networks       []string `yaml:"networks" json:"networks,omitempty"`
+	// Files are relative to the learner's workspace.
+	Files []string `yaml:"files" json:"files,omitempty"`
+}
+
+// Empty reports whether the step declares no resources, so reset can say
+// there is nothing to remove without asking the engine.
+func (r Resources) Empty() bool {
+	return len(r.Containers)+len(r.ContainersFrom)+len(r.Images)+
+		len(r.Volumes)+len(r.Networks)+len(r.Files) == 0
+}
+
+// Key names the step uniquely in the course ("lesson-id/step-id"); progress
+// files, receipts and reports use it.
+func (s *Step) Key() string {
+	return s.Lesson.ID + "/" + s.ID
+}
+
+// Tag is the Gherkin tag that ties scenarios to the step ("@step-id").
+func (s *Step) Tag() string {
+	return "@" + s.ID
+}
+
+// Number is the step's short position ("2.3": lesson 2, step 3), which Find
+// accepts, so the course map can show a handle that is quick to type.
+func (s *Step) Number() string {
+	return strconv.Itoa(s.Lesson.Index) + "." + strconv.Itoa(s.Index)
+}
+
+// String is the step's key, so a step prints the way it is referred to.
+func (s *Step) String() string {
+	return s.Key()
+}
+
+// Step returns the lesson's step with the given id, or nil.
+func (l *Lesson) Step(id string) *Step {
+	for _, s := range l.Steps {
+		if s.ID == id {
+			return s
+		}
+	}
+	return nil
+}
+
+// Steps returns every step in course order, the order learners follow.
+func (c *Course) Steps() []*Step {
+	var steps []*Step
+	for _, l := range c.Lessons {
+		steps = append(steps, l.Steps...)
+	}
+	return steps
+}
+
+// Lesson returns the lesson with the given id, or nil.
+func (c *Course) Lesson(id string) *Lesson {
+	for _, l := range c.Lessons {
+		if l.ID == id {
+			return l
+		}
+	}
+	return nil
+}
+
+// Next returns the step after the given one in course order, nil at the end.
+// Next(nil) is the first step, where a new learner starts.
+func (c *Course) Next(after *Step) *Step {
+	steps := c.Steps()
+	if after == nil {
+		if len(steps) == 0 {
+			return nil
+		}
+		return steps[0]
+	}
+	for i, s := range steps {
+		if s == after || (s.Lesson != nil && after.Lesson != nil && s.Key() == after.Key()) {
+			if i+1 < len(steps) {
+				return steps[i+1]
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// String names the course and its content hash, for logs and receipts.
+func (c *Course) String() string {
+	return fmt.Sprintf("%s@%.12s", c.ID, c.Hash)
+}

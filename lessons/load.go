@@ -1,0 +1,447 @@
+package lessons
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// courseFile is the file at the content root that names and orders lessons.
+const courseFile = "course.yaml"
+
+// lessonFile is the file in each lesson directory holding its id, title and
+// intro.
+const lessonFile = "lesson.md"
+
+var (
+	slug     = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	envName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	stepFile = regexp.MustCompile(`^([0-9]+)-.+\.md$`)
+)
+
+// reservedTags are the scenario tags with a meaning of their own; a step id
+// equal to one would make its tag ambiguous.
+var reservedTags = []string{"disruptive", "grading", "slow"}
+
+type courseMeta struct {
+	ID      string   `yaml:"id"`
+	Title   string   `yaml:"title"`
+	Lessons []string `yaml:"lessons"`
+}
+
+type lessonMeta struct {
+	ID    string `yaml:"id"`
+	Title string `yaml:"title"`
+}
+
+type stepMeta struct {
+	ID         string       `yaml:"id"`
+	Title      string       `yaml:"title"`
+	Disruptive bool         `yaml:"disruptive"`
+	Hints      []string     `yaml:"hints"`
+	Solution   []string     `yaml:"solution"`
+	Wrong      []WrongState `yaml:"wrong"`
+	Unsolved   State        `yaml:"unsolved"`
+	Cleanup    []string     `yaml:"cleanup"`
+	Resources  Resources    `yaml:"resources"`
+}
+
+// Load reads and validates a course: content holds course.yaml and one
+// directory per lesson, features holds one "<lesson-id>.feature" per lesson.
+// Any problem in the files fails the load with a *ValidationError that lists
+// every problem, because a course that is half right checks half the truth.
+func Load(content, features fs.FS) (*Course, error) {
+	c, problems, err := Parse(content, features)
+	if err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, &ValidationError{Problems: problems}
+	}
+	return c, nil
+}
+
+// Parse reads a course as far as it can and reports every problem found, for
+// lint and for authors mid-edit. The course is returned even when problems
+// were found (lessons and steps that could not be read are left out); the
+// error is only for file systems that cannot be read at all.
+func Parse(content, features fs.FS) (*Course, []Problem, error) {
+	if content == nil || features == nil {
+		return nil, nil, errors.New("loading lessons: no content or features file system")
+	}
+	hash, err := hashContent(content, features)
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading lessons: %w", err)
+	}
+	p := &parser{content: content, features: features, course: &Course{Hash: hash}}
+	if err := p.parseCourse(); err != nil {
+		return nil, nil, fmt.Errorf("loading lessons: %w", err)
+	}
+	return p.course, p.problems, nil
+}
+
+// parser accumulates the course and every problem found on the way.
+type parser struct {
+	content, features fs.FS
+	course            *Course
+	problems          []Problem
+}
+
+func (p *parser) problem(file string, line int, format string, args ...any) {
+	p.problems = append(p.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
+}
+
+// readFile reads a file, reporting absence as ok=false and any other failure
+// as an error: a missing file is a problem of the course, an unreadable one
+// is a problem of the machine.
+func readFile(fsys fs.FS, name string) (data []byte, ok bool, err error) {
+	data, err = fs.ReadFile(fsys, name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return data, true, nil
+}
+
+func (p *parser) parseCourse() error {
+	data, ok, err := readFile(p.content, courseFile)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		p.problem(courseFile, 0, "course.yaml is missing: it names the course and lists its lessons in order")
+		return nil
+	}
+	var meta courseMeta
+	doc, problems, ok := decodeYAML(courseFile, data, 0, &meta)
+	p.problems = append(p.problems, problems...)
+	if !ok {
+		return nil
+	}
+	c := p.course
+	c.ID, c.Title = strings.TrimSpace(meta.ID), strings.TrimSpace(meta.Title)
+	switch {
+	case c.ID == "":
+		p.problem(courseFile, doc.line("id"), "course has no id")
+	case !slug.MatchString(c.ID):
+		p.problem(courseFile, doc.line("id"), "course id %q is not a slug (use a-z, 0-9 and -)", c.ID)
+	}
+	if c.Title == "" {
+		p.problem(courseFile, doc.line("title"), "course has no title")
+	}
+	if len(meta.Lessons) == 0 {
+		p.problem(courseFile, doc.line("lessons"), "course lists no lessons")
+	}
+
+	var listed []string
+	for i, id := range meta.Lessons {
+		line := doc.line("lessons", i)
+		switch {
+		case !slug.MatchString(id):
+			p.problem(courseFile, line, "lesson id %q is not a slug (use a-z, 0-9 and -)", id)
+			continue
+		case id == "all":
+			p.problem(courseFile, line, `lesson id "all" is reserved: "lab verify all" means every lesson`)
+			continue
+		case slices.Contains(listed, id):
+			p.problem(courseFile, line, "lesson %q is listed twice", id)
+			continue
+		}
+		listed = append(listed, id)
+		info, err := fs.Stat(p.content, id)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && !info.IsDir()) {
+			p.problem(courseFile, line, "lesson %q has no directory %s/", id, id)
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("reading lesson directory %s: %w", id, err)
+		}
+		if err := p.parseLesson(id); err != nil {
+			return err
+		}
+	}
+
+	if len(meta.Lessons) == 0 {
+		return nil // every directory and feature would be "not listed": noise
+	}
+	entries, err := fs.ReadDir(p.content, ".")
+	if err != nil {
+		return fmt.Errorf("reading lesson directories: %w", err)
+	}
+	for _, e := range entries {
+		// A course on disk keeps its Gherkin in features/ beside the lessons.
+		if e.IsDir() && !hidden(e.Name()) && e.Name() != FeaturesDir && !slices.Contains(meta.Lessons, e.Name()) {
+			p.problem(e.Name()+"/", 0, "lesson directory is not listed in course.yaml")
+		}
+	}
+	entries, err = fs.ReadDir(p.features, ".")
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("reading feature files: %w", err)
+	}
+	for _, e := range entries {
+		id, ok := strings.CutSuffix(e.Name(), ".feature")
+		if ok && !e.IsDir() && !slices.Contains(meta.Lessons, id) {
+			p.problem(e.Name(), 0, "feature file for lesson %q, which course.yaml does not list", id)
+		}
+	}
+	return nil
+}
+
+// hidden names are skipped like go:embed skips them, so a course reads the
+// same from a directory and from the binary.
+func hidden(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
+}
+
+func (p *parser) parseLesson(id string) error {
+	l := &Lesson{ID: id, Index: len(p.course.Lessons) + 1, FeaturePath: id + ".feature"}
+	intro := path.Join(id, lessonFile)
+	data, ok, err := readFile(p.content, intro)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		p.problem(intro, 0, "lesson.md is missing: it holds the lesson's id, title and intro")
+	} else {
+		p.parseIntro(l, intro, data)
+	}
+
+	entries, err := fs.ReadDir(p.content, id)
+	if err != nil {
+		return fmt.Errorf("reading lesson directory %s: %w", id, err)
+	}
+	type stepSource struct {
+		name string
+		num  int
+	}
+	var sources []stepSource
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || hidden(name) || name == lessonFile || !strings.HasSuffix(name, ".md") {
+			continue
+		}
+		m := stepFile.FindStringSubmatch(name)
+		if m == nil {
+			p.problem(path.Join(id, name), 0, "not a step file: name step files NN-<name>.md so they sort in order")
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		sources = append(sources, stepSource{name, n})
+	}
+	sort.SliceStable(sources, func(i, j int) bool {
+		if sources[i].num != sources[j].num {
+			return sources[i].num < sources[j].num
+		}
+		return sources[i].name < sources[j].name
+	})
+
+	complete := true // every step file yielded a step id
+	for _, src := range sources {
+		file := path.Join(id, src.name)
+		data, _, err := readFile(p.content, file)
+		if err != nil {
+			return err
+		}
+		s, idLine := p.parseStep(l, file, data)
+		if s == nil {
+			complete = false
+			continue
+		}
+		if prev := l.Step(s.ID); prev != nil {
+			p.problem(file, idLine, "duplicate step id %q: %s has it too", s.ID, prev.SourcePath)
+			continue
+		}
+		s.Index = len(l.Steps) + 1
+		l.Steps = append(l.Steps, s)
+	}
+	if len(sources) == 0 {
+		p.problem(intro, 0, "lesson has no steps: add step files NN-<name>.md beside lesson.md")
+	}
+
+	data, ok, err = readFile(p.features, l.FeaturePath)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		p.problem(l.FeaturePath, 0, "feature file for lesson %q is missing", id)
+	} else {
+		l.Feature = data
+		p.parseFeature(l, data, complete)
+	}
+	p.course.Lessons = append(p.course.Lessons, l)
+	return nil
+}
+
+func (p *parser) parseIntro(l *Lesson, file string, data []byte) {
+	front, body, err := splitFrontMatter(data)
+	if err != nil {
+		p.problem(file, 1, "%s", err)
+		return
+	}
+	l.Intro = body
+	var meta lessonMeta
+	doc, problems, ok := decodeYAML(file, front, 1, &meta)
+	p.problems = append(p.problems, problems...)
+	if !ok {
+		return
+	}
+	l.Title = strings.TrimSpace(meta.Title)
+	switch id := strings.TrimSpace(meta.ID); {
+	case id == "":
+		p.problem(file, doc.line("id"), "lesson has no id")
+	case id != l.ID:
+		p.problem(file, doc.line("id"), "lesson id %q does not match its directory %q", id, l.ID)
+	}
+	if l.Title == "" {
+		p.problem(file, doc.line("title"), "lesson has no title")
+	}
+}
+
+// parseStep reads one step file. It returns nil when the file yields no
+// usable id (the step cannot be referred to), and the line of the id.
+func (p *parser) parseStep(l *Lesson, file string, data []byte) (*Step, int) {
+	front, body, err := splitFrontMatter(data)
+	if err != nil {
+		p.problem(file, 1, "%s", err)
+		return nil, 0
+	}
+	var meta stepMeta
+	doc, problems, ok := decodeYAML(file, front, 1, &meta)
+	p.problems = append(p.problems, problems...)
+	if !ok {
+		return nil, 0
+	}
+	s := &Step{
+		ID:         strings.TrimSpace(meta.ID),
+		Title:      strings.TrimSpace(meta.Title),
+		Body:       body,
+		Lesson:     l,
+		Disruptive: meta.Disruptive,
+		Hints:      meta.Hints,
+		Solution:   meta.Solution,
+		Cleanup:    meta.Cleanup,
+		Wrong:      meta.Wrong,
+		Unsolved:   meta.Unsolved,
+		Resources:  meta.Resources,
+		SourcePath: file,
+	}
+	idLine := doc.line("id")
+	switch {
+	case s.ID == "":
+		p.problem(file, idLine, "step has no id")
+		return nil, 0
+	case !slug.MatchString(s.ID):
+		p.problem(file, idLine, "step id %q is not a slug (use a-z, 0-9 and -)", s.ID)
+	case slices.Contains(reservedTags, s.ID):
+		p.problem(file, idLine, "step id %q is reserved: @%s is a scenario tag with a meaning of its own", s.ID, s.ID)
+		return nil, 0
+	}
+	if s.Title == "" {
+		p.problem(file, doc.line("title"), "step has no title")
+	}
+	if len(s.Body) == 0 {
+		p.problem(file, 0, "step has no instructions: write them below the front matter")
+	}
+	p.checkList(file, doc, "hints", s.Hints, "step has no hint", "hint")
+	p.checkList(file, doc, "solution", s.Solution, "step has no solution: list the commands a learner would type", "solution command")
+	p.checkList(file, doc, "cleanup", s.Cleanup, "", "cleanup command")
+
+	if len(s.Wrong) == 0 {
+		p.problem(file, doc.line("wrong"), "step has no wrong state: name at least one mistake the check must reject")
+	}
+	var names []string
+	for i, w := range s.Wrong {
+		line := doc.line("wrong", i)
+		label := fmt.Sprintf("wrong state %d", i+1)
+		switch {
+		case w.Name == "":
+			p.problem(file, line, "%s has no name", label)
+		case !slug.MatchString(w.Name):
+			p.problem(file, doc.line("wrong", i, "name"), "wrong state name %q is not a slug (use a-z, 0-9 and -)", w.Name)
+		case slices.Contains(names, w.Name):
+			p.problem(file, doc.line("wrong", i, "name"), "duplicate wrong state name %q", w.Name)
+		}
+		if w.Name != "" {
+			label = fmt.Sprintf("wrong state %q", w.Name)
+			names = append(names, w.Name)
+		}
+		if strings.TrimSpace(w.Expect) == "" {
+			p.problem(file, line, "%s has no expect: the text the failing check must print", label)
+		}
+		for j, cmd := range w.Setup {
+			if strings.TrimSpace(cmd) == "" {
+				p.problem(file, doc.line("wrong", i, "setup", j), "%s: setup command %d is empty", label, j+1)
+			}
+		}
+		p.checkEnv(file, doc.line("wrong", i, "env"), label, w.Env)
+	}
+	for j, cmd := range s.Unsolved.Setup {
+		if strings.TrimSpace(cmd) == "" {
+			p.problem(file, doc.line("unsolved", "setup", j), "unsolved: setup command %d is empty", j+1)
+		}
+	}
+	p.checkEnv(file, doc.line("unsolved", "env"), "unsolved", s.Unsolved.Env)
+	p.checkResources(file, doc, s.Resources)
+	return s, idLine
+}
+
+// checkList reports an empty required list (when missing is set) and blank
+// entries.
+func (p *parser) checkList(file string, doc yamlDoc, key string, items []string, missing, item string) {
+	if len(items) == 0 && missing != "" {
+		p.problem(file, doc.line(key), "%s", missing)
+	}
+	for i, it := range items {
+		if strings.TrimSpace(it) == "" {
+			p.problem(file, doc.line(key, i), "%s %d is empty", item, i+1)
+		}
+	}
+}
+
+func (p *parser) checkEnv(file string, line int, label string, env map[string]string) {
+	keys := make([]string, 0, len(env))
+	for k := range env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if !envName.MatchString(k) {
+			p.problem(file, line, "%s: %q is not an environment variable name", label, k)
+		}
+	}
+}
+
+func (p *parser) checkResources(file string, doc yamlDoc, r Resources) {
+	for _, kind := range []struct {
+		key   string
+		names []string
+	}{
+		{"containers", r.Containers}, {"containers_from", r.ContainersFrom}, {"images", r.Images},
+		{"volumes", r.Volumes}, {"networks", r.Networks}, {"files", r.Files},
+	} {
+		for i, name := range kind.names {
+			line := doc.line("resources", kind.key, i)
+			switch {
+			case strings.TrimSpace(name) == "":
+				p.problem(file, line, "resources: %s entry %d is empty", kind.key, i+1)
+			case kind.key == "files" && !workspacePath(name):
+				p.problem(file, line, "resources: file %q must be a relative path inside the workspace", name)
+			}
+		}
+	}
+}
+
+// workspacePath reports whether name stays inside the workspace and is not
+// the workspace itself, since reset deletes these paths.
+func workspacePath(name string) bool {
+	clean := path.Clean(name)
+	return clean != "." && fs.ValidPath(clean) && !strings.Contains(name, `\`)
+}
