@@ -1,0 +1,9 @@
+//go:build !unix
+
+package sandbox
+
+import "os/exec"
+
+// ownProcessGroup leaves the command as it is where process groups are not
+// available; cancelling stops the command itself.
+func ownProcessGroup(cmd *exec.Cmd) {}
