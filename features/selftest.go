@@ -175,14 +175,33 @@ func (t *selftest) step(ctx context.Context, step *lessons.Step) (*SelftestResul
 		}
 		add(t.expectFail(ctx, step, "wrong:"+w.Name, w.Setup, w.Env, w.Expect))
 	}
-	// Leave the step solved for the steps after it.
+	return res, t.resolve(ctx, step)
+}
+
+// resolve leaves step solved for the steps after it. Undoing the step and
+// solving it again is usually enough; when the solution needs what the undo
+// removed (removing containers an earlier step made, say), the lesson is
+// solved again from its first step.
+func (t *selftest) resolve(ctx context.Context, step *lessons.Step) error {
+	if len(step.Wrong) == 0 {
+		return nil
+	}
 	if err := t.cleanupStep(ctx, step); err != nil {
-		return res, err
+		return err
 	}
-	if err := t.commands(ctx, step.Solution); err != nil {
-		return res, fmt.Errorf("solving %s again for later steps: %w", step.Key(), err)
+	if t.commands(ctx, step.Solution) == nil {
+		return ctx.Err()
 	}
-	return res, ctx.Err()
+	t.logf("  %s: solving the lesson again up to this step", step.Key())
+	if err := t.cleanupLesson(ctx, step.Lesson); err != nil {
+		return err
+	}
+	for _, s := range step.Lesson.Steps[:step.Index] {
+		if err := t.commands(ctx, s.Solution); err != nil {
+			return fmt.Errorf("solving %s again for later steps: %w", s.Key(), err)
+		}
+	}
+	return ctx.Err()
 }
 
 // expectFail sets a state up and proves the check fails in it — as a

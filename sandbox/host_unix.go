@@ -27,4 +27,3 @@ func FreeDisk(path string) (uint64, error) {
 	}
 	return st.Bavail * uint64(st.Bsize), nil
 }
-
