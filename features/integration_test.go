@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lab-workshop/lab/assets"
 	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
@@ -50,7 +51,7 @@ func TestIntegrationSelftestDockerSetup(t *testing.T) {
 	}
 	dir := t.TempDir()
 	results, err := Selftest(context.Background(), steps, SelftestOptions{
-		Workspace: filepath.Join(dir, "ws"), Scratch: filepath.Join(dir, "scratch"),
+		Workspace: filepath.Join(dir, "ws"), Scratch: filepath.Join(dir, "scratch"), Starter: assets.FS(),
 	})
 	if err != nil {
 		t.Fatal(err)

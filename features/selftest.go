@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -25,6 +26,8 @@ type SelftestOptions struct {
 	Scratch string
 	// Status receives progress lines; nil discards them.
 	Status io.Writer
+	// Starter holds the starter files steps copy into the workspace.
+	Starter fs.FS
 }
 
 // Phase is one proof about a step: unsolved fails, solved passes, a wrong
@@ -106,6 +109,9 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 	}
 	var results []*SelftestResult
 	for _, step := range lesson.Steps {
+		if err := t.starter(step); err != nil {
+			return results, err
+		}
 		if !slices.Contains(selected, step) {
 			t.logf("  %s: solving (needed by later steps)", step.Key())
 			if err := t.commands(ctx, step.Solution); err != nil {
@@ -287,6 +293,19 @@ func (t *selftest) commands(ctx context.Context, cmds []string) error {
 		}
 	}
 	return nil
+}
+
+// starter copies the step's starter files into the scratch workspace, as
+// lab does when it shows the step.
+func (t *selftest) starter(step *lessons.Step) error {
+	if len(step.Starter) == 0 {
+		return nil
+	}
+	if t.opts.Starter == nil {
+		return fmt.Errorf("%s needs starter files, but none were given", step.Key())
+	}
+	_, _, err := sandbox.CopyStarter(t.opts.Starter, step.Starter, t.opts.Workspace)
+	return err
 }
 
 func (t *selftest) cleanupStep(ctx context.Context, step *lessons.Step) error {

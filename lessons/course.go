@@ -71,6 +71,10 @@ type Step struct {
 	Unsolved State `json:"unsolved"`
 	// Resources are what the solution creates, found by exact name.
 	Resources Resources `json:"resources"`
+	// Starter lists files and folders of the course's starter assets that
+	// are copied into the workspace when the step is shown, under the same
+	// relative path, never over a file that is already there.
+	Starter []string `json:"starter,omitempty"`
 	// Scenario is the name of the step's main scenario, the one `lab next`
 	// runs, and ScenarioLine is its line in the lesson's feature file.
 	Scenario     string `json:"scenario"`

@@ -23,3 +23,7 @@ func Content() fs.FS {
 // FeaturesDir is the folder of a course on disk that holds its feature
 // files; it is not a lesson.
 const FeaturesDir = "features"
+
+// AssetsDir is the folder of a course on disk that holds its starter files
+// (see Step.Starter); it is not a lesson.
+const AssetsDir = "assets"

@@ -50,6 +50,7 @@ type stepMeta struct {
 	Unsolved   State        `yaml:"unsolved"`
 	Cleanup    []string     `yaml:"cleanup"`
 	Resources  Resources    `yaml:"resources"`
+	Starter    []string     `yaml:"starter"`
 }
 
 // Load reads and validates a course: content holds course.yaml and one
@@ -178,7 +179,7 @@ func (p *parser) parseCourse() error {
 	}
 	for _, e := range entries {
 		// A course on disk keeps its Gherkin in features/ beside the lessons.
-		if e.IsDir() && !hidden(e.Name()) && e.Name() != FeaturesDir && !slices.Contains(meta.Lessons, e.Name()) {
+		if e.IsDir() && !hidden(e.Name()) && e.Name() != FeaturesDir && e.Name() != AssetsDir && !slices.Contains(meta.Lessons, e.Name()) {
 			p.problem(e.Name()+"/", 0, "lesson directory is not listed in course.yaml")
 		}
 	}
@@ -331,6 +332,7 @@ func (p *parser) parseStep(l *Lesson, file string, data []byte) (*Step, int) {
 		Wrong:      meta.Wrong,
 		Unsolved:   meta.Unsolved,
 		Resources:  meta.Resources,
+		Starter:    meta.Starter,
 		SourcePath: file,
 	}
 	idLine := doc.line("id")
@@ -353,6 +355,11 @@ func (p *parser) parseStep(l *Lesson, file string, data []byte) (*Step, int) {
 	p.checkList(file, doc, "hints", s.Hints, "step has no hint", "hint")
 	p.checkList(file, doc, "solution", s.Solution, "step has no solution: list the commands a learner would type", "solution command")
 	p.checkList(file, doc, "cleanup", s.Cleanup, "", "cleanup command")
+	for i, name := range s.Starter {
+		if !workspacePath(name) {
+			p.problem(file, doc.line("starter", i), "starter: %q must be a relative path inside the workspace", name)
+		}
+	}
 
 	if len(s.Wrong) == 0 {
 		p.problem(file, doc.line("wrong"), "step has no wrong state: name at least one mistake the check must reject")

@@ -33,8 +33,11 @@ func newGotoCmd(s *IOStreams) *cli.Command {
 				return err
 			}
 			fmt.Fprintf(s.Err, "current step is now %s\n", step.Key())
-			renderStep(s, step, len(ss.course.Steps()))
-			return nil
+			st, err := ss.load()
+			if err != nil {
+				return err
+			}
+			return ss.show(st, step)
 		},
 	}
 }
@@ -73,7 +76,7 @@ func newSkipCmd(s *IOStreams) *cli.Command {
 			}
 			fmt.Fprintf(s.Err, "skipped %s; come back with: lab goto %s\n", step.Key(), step.Key())
 			if nxt != nil {
-				renderStep(s, nxt, len(ss.course.Steps()))
+				return ss.show(st, nxt)
 			}
 			return nil
 		},

@@ -48,7 +48,10 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		}); err != nil {
 			return err
 		}
-		renderStep(s, first, len(ss.course.Steps()))
+		if err := ss.prepare(ws, first); err != nil {
+			return err
+		}
+		renderStep(s, first)
 		fmt.Fprintln(s.Err, "when you are done, run `lab next` to check")
 		return nil
 	}
@@ -94,7 +97,10 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 			return nil
 		}
 		fmt.Fprintln(s.Out)
-		renderStep(s, nxt, len(ss.course.Steps()))
+		if err := ss.prepare(ws, nxt); err != nil {
+			return err
+		}
+		renderStep(s, nxt)
 		return nil
 	case features.StatusError:
 		report.PrettyResult(s.Out, res, s.OutTTY)

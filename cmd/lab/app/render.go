@@ -12,7 +12,7 @@ import (
 
 // renderStep writes a step's instructions: rendered Markdown on a terminal,
 // the Markdown itself (already readable) when piped or with NO_COLOR.
-func renderStep(s *IOStreams, step *lessons.Step, total int) {
+func renderStep(s *IOStreams, step *lessons.Step) {
 	md := fmt.Sprintf("# %s\n\n*Lesson %d (%s), step %d of %d — `%s`*\n\n%s\n",
 		step.Title, step.Lesson.Index, step.Lesson.Title, step.Index, len(step.Lesson.Steps), step.Key(), strings.TrimSpace(step.Body))
 	writeMarkdown(s, md)

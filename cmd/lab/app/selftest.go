@@ -50,6 +50,7 @@ func runSelftest(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		Workspace: filepath.Join(dir, "workspace"),
 		Scratch:   filepath.Join(dir, "scratch"),
 		Status:    s.Err,
+		Starter:   ss.starter,
 	})
 	ok, failed := 0, 0
 	for _, r := range results {

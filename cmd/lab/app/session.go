@@ -3,14 +3,18 @@ package app
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/lab-workshop/lab/assets"
 	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/internal/progress"
 	"github.com/lab-workshop/lab/lessons"
+	"github.com/lab-workshop/lab/sandbox"
 )
 
 // session is what most commands start from: the course, the learner's
@@ -18,6 +22,8 @@ import (
 type session struct {
 	s      *IOStreams
 	course *lessons.Course
+	// starter holds the files steps copy into the workspace.
+	starter fs.FS
 	store  *progress.Store
 	// workspaceFlag is --workspace / LAB_WORKSPACE, empty when not given.
 	workspaceFlag string
@@ -30,11 +36,15 @@ func openSession(s *IOStreams, cmd *cli.Command) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
+	starter := assets.FS()
+	if dir := cmd.String("lessons"); dir != "" {
+		starter = os.DirFS(filepath.Join(dir, lessons.AssetsDir))
+	}
 	dir, err := progress.Dir(s.Getenv)
 	if err != nil {
 		return nil, &envError{err: err}
 	}
-	return &session{s: s, course: course, store: progress.Open(dir), workspaceFlag: cmd.String("workspace")}, nil
+	return &session{s: s, course: course, starter: starter, store: progress.Open(dir), workspaceFlag: cmd.String("workspace")}, nil
 }
 
 // loadCourse reads the built-in course, or the one in dir: lesson folders
@@ -126,4 +136,36 @@ func (ss *session) step(st *progress.State, ref string) (*lessons.Step, error) {
 // process's, plus the workspace.
 func checkEnv(workspace string) []string {
 	return append(os.Environ(), "LAB_WORKSPACE="+workspace)
+}
+
+// prepare copies the step's starter files into the workspace, keeping any
+// file the learner already has, and says what it did.
+func (ss *session) prepare(ws string, step *lessons.Step) error {
+	if len(step.Starter) == 0 {
+		return nil
+	}
+	copied, kept, err := sandbox.CopyStarter(ss.starter, step.Starter, ws)
+	if err != nil {
+		return &envError{err: err}
+	}
+	if len(copied) > 0 {
+		fmt.Fprintf(ss.s.Err, "copied %d starter file(s) into %s\n", len(copied), ws)
+	}
+	if len(kept) > 0 {
+		fmt.Fprintf(ss.s.Err, "kept your own %s (starter versions not copied over them)\n", strings.Join(kept, ", "))
+	}
+	return nil
+}
+
+// show prepares the step's files and prints its instructions.
+func (ss *session) show(st *progress.State, step *lessons.Step) error {
+	ws, err := ss.workspace(st)
+	if err != nil {
+		return err
+	}
+	if err := ss.prepare(ws, step); err != nil {
+		return err
+	}
+	renderStep(ss.s, step)
+	return nil
 }

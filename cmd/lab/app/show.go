@@ -27,8 +27,7 @@ func newShowCmd(s *IOStreams) *cli.Command {
 			if err != nil {
 				return err
 			}
-			renderStep(s, step, len(ss.course.Steps()))
-			return nil
+			return ss.show(st, step)
 		},
 	}
 }
