@@ -34,6 +34,9 @@ type stepDef struct {
 func (w *world) definitions() []stepDef {
 	var defs []stepDef
 	defs = append(defs, w.setupSteps()...)
+	defs = append(defs, w.containerSteps()...)
+	defs = append(defs, w.dockerfileSteps()...)
+	defs = append(defs, w.volumeSteps()...)
 	return defs
 }
 
