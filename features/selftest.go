@@ -107,6 +107,26 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 	if err := t.cleanupLesson(ctx, lesson); err != nil {
 		return nil, err
 	}
+	required, err := t.required(lesson)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range required {
+		t.logf("  %s: solving (required by %s)", r.Key(), lesson.ID)
+		if err := t.starter(r); err != nil {
+			return nil, err
+		}
+		if err := t.commands(ctx, r.Solution); err != nil {
+			return nil, fmt.Errorf("solving %s, which %s requires: %w", r.Key(), lesson.ID, err)
+		}
+	}
+	defer func() {
+		for i := len(required) - 1; i >= 0; i-- {
+			if err := t.cleanupStep(context.WithoutCancel(ctx), required[i]); err != nil {
+				t.logf("  %v", err)
+			}
+		}
+	}()
 	var results []*SelftestResult
 	for _, step := range lesson.Steps {
 		if err := t.starter(step); err != nil {
@@ -127,7 +147,7 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 	}
 	// The last proof: after cleanup, none of the lesson's resources remain.
 	start := time.Now()
-	err := t.cleanupLesson(ctx, lesson)
+	err = t.cleanupLesson(ctx, lesson)
 	left, ferr := t.leftovers(ctx, lesson)
 	for _, res := range results {
 		p := Phase{Name: "cleanup", OK: err == nil && ferr == nil && len(left[res.Step]) == 0, Duration: time.Since(start)}
@@ -293,6 +313,39 @@ func (t *selftest) commands(ctx context.Context, cmds []string) error {
 		}
 	}
 	return nil
+}
+
+// required lists, once each and in course order, the steps of earlier
+// lessons that the lesson's steps require.
+func (t *selftest) required(lesson *lessons.Lesson) ([]*lessons.Step, error) {
+	var out []*lessons.Step
+	for _, s := range lesson.Steps {
+		for _, ref := range s.Requires {
+			r, err := findIn(lesson, ref)
+			if err != nil {
+				return nil, fmt.Errorf("%s requires %q: %w", s.Key(), ref, err)
+			}
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *lessons.Step) int {
+		if a.Lesson.Index != b.Lesson.Index {
+			return a.Lesson.Index - b.Lesson.Index
+		}
+		return a.Index - b.Index
+	})
+	return out, nil
+}
+
+// findIn resolves a "lesson/step" reference from another lesson of the same
+// course as lesson.
+func findIn(lesson *lessons.Lesson, ref string) (*lessons.Step, error) {
+	if lesson.Course == nil {
+		return nil, fmt.Errorf("lesson %s belongs to no course", lesson.ID)
+	}
+	return lesson.Course.Find(ref)
 }
 
 // starter copies the step's starter files into the scratch workspace, as

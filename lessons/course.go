@@ -38,6 +38,8 @@ type Lesson struct {
 	Feature []byte `json:"-"`
 	// Index is the lesson's 1-based position in the course.
 	Index int `json:"index"`
+	// Course is the course the lesson belongs to.
+	Course *Course `json:"-"`
 }
 
 // Step is one thing a learner does and the lab checks. It carries what every
@@ -75,6 +77,9 @@ type Step struct {
 	// are copied into the workspace when the step is shown, under the same
 	// relative path, never over a file that is already there.
 	Starter []string `json:"starter,omitempty"`
+	// Requires names steps of earlier lessons whose outcome this step builds
+	// on (an image built in lesson 3, say); selftest solves them first.
+	Requires []string `json:"requires,omitempty"`
 	// Scenario is the name of the step's main scenario, the one `lab next`
 	// runs, and ScenarioLine is its line in the lesson's feature file.
 	Scenario     string `json:"scenario"`

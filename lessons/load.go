@@ -51,6 +51,7 @@ type stepMeta struct {
 	Cleanup    []string     `yaml:"cleanup"`
 	Resources  Resources    `yaml:"resources"`
 	Starter    []string     `yaml:"starter"`
+	Requires   []string     `yaml:"requires"`
 }
 
 // Load reads and validates a course: content holds course.yaml and one
@@ -84,6 +85,7 @@ func Parse(content, features fs.FS) (*Course, []Problem, error) {
 	if err := p.parseCourse(); err != nil {
 		return nil, nil, fmt.Errorf("loading lessons: %w", err)
 	}
+	p.checkRequires()
 	return p.course, p.problems, nil
 }
 
@@ -203,7 +205,7 @@ func hidden(name string) bool {
 }
 
 func (p *parser) parseLesson(id string) error {
-	l := &Lesson{ID: id, Index: len(p.course.Lessons) + 1, FeaturePath: id + ".feature"}
+	l := &Lesson{Course: p.course, ID: id, Index: len(p.course.Lessons) + 1, FeaturePath: id + ".feature"}
 	intro := path.Join(id, lessonFile)
 	data, ok, err := readFile(p.content, intro)
 	if err != nil {
@@ -333,6 +335,7 @@ func (p *parser) parseStep(l *Lesson, file string, data []byte) (*Step, int) {
 		Unsolved:   meta.Unsolved,
 		Resources:  meta.Resources,
 		Starter:    meta.Starter,
+		Requires:   meta.Requires,
 		SourcePath: file,
 	}
 	idLine := doc.line("id")
@@ -451,4 +454,22 @@ func (p *parser) checkResources(file string, doc yamlDoc, r Resources) {
 func workspacePath(name string) bool {
 	clean := path.Clean(name)
 	return clean != "." && fs.ValidPath(clean) && !strings.Contains(name, `\`)
+}
+
+// checkRequires makes sure every step a step requires exists in an earlier
+// lesson: selftest solves those first, so a later one could never be ready.
+func (p *parser) checkRequires() {
+	for _, l := range p.course.Lessons {
+		for _, s := range l.Steps {
+			for _, ref := range s.Requires {
+				r, err := p.course.Find(ref)
+				switch {
+				case err != nil:
+					p.problem(s.SourcePath, 0, "requires %q: %v", ref, err)
+				case r.Lesson.Index >= l.Index:
+					p.problem(s.SourcePath, 0, "requires %q: only a step of an earlier lesson can be required (steps of the same lesson are solved in order anyway)", ref)
+				}
+			}
+		}
+	}
 }
