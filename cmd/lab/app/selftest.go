@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/gofrs/flock"
 
 	"github.com/urfave/cli/v3"
 
@@ -37,6 +40,11 @@ func runSelftest(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
+	unlock, err := selftestLock(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	dir, err := os.MkdirTemp("", "lab-selftest-")
 	if err != nil {
 		return &envError{err: fmt.Errorf("making a scratch directory: %w", err)}
@@ -75,4 +83,21 @@ func runSelftest(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		return &silentError{code: exitNotPass}
 	}
 	return nil
+}
+
+// selftestLock lets one selftest at a time use the engine: two would fight
+// over the same container names and ports. A second one waits, saying so.
+func selftestLock(ctx context.Context, s *IOStreams) (func(), error) {
+	lock := flock.New(filepath.Join(os.TempDir(), "lab-selftest.lock"))
+	ok, err := lock.TryLock()
+	if err != nil {
+		return nil, &envError{err: fmt.Errorf("locking selftest: %w", err)}
+	}
+	if !ok {
+		fmt.Fprintf(s.Err, "another lab selftest is running on this machine; waiting for it to finish...\n")
+		if _, err := lock.TryLockContext(ctx, time.Second); err != nil {
+			return nil, &envError{err: fmt.Errorf("waiting for the other selftest: %w", err)}
+		}
+	}
+	return func() { lock.Unlock() }, nil
 }
