@@ -128,7 +128,9 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 		}
 	}()
 	var results []*SelftestResult
-	for _, step := range lesson.Steps {
+	// Steps after the last selected one are not needed.
+	last := selected[len(selected)-1].Index
+	for _, step := range lesson.Steps[:last] {
 		if err := t.starter(step); err != nil {
 			return results, err
 		}

@@ -1,6 +1,184 @@
 package features
 
-// Steps for Lesson 4: volumes.
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/lab-workshop/lab/sandbox"
+)
+
+// Steps for Lesson 4: volumes. The database container's own steps (it runs,
+// publishes its port, answers a ping) are the MongoDB steps.
 func (w *world) volumeSteps() []stepDef {
-	return nil
+	return []stepDef{
+		{`^the container "([^"]+)" keeps "([^"]+)" in the named volume "([^"]+)"$`, w.keepsInNamedVolume},
+		{`^the collection "([^"]+)" of database "([^"]+)" there holds at least (\d+) documents?$`, w.collectionHolds},
+		{`^the container "([^"]+)" was created after the first of those documents was inserted$`, w.createdAfterFirstDocument},
+	}
+}
+
+// volumeAnonymous matches the names the engine gives volumes nobody named.
+var volumeAnonymous = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func (w *world) keepsInNamedVolume(ctx context.Context, name, dest, volume string) error {
+	e, err := w.engine(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := e.InspectContainer(ctx, name)
+	if sandbox.IsNotFound(err) {
+		return &Failure{
+			Message:  fmt.Sprintf("container %q does not exist", name),
+			Expected: fmt.Sprintf("%s with the volume %s mounted at %s", name, volume, dest),
+			Observed: "no container named " + name,
+			Try:      "docker ps -a --filter name=" + name,
+		}
+	}
+	if err != nil {
+		return err
+	}
+	var at, named *sandbox.Mount
+	for i := range d.Mounts {
+		m := &d.Mounts[i]
+		if m.Destination == dest {
+			at = m
+		}
+		if m.Type == "volume" && m.Name == volume {
+			named = m
+		}
+	}
+	f := &Failure{
+		Expected: fmt.Sprintf("the named volume %s mounted at %s", volume, dest),
+		Observed: volumeMounts(d.Mounts),
+		Try:      fmt.Sprintf("docker inspect --format '{{json .Mounts}}' %s", name),
+		Fix: fmt.Sprintf("remove %s (docker rm -f %s) and run it again with -v %s:%s; the posts must then be inserted again",
+			name, name, volume, dest),
+	}
+	switch {
+	case at != nil && at.Type == "volume" && at.Name == volume:
+		w.note("%s keeps %s in the volume %s", name, dest, volume)
+		return nil
+	case named != nil:
+		f.Message = fmt.Sprintf("the volume %s is mounted at %s in container %q, not at %s where mongod keeps its files", volume, named.Destination, name, dest)
+	case at == nil:
+		f.Message = fmt.Sprintf("nothing is mounted at %s in container %q: its files live and die with the container", dest, name)
+	case at.Type == "bind":
+		f.Message = fmt.Sprintf("container %q mounts the host folder %s at %s (a bind mount), not the named volume %s", name, at.Source, dest, volume)
+		f.Fix = fmt.Sprintf("a bind mount keeps data too, but ties it to a folder of this machine; let Docker manage it: remove %s and run it again with -v %s:%s",
+			name, volume, dest)
+	case at.Type == "volume" && volumeAnonymous.MatchString(at.Name):
+		f.Message = fmt.Sprintf("container %q keeps %s in an anonymous volume (%s…), which a new container does not get: the posts are gone once it is replaced",
+			name, dest, at.Name[:12])
+	case at.Type == "volume":
+		f.Message = fmt.Sprintf("container %q mounts the volume %s at %s, not %s", name, at.Name, dest, volume)
+	default:
+		f.Message = fmt.Sprintf("container %q mounts a %s at %s, not the named volume %s", name, at.Type, dest, volume)
+	}
+	return f
+}
+
+func volumeMounts(ms []sandbox.Mount) string {
+	if len(ms) == 0 {
+		return "no mounts"
+	}
+	var out []string
+	for _, m := range ms {
+		src := m.Name
+		switch {
+		case m.Type == "bind":
+			src = "host folder " + m.Source
+		case m.Type == "volume" && volumeAnonymous.MatchString(m.Name):
+			src = "anonymous volume " + m.Name[:12] + "…"
+		case m.Type == "volume":
+			src = "volume " + m.Name
+		case src == "":
+			src = m.Type
+		}
+		out = append(out, src+" at "+m.Destination)
+	}
+	return strings.Join(out, ", ")
+}
+
+// collectionHolds counts the documents of a collection on the MongoDB server
+// an earlier step found answering, and keeps the first one for the steps
+// after it.
+func (w *world) collectionHolds(ctx context.Context, coll, db string, least int) (context.Context, error) {
+	found := mongoFoundIn(ctx)
+	if found.uri == "" {
+		return ctx, errors.New(`no MongoDB server found by an earlier step: put "MongoDB in container ... answers a ping at ..." before this step`)
+	}
+	n, err := sandbox.MongoCount(ctx, found.uri, db, coll)
+	if err != nil {
+		return ctx, &Failure{
+			Message:  fmt.Sprintf("could not count the documents of %s.%s at %s", db, coll, found.uri),
+			Expected: fmt.Sprintf("at least %d document(s) in %s.%s", least, db, coll),
+			Observed: err.Error(),
+		}
+	}
+	if n < int64(least) {
+		return ctx, &Failure{
+			Message:  fmt.Sprintf("the collection %q of database %q at %s holds %d document(s): the posts are not there", coll, db, found.uri, n),
+			Expected: fmt.Sprintf("at least %d", least),
+			Observed: fmt.Sprintf("%d", n),
+			Try:      fmt.Sprintf("docker exec %s mongosh %s --quiet --eval 'db.%s.countDocuments()'", found.container, db, coll),
+			Fix:      "insert the posts again (the seed script), then replace the container as the step says",
+		}
+	}
+	docs, err := sandbox.MongoFind(ctx, found.uri, db, coll, 1)
+	if err != nil {
+		return ctx, fmt.Errorf("reading the first document of %s.%s: %w", db, coll, err)
+	}
+	if len(docs) > 0 {
+		found.oldest = &docs[0]
+	}
+	w.note("%d document(s) in %s.%s", n, db, coll)
+	return withMongoFound(ctx, found), nil
+}
+
+// createdAfterFirstDocument proves the container is a replacement: it was
+// made after the first document was inserted, so the document came to it
+// through the volume. ObjectIDs tell the insertion time to the second, so the
+// container must be created in a later second.
+func (w *world) createdAfterFirstDocument(ctx context.Context, name string) error {
+	found := mongoFoundIn(ctx)
+	if found.oldest == nil {
+		return errors.New(`no document found by an earlier step: put "the collection ... there holds at least ..." before this step`)
+	}
+	first := found.oldest
+	if first.IDTime.IsZero() {
+		return &Failure{
+			Message:  fmt.Sprintf("cannot tell when the first document was inserted: its _id %q is not an ObjectID", first.ID),
+			Expected: "documents with the ObjectIDs MongoDB clients give them",
+			Observed: "_id " + first.ID,
+			Fix:      "insert the posts without setting _id yourself (the seed script does so)",
+		}
+	}
+	e, err := w.engine(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := e.InspectContainer(ctx, name)
+	if sandbox.IsNotFound(err) {
+		return &Failure{Message: fmt.Sprintf("container %q does not exist", name), Observed: "no container named " + name, Try: "docker ps -a --filter name=" + name}
+	}
+	if err != nil {
+		return err
+	}
+	inserted := first.IDTime.UTC().Truncate(time.Second)
+	created := d.Created.UTC()
+	if created.Truncate(time.Second).After(inserted) {
+		w.note("%s was created %s after the first post was inserted", name, created.Sub(inserted).Round(time.Second))
+		return nil
+	}
+	return &Failure{
+		Message:  fmt.Sprintf("container %q is still the one the posts were inserted through: it was not replaced", name),
+		Expected: fmt.Sprintf("a new %s, created after the first post was inserted (%s)", name, inserted.Format(time.RFC3339)),
+		Observed: fmt.Sprintf("%s was created %s", name, created.Format(time.RFC3339)),
+		Try:      fmt.Sprintf("docker ps --filter name=%s --format '{{.Names}} created {{.CreatedAt}}'", name),
+		Fix:      fmt.Sprintf("remove it (docker rm -f %s) and start a new %s on the same volume", name, name),
+	}
 }

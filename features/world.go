@@ -37,6 +37,7 @@ func (w *world) definitions() []stepDef {
 	defs = append(defs, w.containerSteps()...)
 	defs = append(defs, w.dockerfileSteps()...)
 	defs = append(defs, w.volumeSteps()...)
+	defs = append(defs, w.mongoSteps()...)
 	return defs
 }
 

@@ -87,6 +87,7 @@ type commandResult struct {
 // split it also keeps stdout apart; without, stdout and stderr share one pipe
 // so the combined output keeps the order the command wrote in.
 func runCommand(ctx context.Context, dir string, env []string, split bool, name string, args ...string) (commandResult, error) {
+	defer since(&waitedCommands, time.Now())
 	if env == nil {
 		env = os.Environ()
 	}

@@ -156,7 +156,7 @@ func newClient(ep Endpoint) (*client.Client, *dialRecorder, error) {
 	tr.DialContext = dials.wrap(tr.DialContext)
 	c, err := client.New(
 		client.WithHost(host),
-		client.WithHTTPClient(&http.Client{Transport: tr, CheckRedirect: client.CheckRedirect}),
+		client.WithHTTPClient(&http.Client{Transport: timedTransport{base: tr, counter: &waitedEngine}, CheckRedirect: client.CheckRedirect}),
 	)
 	if err != nil {
 		return nil, nil, err

@@ -22,10 +22,10 @@ const maxBody = 4 << 20
 // lessons' servers are on this machine) and no keep-alive between checks.
 var DefaultHTTPClient = &http.Client{
 	Timeout: 5 * time.Second,
-	Transport: &http.Transport{
+	Transport: timedTransport{base: &http.Transport{
 		Proxy:             nil,
 		DisableKeepAlives: true,
-	},
+	}, counter: &waitedHTTP},
 }
 
 // GetHTTP sends one GET to url with hc (nil: DefaultHTTPClient) and reads

@@ -7,11 +7,13 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/internal/report"
+	"github.com/lab-workshop/lab/sandbox"
 )
 
 type verifyOptions struct {
@@ -108,6 +110,12 @@ func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyO
 		if err := writeTarget(s, t, rep); err != nil {
 			return err
 		}
+	}
+	if s.Getenv("LAB_TIMING") != "" {
+		w := sandbox.Waited()
+		fmt.Fprintf(s.Err, "timing: checks %s; waiting on engine %s, http %s, commands %s; lab's own %s\n",
+			rep.Duration.Round(time.Millisecond), w.Engine.Round(time.Millisecond), w.HTTP.Round(time.Millisecond),
+			w.Commands.Round(time.Millisecond), (rep.Duration - w.Total()).Round(time.Millisecond))
 	}
 	if err := rep.Err(); err != nil {
 		return &silentError{code: exitCode(err)}
