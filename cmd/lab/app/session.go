@@ -24,7 +24,7 @@ type session struct {
 	course *lessons.Course
 	// starter holds the files steps copy into the workspace.
 	starter fs.FS
-	store  *progress.Store
+	store   *progress.Store
 	// workspaceFlag is --workspace / LAB_WORKSPACE, empty when not given.
 	workspaceFlag string
 }
