@@ -1,0 +1,36 @@
+package app_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestOnlySandboxTouchesTheMachine guards the layering: the commands, the
+// step definitions and the small internal packages reach Docker, Kubernetes
+// and MongoDB only through sandbox, so every outside call has one home.
+func TestOnlySandboxTouchesTheMachine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	outside := []string{
+		"github.com/moby/", "github.com/docker/", "sigs.k8s.io/kind", "k8s.io/client-go",
+		"go.mongodb.org/", "os/exec", "net/http",
+	}
+	// net/http and os/exec are allowed in tests and in the test kit only.
+	pkgs := []string{"../../../cmd/...", "../../../features", "../../../lessons", "../../../internal/..."}
+	out, err := exec.Command("go", append([]string{"list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`}, pkgs...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ":")
+		for _, imp := range strings.Fields(imports) {
+			for _, o := range outside {
+				if imp == strings.TrimSuffix(o, "/") || strings.HasPrefix(imp, o) {
+					t.Errorf("%s imports %s; only sandbox may reach the outside world", pkg, imp)
+				}
+			}
+		}
+	}
+}
