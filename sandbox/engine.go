@@ -521,10 +521,11 @@ func (e *Engine) ContainerLogs(ctx context.Context, id string) (stdout, stderr s
 }
 
 // RemoveContainer deletes a container; force stops it first if it runs.
-// Its anonymous volumes are kept. A container that does not exist gives an
+// Its anonymous volumes go with it (named volumes stay), as with
+// `docker rm -v`, so nothing unnamed is left behind. A container that does not exist gives an
 // error for which IsNotFound is true.
 func (e *Engine) RemoveContainer(ctx context.Context, id string, force bool) error {
-	_, err := e.api.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: force})
+	_, err := e.api.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: force, RemoveVolumes: true})
 	if err != nil {
 		if cerrdefs.IsNotFound(err) {
 			return &NotFoundError{Kind: "container", Name: id, Err: err}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path"
 	"time"
 
@@ -15,10 +16,10 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// ManagedLabel marks the containers, images and volumes lab makes for itself
-// (the throwaway container that reads a file out of an image, say), so lab
-// can always tell them from the learner's and remove only its own.
-const ManagedLabel = "lab.managed"
+// throwawayLabels mark the container ReadImageFile makes: lab.managed=true,
+// which every object lab makes for itself carries so lab can tell it from
+// the learner's, and what it is for.
+var throwawayLabels = map[string]string{"lab.managed": "true", "lab.purpose": "read-image-file"}
 
 // maxLinks bounds how many symbolic links ReadImageFile follows.
 const maxLinks = 8
@@ -55,7 +56,7 @@ func (e *Engine) ReadImageFile(ctx context.Context, ref, file string, limit int6
 			// Never started; a command is set only because the engine
 			// refuses to create a container from an image without one.
 			Entrypoint: []string{"/lab-never-started"},
-			Labels:     map[string]string{ManagedLabel: "true", "lab.purpose": "read-image-file"},
+			Labels:     maps.Clone(throwawayLabels),
 		},
 		HostConfig: &container.HostConfig{NetworkMode: network.NetworkNone},
 	})
@@ -66,10 +67,12 @@ func (e *Engine) ReadImageFile(ctx context.Context, ref, file string, limit int6
 		return nil, e.wrap(err, "creating a container to read %s from image %q", file, ref)
 	}
 	defer func() {
-		// Removal must happen even when ctx was cancelled mid-copy.
+		// Removal must happen even when ctx was cancelled mid-copy, and
+		// takes the anonymous volumes an image's VOLUME lines gave the
+		// container along.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		_ = e.RemoveContainer(rctx, created.ID, true)
+		_, _ = e.api.ContainerRemove(rctx, created.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
 	}()
 
 	for range maxLinks {

@@ -40,6 +40,13 @@ func (f *filesAPI) ContainerCreate(_ context.Context, o client.ContainerCreateOp
 	return client.ContainerCreateResult{ID: id}, nil
 }
 
+func (f *filesAPI) ContainerRemove(ctx context.Context, id string, o client.ContainerRemoveOptions) (client.ContainerRemoveResult, error) {
+	if !o.Force || !o.RemoveVolumes {
+		return client.ContainerRemoveResult{}, errors.New("the throwaway container must be removed with force and its anonymous volumes")
+	}
+	return f.fakeAPI.ContainerRemove(ctx, id, o)
+}
+
 func (f *filesAPI) CopyFromContainer(_ context.Context, id string, o client.CopyFromContainerOptions) (client.CopyFromContainerResult, error) {
 	if f.copyErr != nil {
 		return client.CopyFromContainerResult{}, f.copyErr
@@ -107,8 +114,8 @@ func TestReadImageFile(t *testing.T) {
 			t.Fatalf("%s: created %d containers, want 1", path, len(api.created))
 		}
 		cfg := api.created[0].Config
-		if cfg.Labels[ManagedLabel] != "true" {
-			t.Errorf("%s: the throwaway container has labels %v, want %s=true", path, cfg.Labels, ManagedLabel)
+		if cfg.Labels["lab.managed"] != "true" {
+			t.Errorf("%s: the throwaway container has labels %v, want lab.managed=true", path, cfg.Labels)
 		}
 		if len(api.removed) != 1 || api.removed[0] != "c0ffeelab/profile:v1" {
 			t.Errorf("%s: removed %v, want the throwaway container", path, api.removed)

@@ -264,8 +264,10 @@ func registryError(resp *http.Response) error {
 
 // RepoDigests returns the digests img records for repository repo (from
 // entries like localhost:5000/profile@sha256:...): the manifests the engine
-// pushed to or pulled from that repository. Names are compared in their
-// normalized form, so "nginx" matches "docker.io/library/nginx".
+// pushed to or pulled from that repository. repo may carry a tag, which is
+// ignored (localhost:5000/profile:v1 means localhost:5000/profile). Names
+// are compared in their normalized form, so "nginx" matches
+// "docker.io/library/nginx".
 func RepoDigests(img Image, repo string) []string {
 	want, err := reference.ParseNormalizedNamed(repo)
 	if err != nil {
@@ -283,4 +285,19 @@ func RepoDigests(img Image, repo string) []string {
 		}
 	}
 	return out
+}
+
+// SameReference reports whether two image references name the same
+// repository and tag in their normalized form: "nginx:1.27" and
+// "docker.io/library/nginx:1.27" do, and so do "nginx" and "nginx:latest".
+func SameReference(a, b string) bool {
+	ra, err := reference.ParseNormalizedNamed(a)
+	if err != nil {
+		return false
+	}
+	rb, err := reference.ParseNormalizedNamed(b)
+	if err != nil {
+		return false
+	}
+	return reference.TagNameOnly(ra).String() == reference.TagNameOnly(rb).String()
 }

@@ -3,6 +3,8 @@ package sandbox
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -34,19 +36,39 @@ func docker(t *testing.T, args string) string {
 	return strings.TrimSpace(out)
 }
 
+// TestIntegrationReadImageFile builds a small image of its own (FROM
+// scratch: no command, a file and a symbolic link to it) and reads files
+// out of it.
 func TestIntegrationReadImageFile(t *testing.T) {
 	e := integrationEngine(t)
 	ctx := context.Background()
-	requireImage(t, e, "hello-world")
 
-	data, err := e.ReadImageFile(ctx, "hello-world", "/hello", 64<<20)
-	if err != nil {
-		t.Fatal(err)
+	dir := t.TempDir()
+	page := "<h1>Hello, I'm Alex</h1>\n"
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	if len(data) < 4 || string(data[1:4]) != "ELF" {
-		t.Errorf("got %d bytes starting %q, want the /hello program (an ELF file)", len(data), data[:min(len(data), 4)])
+	must(os.MkdirAll(filepath.Join(dir, "html"), 0o755))
+	must(os.WriteFile(filepath.Join(dir, "html", "index.html"), []byte(page), 0o644))
+	must(os.Symlink("index.html", filepath.Join(dir, "html", "page.html")))
+	must(os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM scratch\nCOPY html /html\n"), 0o644))
+	ref := testName(t) + ":v1"
+	docker(t, fmt.Sprintf("build -q --label lab.managed=true -t %s %s", ref, dir))
+	t.Cleanup(func() { docker(t, "rmi "+ref) })
+
+	for _, p := range []string{"/html/index.html", "/html/page.html"} {
+		data, err := e.ReadImageFile(ctx, ref, p, 1<<20)
+		if err != nil || string(data) != page {
+			t.Errorf("%s: got %q, %v, want %q", p, data, err, page)
+		}
 	}
-	_, err = e.ReadImageFile(ctx, "hello-world", "/no/such/file", 1<<20)
+	if _, err := e.ReadImageFile(ctx, ref, "/html/index.html", 4); err == nil || !strings.Contains(err.Error(), "more than the 4") {
+		t.Errorf("over the limit: got %v, want a too-long error", err)
+	}
+	_, err := e.ReadImageFile(ctx, ref, "/no/such/file", 1<<20)
 	if !IsNotFound(err) || !strings.Contains(err.Error(), `file "/no/such/file" not found`) {
 		t.Errorf("missing file: got %v, want a file not-found error", err)
 	}
@@ -54,7 +76,7 @@ func TestIntegrationReadImageFile(t *testing.T) {
 	if !IsNotFound(err) || !strings.Contains(err.Error(), `image "lab-test-no-such-image:0" not found`) {
 		t.Errorf("missing image: got %v, want an image not-found error", err)
 	}
-	_, err = e.ReadImageFile(ctx, "hello-world", "/", 1<<20)
+	_, err = e.ReadImageFile(ctx, ref, "/html", 1<<20)
 	if err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("a directory: got %v, want an is-a-directory error", err)
 	}
@@ -63,8 +85,10 @@ func TestIntegrationReadImageFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(left) != 0 {
-		t.Errorf("%d throwaway containers left behind, want none", len(left))
+	for _, c := range left {
+		if c.Image == ref { // other tests may be reading other images now
+			t.Errorf("throwaway container %s left behind, want none", c.Name)
+		}
 	}
 }
 

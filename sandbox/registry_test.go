@@ -274,6 +274,7 @@ func TestRepoDigests(t *testing.T) {
 	}{
 		{"localhost:5000/profile", []string{"sha256:2222222222222222222222222222222222222222222222222222222222222222"}},
 		{"docker.io/library/nginx", []string{"sha256:4444444444444444444444444444444444444444444444444444444444444444"}},
+		{"localhost:5000/profile:v1", []string{"sha256:2222222222222222222222222222222222222222222222222222222222222222"}},
 		{"localhost:5001/profile", nil},
 		{"NOT A NAME", nil},
 	}
@@ -298,6 +299,24 @@ func TestPublishedURL(t *testing.T) {
 		got, err := PublishedURL(Endpoint{Host: tt.host}, tt.raw)
 		if err != nil || got != tt.want {
 			t.Errorf("PublishedURL(%s, %s): got %q, %v, want %q", tt.host, tt.raw, got, err, tt.want)
+		}
+	}
+}
+
+func TestSameReference(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want bool
+	}{
+		{"nginx:1.27", "docker.io/library/nginx:1.27", true},
+		{"nginx", "nginx:latest", true},
+		{"nginx:1.27", "nginx:1.26", false},
+		{"localhost:5000/profile:v1", "profile:v1", false},
+		{"sha256:768288cc6d39dc4547e1218b761fc577cf92f74a63511b5b2be7d0afa7705a41", "nginx:1.27", false},
+	}
+	for _, tt := range tests {
+		if got := SameReference(tt.a, tt.b); got != tt.want {
+			t.Errorf("SameReference(%q, %q): got %v, want %v", tt.a, tt.b, got, tt.want)
 		}
 	}
 }

@@ -1,0 +1,30 @@
+Feature: Run, look inside, change, save
+  A web server in a container: publish its port, replace its page, save the
+  changed container as an image and push that image to a registry on this
+  machine.
+
+  @run-nginx
+  Scenario: nginx runs in the background and publishes port 8080
+    Given container "lab-web" runs image "nginx:1.27"
+    Then container "lab-web" publishes port 80/tcp on host port 8080
+    And http://localhost:8080/ answers 200 with a page containing "Welcome to nginx!", or the workspace file "web/index.html"
+
+  @edit-page
+  Scenario: nginx in the container serves your page
+    Given container "lab-web" runs image "nginx:1.27"
+    Then http://localhost:8080/ serves the workspace file "web/index.html"
+
+  @commit-tag
+  Scenario: The changed container is saved as an image
+    Given image "lab/profile:v1" exists
+    Then image "lab/profile:v1" holds the workspace file "web/index.html" at "/usr/share/nginx/html/index.html"
+    And image "lab/profile:v1" has the layers of image "nginx:1.27" and one more
+    And image "lab/profile:v1" runs the command of image "nginx:1.27"
+
+  @push-local
+  Scenario: The image is in a registry on this machine
+    Given container "lab-registry" runs image "registry:3"
+    And container "lab-registry" publishes port 5000/tcp on host port 5000
+    Then the registry at localhost:5000 lists repository "profile" with tag "v1"
+    And the registry at localhost:5000 serves "profile:v1" with the digest of image "localhost:5000/profile:v1"
+    And image "localhost:5000/profile:v1" is image "lab/profile:v1"
