@@ -27,4 +27,5 @@ clean:
 
 # Speed and memory figures against lab's targets (needs an engine and the images).
 bench: build
+	$(GO) test -run xxx -bench Grade ./internal/grade/
 	$(GO) run ./testkit/bench -lab bin/lab

@@ -1,7 +1,9 @@
 package features
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +32,12 @@ type Options struct {
 	NoDisruptive bool
 	// Status receives announcements and progress (stderr); nil discards them.
 	Status io.Writer
+	// Cucumber, when set, receives godog's own cucumber JSON for the whole
+	// run: the features of every lesson run, in one array. It is a record of
+	// what godog ran, for tools that read that format; the verdict still
+	// comes from the results collected in hooks. Steps skipped before any
+	// scenario ran (--no-disruptive) are not in it.
+	Cucumber io.Writer
 }
 
 // Run checks the given steps against the machine and returns what each
@@ -59,7 +67,31 @@ func Run(ctx context.Context, steps []*lessons.Step, opts Options) (*Report, err
 		report.Results = append(report.Results, r.results[s])
 	}
 	report.Duration = time.Since(report.Started)
+	if opts.Cucumber != nil {
+		if err := r.writeCucumber(opts.Cucumber); err != nil {
+			return nil, err
+		}
+	}
 	return report, nil
+}
+
+// writeCucumber joins the cucumber JSON arrays godog wrote for each lesson
+// into one array.
+func (r *run) writeCucumber(w io.Writer) error {
+	features := []json.RawMessage{}
+	for _, doc := range r.cucumber {
+		var part []json.RawMessage
+		if err := json.Unmarshal(doc, &part); err != nil {
+			return fmt.Errorf("reading godog's cucumber JSON: %w", err)
+		}
+		features = append(features, part...)
+	}
+	out, err := json.MarshalIndent(features, "", "  ")
+	if err != nil {
+		return fmt.Errorf("writing cucumber JSON: %w", err)
+	}
+	_, err = w.Write(append(out, '\n'))
+	return err
 }
 
 // run holds what is shared by every scenario of one Run: the options and,
@@ -67,9 +99,11 @@ func Run(ctx context.Context, steps []*lessons.Step, opts Options) (*Report, err
 type run struct {
 	opts    Options
 	results map[*lessons.Step]*Result
-	engine  *sandbox.Engine
-	engErr  error
-	dialed  bool
+	// cucumber holds godog's cucumber JSON of each lesson run, when asked.
+	cucumber [][]byte
+	engine   *sandbox.Engine
+	engErr   error
+	dialed   bool
 }
 
 func (r *run) close() {
@@ -142,6 +176,13 @@ func (r *run) lesson(ctx context.Context, steps []*lessons.Step) error {
 	}
 
 	started := map[*lessons.Step]time.Time{}
+	// godog writes one report per suite, and each lesson is a suite of its
+	// own, so cucumber JSON is kept per lesson and joined at the end.
+	format, output := "progress", io.Writer(io.Discard)
+	var cucumber bytes.Buffer
+	if r.opts.Cucumber != nil {
+		format, output = "cucumber", &cucumber
+	}
 	suite := godog.TestSuite{
 		Name: lesson.ID,
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -188,8 +229,8 @@ func (r *run) lesson(ctx context.Context, steps []*lessons.Step) error {
 		},
 		Options: &godog.Options{
 			Strict:          true,
-			Format:          "progress",
-			Output:          io.Discard,
+			Format:          format,
+			Output:          output,
 			NoColors:        true,
 			Tags:            strings.Join(filters, ","),
 			FeatureContents: []godog.Feature{{Name: lesson.FeaturePath, Contents: lesson.Feature}},
@@ -199,6 +240,9 @@ func (r *run) lesson(ctx context.Context, steps []*lessons.Step) error {
 	}
 	if code := suite.Run(); code == 2 {
 		return fmt.Errorf("running %s: godog refused the feature file; try: lab lessons lint", lesson.FeaturePath)
+	}
+	if r.opts.Cucumber != nil {
+		r.cucumber = append(r.cucumber, cucumber.Bytes())
 	}
 	for _, s := range steps {
 		finish(r.results[s])

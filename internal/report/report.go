@@ -4,7 +4,6 @@ package report
 
 import (
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
@@ -13,19 +12,43 @@ import (
 	"github.com/lab-workshop/lab/features"
 )
 
-// Formats lists the names --format accepts.
+// Formats lists the formats Write renders.
 var Formats = []string{"pretty", "json", "junit"}
 
+// Info says whose run a report is and against which course, for the
+// formats that carry it (JSON fields, JUnit properties).
+type Info struct {
+	Student    string
+	Course     string
+	CourseHash string
+	Lab        string // lab's version
+}
+
+func (i Info) properties() *JUnitProperties {
+	var ps []JUnitProperty
+	for _, p := range []JUnitProperty{
+		{"student", i.Student}, {"course", i.Course}, {"course_hash", i.CourseHash}, {"lab", i.Lab},
+	} {
+		if p.Value != "" {
+			ps = append(ps, p)
+		}
+	}
+	if len(ps) == 0 {
+		return nil
+	}
+	return &JUnitProperties{Property: ps}
+}
+
 // Write renders rep in the named format.
-func Write(w io.Writer, format string, rep *features.Report, color bool) error {
+func Write(w io.Writer, format string, rep *features.Report, info Info, color bool) error {
 	switch format {
 	case "pretty":
 		Pretty(w, rep, color)
 		return nil
 	case "json":
-		return JSON(w, rep)
+		return JSON(w, rep, info)
 	case "junit":
-		return JUnit(w, rep)
+		return JUnit(w, rep, info)
 	}
 	return fmt.Errorf("unknown format %q; use one of %s", format, strings.Join(Formats, ", "))
 }
@@ -102,6 +125,10 @@ type jsonStep struct {
 }
 
 type jsonReport struct {
+	Student    string         `json:"student,omitempty"`
+	Course     string         `json:"course,omitempty"`
+	CourseHash string         `json:"course_hash,omitempty"`
+	Lab        string         `json:"lab,omitempty"`
 	Started    time.Time      `json:"started"`
 	DurationMS int64          `json:"duration_ms"`
 	Counts     map[string]int `json:"counts"`
@@ -109,8 +136,11 @@ type jsonReport struct {
 }
 
 // JSON writes the report as one JSON document.
-func JSON(w io.Writer, rep *features.Report) error {
-	out := jsonReport{Started: rep.Started.UTC(), DurationMS: rep.Duration.Milliseconds(), Counts: map[string]int{}}
+func JSON(w io.Writer, rep *features.Report, info Info) error {
+	out := jsonReport{
+		Student: info.Student, Course: info.Course, CourseHash: info.CourseHash, Lab: info.Lab,
+		Started: rep.Started.UTC(), DurationMS: rep.Duration.Milliseconds(), Counts: map[string]int{},
+	}
 	for st, n := range rep.Counts() {
 		out.Counts[string(st)] = n
 	}
@@ -125,55 +155,13 @@ func JSON(w io.Writer, rep *features.Report) error {
 	return enc.Encode(out)
 }
 
-// The JUnit XML shape CI systems read: one testsuite per lesson, one
-// testcase per step.
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name      string      `xml:"name,attr"`
-	Tests     int         `xml:"tests,attr"`
-	Failures  int         `xml:"failures,attr"`
-	Errors    int         `xml:"errors,attr"`
-	Skipped   int         `xml:"skipped,attr"`
-	Time      string      `xml:"time,attr"`
-	Timestamp string      `xml:"timestamp,attr"`
-	Cases     []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitProblem `xml:"failure,omitempty"`
-	Error     *junitProblem `xml:"error,omitempty"`
-	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitProblem struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr"`
-	Text    string `xml:",chardata"`
-}
-
-type junitSkipped struct {
-	Message string `xml:"message,attr,omitempty"`
-}
-
-func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
-
-// JUnit writes the report as JUnit XML.
-func JUnit(w io.Writer, rep *features.Report) error {
-	doc := junitSuites{Name: "lab verify", Time: seconds(rep.Duration)}
+// JUnit writes the report as JUnit XML: one testsuite per lesson, one
+// testcase per step, the student and course as suite properties.
+func JUnit(w io.Writer, rep *features.Report, info Info) error {
+	doc := JUnitSuites{Name: "lab verify", Time: Seconds(rep.Duration)}
+	if info.Student != "" {
+		doc.Name += ": " + info.Student
+	}
 	index := map[string]int{}
 	for _, r := range rep.Results {
 		lesson := r.Step.Lesson.ID
@@ -181,10 +169,11 @@ func JUnit(w io.Writer, rep *features.Report) error {
 		if !ok {
 			i = len(doc.Suites)
 			index[lesson] = i
-			doc.Suites = append(doc.Suites, junitSuite{Name: lesson, Timestamp: rep.Started.UTC().Format("2006-01-02T15:04:05")})
+			doc.Suites = append(doc.Suites, JUnitSuite{
+				Name: lesson, Timestamp: Timestamp(rep.Started), Properties: info.properties(),
+			})
 		}
-		s := &doc.Suites[i]
-		c := junitCase{Name: r.Step.Key() + ": " + r.Step.Title, Classname: "lab." + lesson, Time: seconds(r.Duration)}
+		c := JUnitCase{Name: r.Step.Key() + ": " + r.Step.Title, Classname: "lab." + lesson, Time: Seconds(r.Duration)}
 		if len(r.Notes) > 0 {
 			c.SystemOut = strings.Join(r.Notes, "\n")
 		}
@@ -194,39 +183,13 @@ func JUnit(w io.Writer, rep *features.Report) error {
 		}
 		switch r.Status {
 		case features.StatusFailed:
-			c.Failure = &junitProblem{Message: first, Type: "failed", Text: r.Message()}
-			s.Failures++
-			doc.Failures++
+			c.Failure = &JUnitProblem{Message: first, Type: "failed", Text: r.Message()}
 		case features.StatusError:
-			c.Error = &junitProblem{Message: first, Type: "error", Text: r.Message()}
-			s.Errors++
-			doc.Errors++
+			c.Error = &JUnitProblem{Message: first, Type: "error", Text: r.Message()}
 		case features.StatusSkipped:
-			c.Skipped = &junitSkipped{Message: r.Reason}
-			s.Skipped++
-			doc.Skipped++
+			c.Skipped = &JUnitSkipped{Message: r.Reason}
 		}
-		s.Tests++
-		doc.Tests++
-		s.Cases = append(s.Cases, c)
+		doc.Suites[i].Add(c, r.Duration)
 	}
-	for i := range doc.Suites {
-		var d time.Duration
-		for _, r := range rep.Results {
-			if r.Step.Lesson.ID == doc.Suites[i].Name {
-				d += r.Duration
-			}
-		}
-		doc.Suites[i].Time = seconds(d)
-	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("writing JUnit XML: %w", err)
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return WriteJUnit(w, &doc)
 }

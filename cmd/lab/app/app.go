@@ -106,6 +106,7 @@ func newRootCmd(s *IOStreams) *cli.Command {
 			newResetCmd(s),
 			newDoctorCmd(s),
 			newVerifyCmd(s),
+			newGradeCmd(s),
 			newSelftestCmd(s),
 			newLessonsCmd(s),
 			newVersionCmd(s),

@@ -1,10 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -12,7 +14,9 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/lab-workshop/lab/features"
+	"github.com/lab-workshop/lab/internal/receipt"
 	"github.com/lab-workshop/lab/internal/report"
+	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
 
@@ -20,17 +24,49 @@ type verifyOptions struct {
 	scopes       []string
 	formats      []string // name or name:FILE
 	output       string
+	student      string
+	signKey      string // key file from --sign-key
+	envKey       string // key file from LAB_SIGN_KEY_FILE
 	noDisruptive bool
 }
 
+// verifyFormats are the formats lab verify writes: the report package's,
+// godog's cucumber JSON, and the receipt a student hands in.
+var verifyFormats = append(slices.Clone(report.Formats), "cucumber", "receipt")
+
+const verifyHelp = `Formats: pretty (the default), json, junit (JUnit XML for CI and LMS imports),
+cucumber (godog's cucumber JSON) and receipt (what a student hands in for lab grade).
+FORMAT:FILE writes that format to FILE, and --output FILE takes the one format
+without a file of its own, so several formats go out at once:
+
+   lab verify --format pretty --format junit:report.xml
+
+Receipts: with --student NAME and no --format, lab verify writes a receipt, to
+--output FILE (the report still goes to the terminal) or to standard output.
+--sign-key FILE, or LAB_SIGN_KEY_FILE, signs it with the class key so that
+lab grade --key FILE rejects a receipt that was edited:
+
+   lab verify --student "Ana Lima" --sign-key class.key --output ana.json
+
+A receipt holds lab's version, the course id and content hash, the student, the
+time (UTC), the machine (OS/arch, docker context name, engine version; no
+addresses, no environment) and each step's status, duration and failures.
+
+Exit codes: 0 every step passed (or was skipped on purpose); 1 a step failed;
+2 usage; 3 a check could not run, the lessons or the key file are unusable.
+The report and the receipt are written whatever the verdict.`
+
 func newVerifyCmd(s *IOStreams) *cli.Command {
 	return &cli.Command{
-		Name:      "verify",
-		Usage:     "check every selected step, whatever the progress says (for instructors and CI)",
-		ArgsUsage: "[LESSON|STEP ...]",
+		Name:        "verify",
+		Usage:       "check every selected step, whatever the progress says (for instructors, CI and receipts)",
+		ArgsUsage:   "[LESSON|STEP ...]",
+		Description: verifyHelp,
 		Flags: []cli.Flag{
-			&cli.StringSliceFlag{Name: "format", Usage: "report `FORMAT`: pretty, json or junit; FORMAT:FILE writes to a file; repeatable"},
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the report to `FILE` instead of standard output"},
+			&cli.StringSliceFlag{Name: "format", Usage: "report `FORMAT`: " + strings.Join(verifyFormats, ", ") + "; FORMAT:FILE writes to a file; repeatable"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the format that has no FILE of its own to `FILE` instead of standard output"},
+			&cli.StringFlag{Name: "student", Usage: "record who ran the checks as `NAME`; with no --format, write a receipt"},
+			&cli.StringFlag{Name: "sign-key", Usage: "sign the receipt with the class key in `FILE` (default: $LAB_SIGN_KEY_FILE)"},
 			&cli.BoolFlag{Name: "no-disruptive", Usage: "skip steps that kill containers or delete pods; they are reported as skipped"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
@@ -38,6 +74,9 @@ func newVerifyCmd(s *IOStreams) *cli.Command {
 				scopes:       cmd.Args().Slice(),
 				formats:      cmd.StringSlice("format"),
 				output:       cmd.String("output"),
+				student:      cmd.String("student"),
+				signKey:      cmd.String("sign-key"),
+				envKey:       s.Getenv("LAB_SIGN_KEY_FILE"),
 				noDisruptive: cmd.Bool("no-disruptive"),
 			}
 			return runVerify(ctx, s, cmd, opts)
@@ -51,35 +90,94 @@ type reportTarget struct {
 	file   string // empty: standard output
 }
 
-func parseTargets(formats []string, output string) ([]reportTarget, error) {
+// parseTargets turns --format and --output into the reports to write.
+//
+// A receipt is a format like the others (--format receipt:ana.json), so
+// every combination follows one rule: --output FILE takes the one format
+// that has no file of its own. What changes with --student is only the
+// default when no --format is given: the receipt instead of pretty, since a
+// student naming themselves is handing something in. The command an
+// instructor hands out, `lab verify --student NAME --sign-key class.key
+// --output NAME.json`, then writes the receipt to the file, and the pretty
+// report still goes to the terminal so the student sees what failed.
+func parseTargets(formats []string, output string, student bool) ([]reportTarget, error) {
 	if len(formats) == 0 {
-		formats = []string{"pretty"}
+		if !student {
+			return []reportTarget{{format: "pretty", file: output}}, nil
+		}
+		if output == "" {
+			return []reportTarget{{format: "receipt"}}, nil
+		}
+		return []reportTarget{{format: "receipt", file: output}, {format: "pretty"}}, nil
 	}
 	var out []reportTarget
 	for _, f := range formats {
 		name, file, _ := strings.Cut(f, ":")
-		if !slices.Contains(report.Formats, name) {
-			return nil, usageErrorf("unknown format %q; use one of %s", name, strings.Join(report.Formats, ", "))
+		if !slices.Contains(verifyFormats, name) {
+			return nil, usageErrorf("unknown format %q; use one of %s", name, strings.Join(verifyFormats, ", "))
 		}
 		out = append(out, reportTarget{format: name, file: file})
 	}
-	if output != "" {
-		var onStdout []int
-		for i, t := range out {
-			if t.file == "" {
-				onStdout = append(onStdout, i)
-			}
+	var onStdout []int
+	for i, t := range out {
+		if t.file == "" {
+			onStdout = append(onStdout, i)
 		}
+	}
+	if output != "" {
 		if len(onStdout) != 1 {
 			return nil, usageErrorf("--output needs exactly one --format without a file; write others as FORMAT:FILE")
 		}
 		out[onStdout[0]].file = output
+	} else if len(onStdout) > 1 {
+		return nil, usageErrorf("only one format can go to standard output; write others as FORMAT:FILE")
 	}
 	return out, nil
 }
 
+// signing works out the receipt's student and key before any check runs,
+// so a mistake costs nothing.
+func signing(s *IOStreams, targets []reportTarget, opts verifyOptions) (key []byte, err error) {
+	wantsReceipt := slices.ContainsFunc(targets, func(t reportTarget) bool { return t.format == "receipt" })
+	if opts.student != "" {
+		if err := receipt.CheckStudent(opts.student); err != nil {
+			return nil, usageErrorf("--student: %v", err)
+		}
+	}
+	if !wantsReceipt {
+		if opts.signKey != "" {
+			return nil, usageErrorf("--sign-key signs a receipt: add --student NAME (or --format receipt)")
+		}
+		return nil, nil // LAB_SIGN_KEY_FILE alone does not ask for a receipt
+	}
+	if opts.student == "" {
+		return nil, usageErrorf("a receipt names its student: add --student NAME")
+	}
+	path := opts.signKey
+	if path == "" {
+		path = opts.envKey
+	}
+	if path == "" {
+		fmt.Fprintln(s.Err, "note: the receipt is not signed (no --sign-key); lab grade --key rejects unsigned receipts")
+		return nil, nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &envError{err: fmt.Errorf("reading the signing key: %w", err)}
+	}
+	key, err = receipt.ParseKey(path, data)
+	if err != nil {
+		return nil, &envError{err: err}
+	}
+	return key, nil
+}
+
 func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyOptions) error {
-	targets, err := parseTargets(opts.formats, opts.output)
+	targets, err := parseTargets(opts.formats, opts.output, opts.student != "")
+	if err != nil {
+		return err
+	}
+	key, err := signing(s, targets, opts)
 	if err != nil {
 		return err
 	}
@@ -99,15 +197,36 @@ func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyO
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Err, "verifying %d step(s)...\n", len(steps))
-	rep, err := features.Run(ctx, steps, features.Options{
+	runOpts := features.Options{
 		Env: checkEnv(ws), Workspace: ws, Grading: true, NoDisruptive: opts.noDisruptive, Status: s.Err,
-	})
+	}
+	var cucumber bytes.Buffer
+	if slices.ContainsFunc(targets, func(t reportTarget) bool { return t.format == "cucumber" }) {
+		runOpts.Cucumber = &cucumber
+	}
+	fmt.Fprintf(s.Err, "verifying %d step(s)...\n", len(steps))
+	rep, err := features.Run(ctx, steps, runOpts)
 	if err != nil {
 		return err
 	}
+	out := verifyOutput{
+		rep:      rep,
+		info:     report.Info{Student: opts.student, Course: ss.course.ID, CourseHash: ss.course.Hash, Lab: labVersion()},
+		cucumber: cucumber.Bytes(),
+	}
 	for _, t := range targets {
-		if err := writeTarget(s, t, rep); err != nil {
+		if t.format == "receipt" && out.receipt == nil {
+			r := newReceipt(rep, ss.course, opts.student, machineFingerprint(ctx, s.Getenv))
+			if key != nil {
+				if err := r.Sign(key); err != nil {
+					return err
+				}
+			}
+			if out.receipt, err = r.Marshal(); err != nil {
+				return err
+			}
+		}
+		if err := writeTarget(s, t, out); err != nil {
 			return err
 		}
 	}
@@ -123,22 +242,91 @@ func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyO
 	return nil
 }
 
-func writeTarget(s *IOStreams, t reportTarget, rep *features.Report) error {
+// verifyOutput is everything the targets are written from.
+type verifyOutput struct {
+	rep      *features.Report
+	info     report.Info
+	cucumber []byte // godog's cucumber JSON, when a target asked for it
+	receipt  []byte // the encoded receipt, when a target asked for it
+}
+
+func writeTarget(s *IOStreams, t reportTarget, out verifyOutput) error {
 	var w io.Writer = s.Out
 	color := s.OutTTY
 	if t.file != "" {
 		f, err := os.Create(t.file)
 		if err != nil {
-			return &envError{err: fmt.Errorf("creating report file: %w", err)}
+			return &envError{err: fmt.Errorf("creating the %s file: %w", t.format, err)}
 		}
 		defer f.Close()
 		w, color = f, false
 	}
-	if err := report.Write(w, t.format, rep, color); err != nil {
-		return err
+	var err error
+	switch t.format {
+	case "receipt":
+		_, err = w.Write(out.receipt)
+	case "cucumber":
+		_, err = w.Write(out.cucumber)
+	default:
+		err = report.Write(w, t.format, out.rep, out.info, color)
 	}
-	if t.file != "" {
+	if err != nil {
+		return &envError{err: fmt.Errorf("writing the %s report: %w", t.format, err)}
+	}
+	switch {
+	case t.file == "":
+	case t.format == "receipt":
+		fmt.Fprintf(s.Err, "wrote the receipt to %s\n", t.file)
+	default:
 		fmt.Fprintf(s.Err, "wrote %s report to %s\n", t.format, t.file)
 	}
 	return nil
+}
+
+// newReceipt records a run for the student.
+func newReceipt(rep *features.Report, course *lessons.Course, student string, m receipt.Machine) *receipt.Receipt {
+	r := &receipt.Receipt{
+		Format:  receipt.Version,
+		Lab:     labVersion(),
+		Course:  receipt.Course{ID: course.ID, Hash: course.Hash},
+		Student: student,
+		Time:    rep.Started.UTC().Truncate(time.Millisecond),
+		Machine: m,
+	}
+	for _, res := range rep.Results {
+		step := receipt.Step{Key: res.Step.Key(), Status: string(res.Status), DurationMS: res.Duration.Milliseconds()}
+		if res.Status == features.StatusSkipped {
+			step.Reason = res.Reason
+		} else {
+			step.Failures = res.Failures()
+		}
+		r.Steps = append(r.Steps, step)
+	}
+	return r
+}
+
+// machineFingerprint describes where the checks ran: lab's platform, the
+// docker context's name and what the engine says of itself. Whatever cannot
+// be learned stays empty; it never fails the run.
+func machineFingerprint(ctx context.Context, getenv func(string) string) receipt.Machine {
+	m := receipt.Machine{OS: runtime.GOOS, Arch: runtime.GOARCH}
+	ep, err := sandbox.ResolveEndpoint(getenv)
+	if err != nil {
+		return m
+	}
+	m.DockerContext = ep.Context
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	eng, err := sandbox.Connect(ctx, ep)
+	if err != nil {
+		return m
+	}
+	defer eng.Close()
+	info, err := eng.ServerInfo(ctx)
+	if err != nil {
+		return m
+	}
+	m.EngineVersion, m.EngineAPI = info.Version, info.APIVersion
+	m.EngineOS, m.EngineArch, m.EngineSystem = info.OS, info.Arch, info.OperatingSystem
+	return m
 }

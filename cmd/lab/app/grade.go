@@ -1,0 +1,165 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/lab-workshop/lab/internal/grade"
+	"github.com/lab-workshop/lab/internal/receipt"
+)
+
+type gradeOptions struct {
+	files  []string
+	key    string // --key, else LAB_SIGN_KEY_FILE
+	format string
+	output string
+}
+
+const gradeHelp = `grade reads the receipts students wrote with lab verify --student NAME and
+shows the class: one row per student, one column per step of the course lab
+loads (the built-in one, or --lessons DIR), each student's total and each
+step's pass rate.
+
+With --key FILE (or LAB_SIGN_KEY_FILE) only receipts signed with that key and
+unchanged since are graded. A receipt that is unsigned, signed with another
+key or edited, and a file that is not a whole receipt (truncated, corrupted),
+is rejected by name with the reason, on standard error and in the report, and
+the rest are still graded. Of several receipts of one student
+(names match without regard to case) the newest is graded. A receipt checked
+against another course or another version of this one is graded but marked.
+
+   lab grade *.json --key class.key --format html --output class.html
+
+Formats: table (the default), csv, html (one self-contained page) and junit.
+
+Exit codes: 0 graded, whatever the students' results; 1 graded, but some
+receipt was rejected; 2 usage; 3 a file could not be read or written (then
+nothing is graded), or the key file or the lessons are unusable.`
+
+func newGradeCmd(s *IOStreams) *cli.Command {
+	return &cli.Command{
+		Name:        "grade",
+		Usage:       "roll students' receipts up into a class table: steps passed per student, pass rate per step (for instructors)",
+		ArgsUsage:   "RECEIPT...",
+		Description: gradeHelp,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "key", Usage: "accept only receipts signed with the class key in `FILE` (default: $LAB_SIGN_KEY_FILE)"},
+			&cli.StringFlag{Name: "format", Value: grade.Formats[0], Usage: "`FORMAT` of the class report: " + strings.Join(grade.Formats, ", ")},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write the class report to `FILE` instead of standard output"},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			opts := gradeOptions{
+				files:  cmd.Args().Slice(),
+				key:    cmd.String("key"),
+				format: cmd.String("format"),
+				output: cmd.String("output"),
+			}
+			if opts.key == "" {
+				opts.key = s.Getenv("LAB_SIGN_KEY_FILE")
+			}
+			return runGrade(s, cmd, opts)
+		},
+	}
+}
+
+func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
+	if len(opts.files) == 0 {
+		return usageErrorf("grade needs at least one RECEIPT file (see: lab grade --help)")
+	}
+	if !slices.Contains(grade.Formats, opts.format) {
+		return usageErrorf("unknown format %q; use one of %s", opts.format, strings.Join(grade.Formats, ", "))
+	}
+	var key []byte
+	if opts.key != "" {
+		data, err := os.ReadFile(opts.key)
+		if err != nil {
+			return &envError{err: fmt.Errorf("reading the class key: %w", err)}
+		}
+		if key, err = receipt.ParseKey(opts.key, data); err != nil {
+			return &envError{err: err}
+		}
+	}
+	course, err := loadCourse(cmd.String("lessons"))
+	if err != nil {
+		return err
+	}
+
+	var files []grade.File
+	unreadable := 0
+	for _, name := range opts.files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintf(s.Err, "lab: reading receipt: %v\n", err)
+			unreadable++
+			continue
+		}
+		files = append(files, grade.File{Name: name, Data: data})
+	}
+	if unreadable > 0 {
+		return &envError{err: fmt.Errorf("%d receipt file(s) could not be read; nothing was graded", unreadable)}
+	}
+
+	want := grade.Course{ID: course.ID, Hash: course.Hash}
+	for _, st := range course.Steps() {
+		want.Steps = append(want.Steps, grade.Column{
+			Key: st.Key(), Label: fmt.Sprintf("%d.%d", st.Lesson.Index, st.Index), Title: st.Title,
+		})
+	}
+	class := grade.Grade(files, grade.Options{Key: key, Course: want})
+
+	for _, r := range class.Rejected {
+		who := ""
+		if r.Student != "" {
+			who = " (" + r.Student + ")"
+		}
+		fmt.Fprintf(s.Err, "lab: rejected %s%s: %s\n", r.File, who, r.Reason)
+	}
+	for _, st := range class.Students {
+		if st.Flag != "" {
+			fmt.Fprintf(s.Err, "lab: warning: %s (%s): %s\n", st.File, st.Name, st.Flag)
+		}
+	}
+	if key == nil {
+		fmt.Fprintln(s.Err, "note: signatures not checked (no --key): any receipt could have been edited")
+	}
+
+	if err := writeClass(s.Out, opts, class); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.Err, "graded %d student(s) from %d receipt(s); %d rejected\n", len(class.Students), len(files), len(class.Rejected))
+	if opts.output != "" {
+		fmt.Fprintf(s.Err, "wrote %s to %s\n", opts.format, opts.output)
+	}
+	if len(class.Rejected) > 0 {
+		return &silentError{code: exitNotPass}
+	}
+	return nil
+}
+
+// writeClass writes the class report to standard output or --output.
+func writeClass(stdout io.Writer, opts gradeOptions, class *grade.Class) error {
+	if opts.output == "" {
+		if err := grade.Write(stdout, opts.format, class); err != nil {
+			return &envError{err: err}
+		}
+		return nil
+	}
+	f, err := os.Create(opts.output)
+	if err != nil {
+		return &envError{err: fmt.Errorf("creating the class report: %w", err)}
+	}
+	err = grade.Write(f, opts.format, class)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return &envError{err: fmt.Errorf("writing the class report to %s: %w", opts.output, err)}
+	}
+	return nil
+}

@@ -1,0 +1,241 @@
+// Package grade rolls students' receipts up into a class: a students ×
+// steps matrix with each student's total and each step's pass rate. With
+// the class key it accepts only receipts whose signature holds; every
+// receipt it does not grade is listed with the reason, so an instructor
+// never loses a student silently.
+//
+// The package is pure: receipt bytes in, a Class out, and writers for the
+// formats an instructor reads (table, CSV, HTML, JUnit).
+package grade
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/lab-workshop/lab/internal/receipt"
+)
+
+// File is one receipt as read from disk: its name (for messages) and bytes.
+type File struct {
+	Name string
+	Data []byte
+}
+
+// Options say what the receipts are graded against.
+type Options struct {
+	// Key is the class signing key; nil grades without checking signatures.
+	Key []byte
+	// Course is the course lab loaded: its steps are the matrix's columns,
+	// and a receipt for another course or version is flagged.
+	Course Course
+}
+
+// Course is the course receipts are expected to be for.
+type Course struct {
+	ID   string
+	Hash string
+	// Steps are the course's steps in course order.
+	Steps []Column
+}
+
+// Column is one step of the matrix.
+type Column struct {
+	Key   string // lesson/step
+	Label string // 1.2: lesson and step number; x1, x2 for extra steps
+	Title string
+	// Extra marks a step that is not in the course lab loaded: it came from
+	// a receipt for another version of the course.
+	Extra bool
+	// Passed counts the graded students who passed the step.
+	Passed int
+}
+
+// Class is the graded class.
+type Class struct {
+	Course   Course
+	Columns  []Column
+	Students []*Student
+	// Rejected lists every receipt not graded, and why.
+	Rejected []Rejection
+	// Superseded lists older receipts of a student who handed in a newer one.
+	Superseded []Superseded
+	// Signed says the receipts' signatures were checked with the class key.
+	Signed bool
+}
+
+// Student is one graded receipt: the newest valid one of that student.
+type Student struct {
+	Name    string
+	File    string
+	Receipt *receipt.Receipt
+	// Cells line up with Class.Columns.
+	Cells  []Cell
+	Passed int
+	// Flag says why the receipt is marked (another course or version);
+	// empty when it matches the course lab loaded.
+	Flag string
+}
+
+// Cell is one student's verdict on one step.
+type Cell struct {
+	// Status is passed, failed, error or skipped; empty when the receipt
+	// does not hold the step.
+	Status   string
+	Failures []string
+	Reason   string
+	Duration time.Duration
+}
+
+// Rejection is a receipt that was not graded.
+type Rejection struct {
+	File    string
+	Student string // empty when the file could not be read as a receipt
+	Reason  string
+}
+
+// Superseded is a receipt replaced by a newer one of the same student.
+type Superseded struct {
+	File    string
+	Student string
+	By      string // the file that was graded instead
+}
+
+// Grade parses, verifies and rolls up the receipts. A receipt that is not
+// a lab receipt, is unsigned or badly signed (with a key), or was edited is
+// rejected; the rest are graded. Of a student's receipts the newest (by the
+// receipt's time; on a tie, the later file) is kept. Student names match
+// without regard to case.
+func Grade(files []File, opts Options) *Class {
+	c := &Class{Course: opts.Course, Signed: opts.Key != nil}
+
+	type candidate struct {
+		file  string
+		r     *receipt.Receipt
+		order int
+	}
+	newest := map[string]candidate{}
+	var order []string
+	for i, f := range files {
+		r, err := receipt.Parse(f.Data)
+		if err != nil {
+			c.Rejected = append(c.Rejected, Rejection{File: f.Name, Reason: err.Error()})
+			continue
+		}
+		if opts.Key != nil {
+			if err := r.Verify(opts.Key); err != nil {
+				c.Rejected = append(c.Rejected, Rejection{File: f.Name, Student: r.Student, Reason: err.Error()})
+				continue
+			}
+		}
+		who := strings.ToLower(r.Student)
+		cand := candidate{file: f.Name, r: r, order: i}
+		prev, seen := newest[who]
+		switch {
+		case !seen:
+			newest[who] = cand
+			order = append(order, who)
+		case r.Time.Before(prev.r.Time):
+			c.Superseded = append(c.Superseded, Superseded{File: f.Name, Student: r.Student, By: prev.file})
+		default:
+			c.Superseded = append(c.Superseded, Superseded{File: prev.file, Student: prev.r.Student, By: f.Name})
+			newest[who] = cand
+		}
+	}
+	// A superseded entry may name a file that was itself superseded later;
+	// point every one at the file finally graded.
+	for i := range c.Superseded {
+		c.Superseded[i].By = newest[strings.ToLower(c.Superseded[i].Student)].file
+	}
+
+	c.Columns = append(c.Columns, opts.Course.Steps...)
+	index := map[string]int{}
+	for i, col := range c.Columns {
+		index[col.Key] = i
+	}
+	extra := 0
+	for _, who := range order {
+		for _, s := range newest[who].r.Steps {
+			if _, ok := index[s.Key]; !ok {
+				extra++
+				index[s.Key] = len(c.Columns)
+				c.Columns = append(c.Columns, Column{Key: s.Key, Label: fmt.Sprintf("x%d", extra), Extra: true})
+			}
+		}
+	}
+
+	for _, who := range order {
+		cand := newest[who]
+		st := &Student{Name: cand.r.Student, File: cand.file, Receipt: cand.r, Cells: make([]Cell, len(c.Columns))}
+		st.Flag = flag(cand.r.Course, opts.Course)
+		for _, s := range cand.r.Steps {
+			i := index[s.Key]
+			st.Cells[i] = Cell{Status: s.Status, Failures: s.Failures, Reason: s.Reason, Duration: time.Duration(s.DurationMS) * time.Millisecond}
+			if s.Status == receipt.StatusPassed {
+				st.Passed++
+				c.Columns[i].Passed++
+			}
+		}
+		c.Students = append(c.Students, st)
+	}
+	sort.SliceStable(c.Students, func(i, j int) bool {
+		a, b := strings.ToLower(c.Students[i].Name), strings.ToLower(c.Students[j].Name)
+		if a != b {
+			return a < b
+		}
+		return c.Students[i].Name < c.Students[j].Name
+	})
+	return c
+}
+
+// flag says how a receipt's course differs from the expected one.
+func flag(got receipt.Course, want Course) string {
+	switch {
+	case want.ID != "" && got.ID != want.ID:
+		return fmt.Sprintf("checked against another course: %q (this lab's is %q)", got.ID, want.ID)
+	case want.Hash == "" || got.Hash == want.Hash:
+		return ""
+	}
+	return fmt.Sprintf("checked against another version of the course (%.12s; this lab's is %.12s)", got.Hash, want.Hash)
+}
+
+// Total is the number of steps each student is graded on.
+func (c *Class) Total() int { return len(c.Columns) }
+
+// Rate is the share of graded students who passed column i, from 0 to 1;
+// 0 when no student was graded.
+func (c *Class) Rate(i int) float64 {
+	if len(c.Students) == 0 {
+		return 0
+	}
+	return float64(c.Columns[i].Passed) / float64(len(c.Students))
+}
+
+// Overall is the share of all student × step cells that passed.
+func (c *Class) Overall() float64 {
+	cells := len(c.Students) * len(c.Columns)
+	if cells == 0 {
+		return 0
+	}
+	passed := 0
+	for _, s := range c.Students {
+		passed += s.Passed
+	}
+	return float64(passed) / float64(cells)
+}
+
+// Flagged counts graded students whose receipt is for another course or
+// version.
+func (c *Class) Flagged() int {
+	n := 0
+	for _, s := range c.Students {
+		if s.Flag != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// percent formats a rate as a whole percentage.
+func percent(r float64) string { return fmt.Sprintf("%.0f%%", r*100) }
