@@ -61,6 +61,7 @@ BASE_READY=0
 TEST_CONTAINERS=()
 TEST_VOLUMES=()
 TEST_IMAGES=()
+TEST_LABELS=()
 TEMP_PATHS=()
 
 say() { printf 'standins: %s\n' "$*" >&2; }
@@ -70,10 +71,14 @@ die() {
 }
 
 cleanup() {
-	local c v i p
+	local c v i l p
 	for c in "${TEST_CONTAINERS[@]}"; do docker rm -f -v "$c" >/dev/null 2>&1 || true; done
 	for v in "${TEST_VOLUMES[@]}"; do docker volume rm -f "$v" >/dev/null 2>&1 || true; done
 	for i in "${TEST_IMAGES[@]}"; do docker image rm -f "$i" >/dev/null 2>&1 || true; done
+	# A throwaway build also leaves its steps' images behind; they carry its label.
+	for l in "${TEST_LABELS[@]}"; do
+		docker image ls -a -q --filter "label=lab.standin.test=$l" | sort -u | xargs -r docker image rm -f >/dev/null 2>&1 || true
+	done
 	for p in "${TEMP_PATHS[@]}"; do rm -rf "$p"; done
 }
 trap cleanup EXIT
@@ -84,13 +89,25 @@ temp_dir() {
 	TEMP_PATHS+=("$TEMP")
 }
 
+# Output of an engine that failed for reasons of its own (restarting, storage
+# briefly inconsistent) rather than because of what it was asked to do.
+ENGINE_TRANSIENT='Cannot connect to the Docker daemon|failed to export layer|failed to apply diff|failed to commit|error reading from server: EOF|connection reset by peer'
+
 # run_logged WHAT CMD... runs CMD with its output in a log; on failure prints
-# the log's tail and exits.
+# the log's tail and exits. A failure of the engine's own is retried twice.
 run_logged() {
-	local what=$1 log rc=0
+	local what=$1 log rc attempt
 	shift
 	log=$(mktemp "${TMPDIR:-/tmp}/lab-standin-log.XXXXXX")
-	"$@" >"$log" 2>&1 || rc=$?
+	for attempt in 1 2 3; do
+		rc=0
+		"$@" >"$log" 2>&1 || rc=$?
+		if ((rc == 0 || attempt == 3)) || ! grep -Eq "$ENGINE_TRANSIENT" "$log"; then
+			break
+		fi
+		say "$what: the engine failed ($(grep -Eo "$ENGINE_TRANSIENT" "$log" | head -n 1)); retrying"
+		wait_engine
+	done
 	if ((rc)); then
 		say "$what failed (exit $rc); last lines of its output:"
 		tail -n "$LOG_TAIL" "$log" | sed 's/^/  | /' >&2
@@ -138,7 +155,7 @@ docker_build() {
 # stand-in, else runs build_NAME_image HASH and then check_NAME. It prints one
 # line for REF.
 standin() {
-	local name=$1 ref=$2 hash=$3 start built state
+	local name=$1 ref=$2 hash=$3 start built state old
 	state=$(image_state "$ref" "$hash")
 	case $state in
 	real)
@@ -156,12 +173,15 @@ standin() {
 		return 0
 		;;
 	esac
+	[[ $name == debian ]] || need_base
+	old=$(docker image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true)
 	start=$SECONDS
 	"build_${name}_image" "$hash"
 	built=$((SECONDS - start))
 	start=$SECONDS
 	prove "$name" "$ref"
 	say "$ref: built in ${built}s, checked in $((SECONDS - start))s (inputs $hash)"
+	remove_superseded "$old" "$ref"
 }
 
 # prove NAME REF runs check_NAME in a subshell, so that its failure (an exit
@@ -174,7 +194,7 @@ prove() {
 	set +e
 	(
 		set -e
-		TEST_CONTAINERS=() TEST_VOLUMES=() TEST_IMAGES=() TEMP_PATHS=()
+		TEST_CONTAINERS=() TEST_VOLUMES=() TEST_IMAGES=() TEST_LABELS=() TEMP_PATHS=()
 		trap cleanup EXIT
 		"check_$name" "$ref"
 	)
@@ -255,8 +275,9 @@ base_inputs() {
 # need_debootstrap installs debootstrap when it is missing.
 need_debootstrap() {
 	command -v debootstrap >/dev/null 2>&1 && return 0
-	[[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1 ||
+	if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
 		die "debootstrap is missing; install it (apt-get install debootstrap) or run as root"
+	fi
 	say "installing debootstrap"
 	run_logged "apt-get install debootstrap" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends debootstrap
 }
@@ -318,11 +339,12 @@ rootfs_tarball() {
 }
 
 ensure_rootfs() {
-	local start
+	local start old
 	if [[ $(image_state "$ROOTFS_REF" "$ROOTFS_KEY") == current ]]; then
 		say "$ROOTFS_REF: up to date"
 		return 0
 	fi
+	old=$(docker image inspect --format '{{.Id}}' "$ROOTFS_REF" 2>/dev/null || true)
 	start=$SECONDS
 	rootfs_tarball
 	run_logged "importing $ROOTFS_REF" docker import \
@@ -331,6 +353,29 @@ ensure_rootfs() {
 		--change "LABEL lab.standin=true lab.standin.inputs=$ROOTFS_KEY" \
 		"$ROOTFS_TAR" "$ROOTFS_REF"
 	say "$ROOTFS_REF: imported in $((SECONDS - start))s (inputs $ROOTFS_KEY)"
+	remove_superseded "$old" "$ROOTFS_REF"
+}
+
+# untagged_chain ID prints ID and its parents (the classic builder's step
+# images) down to the first image that has a name, such as the base.
+untagged_chain() {
+	local id=$1
+	while [[ -n $id && $(docker image inspect --format '{{len .RepoTags}}' "$id" 2>/dev/null) == 0 ]]; do
+		printf '%s\n' "$id"
+		id=$(docker image inspect --format '{{.Parent}}' "$id")
+	done
+}
+
+# remove_superseded OLD REF removes the stand-in image OLD that a rebuild of
+# REF replaced, with the build-step images only it used, unless a name still
+# refers to it. What cannot be removed (an image someone built on it) stays.
+remove_superseded() {
+	local old=$1 ref=$2 keep id
+	[[ -n $old ]] || return 0
+	keep=$(untagged_chain "$(docker image inspect --format '{{.Parent}}' "$ref" 2>/dev/null)")
+	for id in $(untagged_chain "$old"); do
+		grep -qxF "$id" <<<"$keep" || docker image rm "$id" >/dev/null 2>&1 || true
+	done
 }
 
 build_debian_image() {
@@ -359,8 +404,8 @@ check_debian() {
 	' sh "${names[@]}" >&2 || { say "$1: base image check failed"; return 1; }
 }
 
-# need_base makes the base current; the images on top of it call it before
-# they build.
+# need_base makes the base current; standin calls it before it builds an
+# image on top of it.
 need_base() {
 	((BASE_READY)) && return 0
 	standin debian "$BASE_REF" "$BASE_HASH"
@@ -371,8 +416,9 @@ build_debian() { need_base; }
 
 # --- nginx:1.27 --------------------------------------------------------------
 
+build_nginx() { standin nginx nginx:1.27 "$(inputs_hash "$DIR/nginx" "base $BASE_HASH")"; }
+
 build_nginx_image() {
-	need_base
 	docker_build nginx:1.27 "$1" "$DIR/nginx"
 }
 
@@ -406,27 +452,30 @@ check_nginx() {
 	run_test "$c" -p 127.0.0.1::80 "$ref"
 	port=$(publish_port "$c" 80)
 	page=$(wait_http "http://127.0.0.1:$port/" 20)
-	grep -q '<title>Welcome to nginx!</title>' <<<"$page" &&
-		grep -q 'If you see this page, the nginx web server is successfully installed' <<<"$page" ||
-		{ say "$ref: the default page is not nginx's welcome page"; return 1; }
+	if ! grep -q '<title>Welcome to nginx!</title>' <<<"$page" ||
+		! grep -q 'If you see this page, the nginx web server is successfully installed' <<<"$page"; then
+		say "$ref: the default page is not nginx's welcome page"
+		return 1
+	fi
 	docker exec "$c" sh -c 'echo lab-standin-edited >/usr/share/nginx/html/index.html'
 	[[ $(curl -fsS --max-time 3 "http://127.0.0.1:$port/") == lab-standin-edited ]] ||
 		{ say "$ref: a page written with docker exec is not served"; return 1; }
-	user=$(docker top "$c" -o user,args | awk '/nginx: worker/ {print $1; exit}')
-	[[ $user == nginx || $user == 101 ]] || { say "$ref: workers run as ${user:-nobody}, want nginx"; return 1; }
+	user=$(docker top "$c" -o pid,uid,args | awk '/nginx: worker/ {print $2; exit}')
+	[[ $user == 101 ]] || { say "$ref: workers run as uid ${user:-none}, want nginx (101)"; return 1; }
 	docker logs "$c" 2>/dev/null | grep -q '"GET / HTTP/1.1" 200' ||
 		{ say "$ref: the access log does not reach docker logs"; return 1; }
 }
 
 # --- node:18-bookworm-slim ---------------------------------------------------
 
+build_node() { standin node node:18-bookworm-slim "$(inputs_hash "$DIR/node" "base $BASE_HASH")"; }
+
 build_node_image() {
-	need_base
 	docker_build node:18-bookworm-slim "$1" "$DIR/node"
 }
 
 check_node() {
-	local ref=$1 version ids tag=lab-standin-test/npm-ci:$$
+	local ref=$1 version ids tag=lab-standin-test/npm-ci:$$ label=npm-ci-$$
 	version=$(docker run --rm "$ref" node --version)
 	[[ $version == v18.20.* ]] || { say "$ref: node $version, want v18.20.x"; return 1; }
 	ids=$(docker run --rm "$ref" sh -c 'id -u node; id -g node; getent passwd node | cut -d: -f6')
@@ -436,13 +485,14 @@ check_node() {
 	cp "$NODE_APP/package.json" "$NODE_APP/package-lock.json" "$TEMP/"
 	cat >"$TEMP/Dockerfile" <<-EOF
 		FROM $ref
+		LABEL lab.standin.test=$label
 		WORKDIR /app
 		COPY package.json package-lock.json ./
 		RUN npm ci --omit=dev && node -e "require('mongodb')"
 	EOF
 	TEST_IMAGES+=("$tag")
+	TEST_LABELS+=("$label")
 	run_logged "npm ci of the sample app in $ref" docker build --force-rm -t "$tag" "$TEMP"
-	docker image rm -f "$tag" >/dev/null
 }
 
 # --- mongo:7.0 -----------------------------------------------------------------
@@ -450,7 +500,8 @@ check_node() {
 # go_cached NAME KEY BUILDFN sets GO_BIN to the cached Go binary NAME for KEY,
 # running BUILDFN OUT to make it when it is missing.
 go_cached() {
-	local name=$1 key=$2 build=$3 dir=$CACHE/go/$1-$2 start tmp
+	local name=$1 key=$2 build=$3 dir start tmp
+	dir=$CACHE/go/$name-$key
 	GO_BIN=$dir/$name
 	if [[ ! -x $dir/$name ]]; then
 		start=$SECONDS
@@ -481,9 +532,10 @@ build_ferretdb() {
 	(cd "$src" && run_logged "building ferretdb" go_env go build -trimpath -ldflags "$GO_LDFLAGS" -o "$out" ./cmd/ferretdb)
 }
 
+build_mongo() { standin mongo mongo:7.0 "$(inputs_hash "$DIR/mongo" "base $BASE_HASH" "ferretdb $FERRETDB_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")"; }
+
 build_mongo_image() {
 	go_cached ferretdb "$(words_hash "$FERRETDB_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")" build_ferretdb
-	need_base
 	temp_dir
 	cp -a "$DIR/mongo/Dockerfile" "$DIR/mongo/mongod" "$DIR/mongo/docker-entrypoint.sh" "$DIR/mongo/mongod.conf.orig" "$TEMP/"
 	chmod 755 "$TEMP/mongod" "$TEMP/docker-entrypoint.sh"
@@ -517,30 +569,30 @@ check_mongo() {
 	owner=$(docker exec "$c-1" stat -c %u /data/db /proc/1)
 	[[ $owner == $'999\n999' ]] ||
 		{ say "$ref: /data/db or the server is not owned by mongodb (999): $owner"; return 1; }
-	docker rm -f "$c-1" >/dev/null
+	docker rm -f -v "$c-1" >/dev/null
 	run_test "$c-2" -p 127.0.0.1::27017 -v "$vol:/data/db" "$ref"
 	port=$(publish_port "$c-2" 27017)
 	run_logged "reading back from $ref after a restart" "$probe" -addr "127.0.0.1:$port" -find "$id"
-	docker rm -f "$c-2" >/dev/null
+	docker rm -f -v "$c-2" >/dev/null
 
 	# Bound to its loopback, the server answers inside but not through -p.
 	run_test "$c-3" -p 127.0.0.1::27017 "$ref" mongod --bind_ip 127.0.0.1
 	wait_listening "$c-3" 27017
 	port=$(publish_port "$c-3" 27017)
 	run_logged "$ref with --bind_ip 127.0.0.1 must not answer through -p" "$probe" -addr "127.0.0.1:$port" -unreachable -wait 3s
-	docker rm -f "$c-3" >/dev/null
+	docker rm -f -v "$c-3" >/dev/null
 
 	# So does the shipped config file, until bindIp is changed as lesson 3 does.
 	run_test "$c-4" -p 127.0.0.1::27017 "$ref" mongod --config /etc/mongod.conf.orig
 	wait_listening "$c-4" 27017
 	port=$(publish_port "$c-4" 27017)
 	run_logged "$ref with mongod.conf.orig must not answer through -p" "$probe" -addr "127.0.0.1:$port" -unreachable -wait 3s
-	docker rm -f "$c-4" >/dev/null
+	docker rm -f -v "$c-4" >/dev/null
 	run_test "$c-5" -p 127.0.0.1::27017 "$ref" sh -c \
 		"sed -i 's/bindIp: 127.0.0.1/bindIp: 0.0.0.0/' /etc/mongod.conf.orig && exec docker-entrypoint.sh mongod --config /etc/mongod.conf.orig"
 	port=$(publish_port "$c-5" 27017)
 	run_logged "$ref with bindIp 0.0.0.0 in its config" "$probe" -addr "127.0.0.1:$port" -insert "$id-conf"
-	docker rm -f "$c-5" >/dev/null
+	docker rm -f -v "$c-5" >/dev/null
 }
 
 # --- registry:3 ----------------------------------------------------------------
@@ -564,9 +616,10 @@ build_registry_bin() {
 	fi
 }
 
+build_registry() { standin registry registry:3 "$(inputs_hash "$DIR/registry" "base $BASE_HASH" "registry $REGISTRY_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")"; }
+
 build_registry_image() {
 	go_cached registry "$(words_hash "$REGISTRY_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")" build_registry_bin
-	need_base
 	temp_dir
 	cp -a "$DIR/registry/." "$TEMP/"
 	cp "$GO_BIN" "$TEMP/registry"
@@ -641,10 +694,5 @@ main() {
 		"build_$name"
 	done
 }
-
-build_nginx() { standin nginx nginx:1.27 "$(inputs_hash "$DIR/nginx" "base $BASE_HASH")"; }
-build_node() { standin node node:18-bookworm-slim "$(inputs_hash "$DIR/node" "base $BASE_HASH")"; }
-build_mongo() { standin mongo mongo:7.0 "$(inputs_hash "$DIR/mongo" "base $BASE_HASH" "ferretdb $FERRETDB_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")"; }
-build_registry() { standin registry registry:3 "$(inputs_hash "$DIR/registry" "base $BASE_HASH" "registry $REGISTRY_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")"; }
 
 main "$@"
