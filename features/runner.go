@@ -66,6 +66,7 @@ func Run(ctx context.Context, steps []*lessons.Step, opts Options) (*Report, err
 	for _, s := range steps {
 		report.Results = append(report.Results, r.results[s])
 	}
+	superseded(report.Results)
 	report.Duration = time.Since(report.Started)
 	if opts.Cucumber != nil {
 		if err := r.writeCucumber(opts.Cucumber); err != nil {
@@ -317,5 +318,35 @@ func finish(res *Result) {
 	if res.Status == StatusPassed && passed == 0 {
 		res.Status = StatusError
 		res.Reason = fmt.Sprintf("no check of %s ran to the end", res.Step.Key())
+	}
+}
+
+// superseded reports a failed step as skipped when a later step in the same
+// run, which undoes its outcome on purpose, passed: the evidence is gone by
+// design, not by mistake. A step checked on its own stays strict.
+func superseded(results []*Result) {
+	passed := map[string]bool{}
+	for _, res := range results {
+		if res.Status == StatusPassed {
+			passed[res.Step.Key()] = true
+		}
+	}
+	for _, res := range results {
+		if res.Status != StatusFailed || len(res.Step.SupersededBy) == 0 {
+			continue
+		}
+		var by []string
+		for _, ref := range res.Step.SupersededBy {
+			later, err := res.Step.Lesson.Course.Find(ref)
+			if err != nil || !passed[later.Key()] {
+				by = nil
+				break
+			}
+			by = append(by, later.Key())
+		}
+		if len(by) > 0 {
+			res.Status = StatusSkipped
+			res.Reason = fmt.Sprintf("its outcome was undone on purpose by %s, which passed", strings.Join(by, ", "))
+		}
 	}
 }

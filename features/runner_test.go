@@ -186,3 +186,33 @@ func TestBuiltInCourseLints(t *testing.T) {
 		t.Error(p)
 	}
 }
+
+func TestSupersededStepIsSkippedOnlyWhenTheLaterStepPassed(t *testing.T) {
+	course := testCourse(t, map[string]string{
+		"a-made":  "    Then the docker CLI reports version 99.0 or newer",
+		"b-tidy":  "    Then the docker CLI reports version 20.10 or newer",
+		"c-other": "    Then the docker CLI reports version 99.0 or newer",
+	}, nil)
+	course.Steps()[0].SupersededBy = []string{"l/b-tidy"}
+	env := fakeDocker(t, "28.2.2")
+
+	rep, err := Run(context.Background(), course.Steps(), Options{Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Results[0]; got.Status != StatusSkipped || !strings.Contains(got.Reason, "undone on purpose by l/b-tidy") {
+		t.Errorf("superseded step: got %s (%q), want skipped because l/b-tidy passed", got.Status, got.Reason)
+	}
+	if got := rep.Results[2].Status; got != StatusFailed {
+		t.Errorf("step without superseder: got %s, want failed", got)
+	}
+
+	// Checked on its own, the step stays strict.
+	rep, err = Run(context.Background(), course.Steps()[:1], Options{Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Results[0].Status; got != StatusFailed {
+		t.Errorf("superseded step checked alone: got %s, want failed", got)
+	}
+}

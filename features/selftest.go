@@ -116,6 +116,10 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 		if err := t.starter(r); err != nil {
 			return nil, err
 		}
+		// Start it from a clean slate, as the lesson's own steps are.
+		if err := t.cleanupStep(ctx, r); err != nil {
+			return nil, err
+		}
 		if err := t.commands(ctx, r.Solution); err != nil {
 			return nil, fmt.Errorf("solving %s, which %s requires: %w", r.Key(), lesson.ID, err)
 		}

@@ -80,6 +80,11 @@ type Step struct {
 	// Requires names steps of earlier lessons whose outcome this step builds
 	// on (an image built in lesson 3, say); selftest solves them first.
 	Requires []string `json:"requires,omitempty"`
+	// SupersededBy names later steps that undo this step's outcome on
+	// purpose (removing the containers it made, say). When lab verify checks
+	// both and the later one passes, this one is reported as skipped with
+	// that reason instead of failed: its evidence is gone by design.
+	SupersededBy []string `json:"superseded_by,omitempty"`
 	// Scenario is the name of the step's main scenario, the one `lab next`
 	// runs, and ScenarioLine is its line in the lesson's feature file.
 	Scenario     string `json:"scenario"`

@@ -52,6 +52,7 @@ type stepMeta struct {
 	Resources  Resources    `yaml:"resources"`
 	Starter    []string     `yaml:"starter"`
 	Requires   []string     `yaml:"requires"`
+	Superseded []string     `yaml:"superseded_by"`
 }
 
 // Load reads and validates a course: content holds course.yaml and one
@@ -323,20 +324,21 @@ func (p *parser) parseStep(l *Lesson, file string, data []byte) (*Step, int) {
 		return nil, 0
 	}
 	s := &Step{
-		ID:         strings.TrimSpace(meta.ID),
-		Title:      strings.TrimSpace(meta.Title),
-		Body:       body,
-		Lesson:     l,
-		Disruptive: meta.Disruptive,
-		Hints:      meta.Hints,
-		Solution:   meta.Solution,
-		Cleanup:    meta.Cleanup,
-		Wrong:      meta.Wrong,
-		Unsolved:   meta.Unsolved,
-		Resources:  meta.Resources,
-		Starter:    meta.Starter,
-		Requires:   meta.Requires,
-		SourcePath: file,
+		ID:           strings.TrimSpace(meta.ID),
+		Title:        strings.TrimSpace(meta.Title),
+		Body:         body,
+		Lesson:       l,
+		Disruptive:   meta.Disruptive,
+		Hints:        meta.Hints,
+		Solution:     meta.Solution,
+		Cleanup:      meta.Cleanup,
+		Wrong:        meta.Wrong,
+		Unsolved:     meta.Unsolved,
+		Resources:    meta.Resources,
+		Starter:      meta.Starter,
+		Requires:     meta.Requires,
+		SupersededBy: meta.Superseded,
+		SourcePath:   file,
 	}
 	idLine := doc.line("id")
 	switch {
@@ -468,6 +470,15 @@ func (p *parser) checkRequires() {
 					p.problem(s.SourcePath, 0, "requires %q: %v", ref, err)
 				case r.Lesson.Index >= l.Index:
 					p.problem(s.SourcePath, 0, "requires %q: only a step of an earlier lesson can be required (steps of the same lesson are solved in order anyway)", ref)
+				}
+			}
+			for _, ref := range s.SupersededBy {
+				r, err := p.course.Find(ref)
+				switch {
+				case err != nil:
+					p.problem(s.SourcePath, 0, "superseded_by %q: %v", ref, err)
+				case r.Lesson.Index < l.Index || (r.Lesson == l && r.Index <= s.Index):
+					p.problem(s.SourcePath, 0, "superseded_by %q: only a later step can undo this step's outcome", ref)
 				}
 			}
 		}
