@@ -38,6 +38,7 @@ func (w *world) definitions() []stepDef {
 	defs = append(defs, w.dockerfileSteps()...)
 	defs = append(defs, w.volumeSteps()...)
 	defs = append(defs, w.mongoSteps()...)
+	defs = append(defs, w.composeSteps()...)
 	return defs
 }
 
@@ -68,6 +69,12 @@ func (w *world) engine(ctx context.Context) (*sandbox.Engine, error) {
 		return nil, &EnvError{Err: err}
 	}
 	return e, nil
+}
+
+// announce tells the learner, before a disruptive step acts, exactly what
+// it is about to do (kill which container, delete which pod).
+func (w *world) announce(format string, args ...any) {
+	fmt.Fprintf(w.run.opts.Status, "! "+format+"\n", args...)
 }
 
 // onCleanup registers work that must run when the scenario ends, pass or

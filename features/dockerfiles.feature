@@ -1,0 +1,56 @@
+Feature: Build images the right way
+  Dockerfiles for the profile page and the sample app: built on a pinned base,
+  ordered so the build cache keeps the dependencies, with a small build
+  context, and running as an ordinary user.
+
+  @nginx-dockerfile
+  Scenario: A Dockerfile builds the profile page into its own nginx image
+    Given the image "lab/profile:v2" is built from the workspace folder "profile"
+    Then its layers start with the layers of image "nginx:1.27"
+    And its build sets a maintainer label of its own
+    And its build exposes port 80
+    And its file "/usr/share/nginx/html/index.html" is the workspace file "profile/index.html"
+    And container "lab-profile" from image "lab/profile:v2" keeps running
+    And container "lab-profile" publishes port 80/tcp on host port 8081
+    And http://localhost:8081/ serves the workspace file "profile/index.html"
+
+  @node-app
+  Scenario: The sample app runs from its own image
+    Given the image "lab/app:v1" is built from the workspace folder "app"
+    Then its layers start with the layers of image "node:18-bookworm-slim"
+    And its working directory holds the workspace file "app/app.js"
+    And container "lab-app" from image "lab/app:v1" keeps running
+    And container "lab-app" publishes port 3000/tcp on host port 3000
+    And http://localhost:3000/ answers 200 with a page naming "lab sample app"
+    And http://localhost:3000/fibonacci/10 answers 200 with exactly "55"
+
+  @layer-cache @slow
+  Scenario: Changing only app.js keeps the dependency layer
+    Given the Dockerfile in the workspace folder "app" installs the dependencies with npm
+    When the lab builds a copy of the workspace folder "app" up to that instruction, changes only "app.js" and builds it again
+    Then the layer of the dependency install is the same in both builds
+
+  @dockerignore
+  Scenario: .dockerignore keeps node_modules and .git out of the image
+    Given the workspace folder "app" has a .dockerignore
+    When the lab plants a marker file in "app/node_modules" and in "app/.git" and builds the workspace folder "app"
+    Then the marker from "app/node_modules" is not in the image
+    And the marker from "app/.git" is not in the image
+
+  @hardening
+  Scenario: The app image is pinned, lint-clean, small and runs as an ordinary user
+    Given the Dockerfile in the workspace folder "app" passes the lint rules DL3006, DL3007, DL3020, DL3025 and LAB001
+    And the image "lab/app:v1" is built from the workspace folder "app"
+    Then its layers start with the layers of image "node:18-bookworm-slim"
+    And its configuration runs it as a user other than root
+    And "id -u" in a container from it prints a user id other than 0
+    And it is smaller than 600 MB
+    And its own layers add less than 50 MB to the base image
+
+  @mongo-image
+  Scenario: A MongoDB image that answers from outside its container
+    Given the image "lab/mongo:v1" is built from the workspace folder "db"
+    Then its layers start with the layers of image "mongo:7.0"
+    And container "lab-mongo" from image "lab/mongo:v1" keeps running
+    And container "lab-mongo" publishes port 27017/tcp on host port 27017
+    And MongoDB in container "lab-mongo" answers a ping at "mongodb://127.0.0.1:27017" within 15 seconds
