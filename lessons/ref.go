@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/lab-workshop/lab/internal/suggest"
 )
 
 // ErrUnknownStep is wrapped by every error about a step or scope the course
@@ -154,7 +156,7 @@ func (c *Course) nearest(ref string, withLessons bool) []string {
 	consider := func(name string, forms ...string) {
 		best := -1
 		for _, f := range forms {
-			d := editDistance(ref, f)
+			d := suggest.Distance(ref, f)
 			if d > limit && !(len(ref) >= 3 && strings.Contains(f, ref)) {
 				continue
 			}
@@ -188,26 +190,4 @@ func (c *Course) nearest(ref string, withLessons bool) []string {
 		names = append(names, cand.name)
 	}
 	return names
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes; ids
-// are ASCII slugs.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

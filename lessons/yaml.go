@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/lab-workshop/lab/internal/suggest"
 )
 
 // yamlDoc is decoded YAML that still knows where each value was written, so
@@ -186,7 +188,7 @@ var knownKeys = func() map[string][]string {
 func closest(s string, names []string) string {
 	best, bestDist := "", 3
 	for _, n := range names {
-		if d := editDistance(s, n); d < bestDist {
+		if d := suggest.Distance(s, n); d < bestDist {
 			best, bestDist = n, d
 		}
 	}

@@ -21,6 +21,8 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 	"github.com/sirupsen/logrus"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/lab-workshop/lab/internal/suggest"
 )
 
 // Compose labels the containers, networks and volumes of a project with
@@ -415,7 +417,7 @@ func schemaKeys(definition string) []string {
 func closestWord(word string, candidates []string) string {
 	best, bestDist := "", 3
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(word), c)
+		d := suggest.Distance(strings.ToLower(word), c)
 		if strings.HasPrefix(c, word) && len(c)-len(word) <= 2 {
 			d = min(d, 1)
 		}
@@ -424,26 +426,6 @@ func closestWord(word string, candidates []string) string {
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // composeLog serialises loads: compose-go logs its warnings through the
