@@ -36,16 +36,27 @@ func requireEngine(t *testing.T) {
 	t.Skipf("no Docker engine: %v", err)
 }
 
-// TestIntegrationSelftestDockerSetup proves lesson 1 against the real engine:
-// every step fails unsolved, passes solved, fails for each wrong state with
-// its message, and cleanup leaves nothing.
-func TestIntegrationSelftestDockerSetup(t *testing.T) {
-	requireEngine(t)
+// TestIntegrationSelftest proves lessons against the real engine: every
+// step fails unsolved, passes solved, fails for each wrong state with its
+// message, and cleanup leaves nothing. (lab selftest, run by the test
+// command, proves the whole course; these lessons need nothing but the
+// hello-world, nginx and registry images and host ports 8080 and 5000.)
+func TestIntegrationSelftest(t *testing.T) {
+	for _, lesson := range []string{"docker-setup", "containers"} {
+		t.Run(lesson, func(t *testing.T) {
+			requireEngine(t)
+			proveLesson(t, lesson)
+		})
+	}
+}
+
+func proveLesson(t *testing.T, lesson string) {
+	t.Helper()
 	course, err := lessons.Load(lessons.Content(), Files())
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps, err := course.Select("docker-setup")
+	steps, err := course.Select(lesson)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,13 +1,9 @@
 package features
 
 import (
-	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/lab-workshop/lab/assets"
-	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
 
@@ -93,41 +89,5 @@ func TestDescribePorts(t *testing.T) {
 	}
 	if got := describePorts(nil); got != "no port published" {
 		t.Errorf("no ports: got %q", got)
-	}
-}
-
-// TestIntegrationSelftestContainers proves lesson 2 against the real
-// engine: every step fails unsolved, passes solved, fails for each wrong
-// state with its message, and cleanup leaves nothing. It needs the nginx:1.27
-// and registry:3 images and host ports 8080 and 5000.
-func TestIntegrationSelftestContainers(t *testing.T) {
-	requireEngine(t)
-	course, err := lessons.Load(lessons.Content(), Files())
-	if err != nil {
-		t.Fatal(err)
-	}
-	steps, err := course.Select("containers")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	results, err := Selftest(context.Background(), steps, SelftestOptions{
-		Workspace: filepath.Join(dir, "ws"), Scratch: filepath.Join(dir, "scratch"), Starter: assets.FS(),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(results) != len(steps) {
-		t.Fatalf("got %d results, want %d", len(results), len(steps))
-	}
-	for _, r := range results {
-		if want := 3 + len(r.Step.Wrong); len(r.Phases) != want {
-			t.Errorf("%s: got %d proofs, want %d", r.Step.Key(), len(r.Phases), want)
-		}
-		for _, p := range r.Phases {
-			if !p.OK {
-				t.Errorf("%s %s: %s", r.Step.Key(), p.Name, p.Detail)
-			}
-		}
 	}
 }
