@@ -29,3 +29,8 @@ clean:
 bench: build
 	$(GO) test -run xxx -bench Grade ./internal/grade/
 	$(GO) run ./testkit/bench -lab bin/lab
+
+# A kind node image (Kubernetes v1.37.2) built offline, for CI without a registry.
+.PHONY: node-image
+node-image:
+	bash testkit/node-image.sh
