@@ -16,6 +16,7 @@ engine:
 # Offline stand-ins for the images the lessons use.
 standins:
 	bash testkit/standins.sh
+	bash testkit/lesson-standins.sh
 
 lint:
 	@unformatted="$$(gofmt -l .)"; \
