@@ -8,37 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 )
 
-// buildEngine connects to the engine the docker CLI would use for the
-// lesson 3 integration tests. They skip in -short mode, and when no engine
-// answers unless LAB_REQUIRE_ENGINE is set. They build only FROM scratch or
-// FROM hello-world, so they need no registry and no other stand-in.
-func buildEngine(t *testing.T) *Engine {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds images on the Docker engine; skipped in -short mode")
-	}
-	ep, err := ResolveEndpoint(nil)
-	if err != nil {
-		t.Fatalf("resolving the Docker endpoint: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	e, err := Connect(ctx, ep)
-	if IsUnreachable(err) {
-		if os.Getenv("LAB_REQUIRE_ENGINE") != "" {
-			t.Fatalf("LAB_REQUIRE_ENGINE is set but no Docker engine answers: %v", err)
-		}
-		t.Skipf("no Docker engine: %v", err)
-	}
-	if err != nil {
-		t.Fatalf("connecting to the Docker engine: %v", err)
-	}
-	t.Cleanup(func() { e.Close() })
-	return e
-}
+// The lesson 3 integration tests build only FROM scratch or FROM
+// hello-world, so they need no registry and no other stand-in.
 
 // noImagesIn fails the test when any image of repository is left.
 func noImagesIn(t *testing.T, repository string) {
@@ -54,7 +27,7 @@ func noImagesIn(t *testing.T, repository string) {
 }
 
 func TestIntegrationProbeRebuild(t *testing.T) {
-	e := buildEngine(t)
+	e := integrationEngine(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"deps.txt": "the dependency list\n", "app.txt": "the app\n"})
@@ -96,7 +69,7 @@ func TestIntegrationProbeRebuild(t *testing.T) {
 }
 
 func TestIntegrationProbeRebuildFails(t *testing.T) {
-	e := buildEngine(t)
+	e := integrationEngine(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"app.txt": "the app\n"})
 	repo := "lab-check/test-rebuild-" + randomSuffix()
@@ -133,7 +106,7 @@ func TestIntegrationProbeRebuildFails(t *testing.T) {
 }
 
 func TestIntegrationProbeIgnore(t *testing.T) {
-	e := buildEngine(t)
+	e := integrationEngine(t)
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{
 		"Dockerfile":              "FROM scratch\nCOPY . /ctx/\n",
@@ -160,7 +133,7 @@ func TestIntegrationProbeIgnore(t *testing.T) {
 }
 
 func TestIntegrationImageBuildAndRun(t *testing.T) {
-	e := buildEngine(t)
+	e := integrationEngine(t)
 	ctx := context.Background()
 	if _, err := e.InspectImage(ctx, "hello-world"); err != nil {
 		t.Fatalf("the hello-world image must be present (testkit/standins.sh provides a stand-in): %v", err)

@@ -3,7 +3,6 @@ package sandbox
 import (
 	"context"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
@@ -15,27 +14,13 @@ import (
 // registry, testkit builds a stand-in under this name.
 const nodeImage = "node:18-bookworm-slim"
 
-// composeTestEngine is integrationEngine, except that a missing engine
-// fails the test when LAB_REQUIRE_ENGINE is set.
+// composeTestEngine is integrationEngine, for tests that also need the
+// node image.
 func composeTestEngine(t *testing.T) *Engine {
 	t.Helper()
-	if testing.Short() {
-		t.Skip("integration test: skipped with -short")
-	}
-	ep, err := ResolveEndpoint(nil)
-	if err != nil {
-		t.Fatalf("resolving the Docker endpoint: %v", err)
-	}
+	e := integrationEngine(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	e, err := Connect(ctx, ep)
-	if IsUnreachable(err) && os.Getenv("LAB_REQUIRE_ENGINE") == "" {
-		t.Skipf("no Docker engine: %v", err)
-	}
-	if err != nil {
-		t.Fatalf("connecting to the Docker engine: %v", err)
-	}
-	t.Cleanup(func() { e.Close() })
 	if _, err := e.InspectImage(ctx, nodeImage); err != nil {
 		t.Fatalf("the %s image must be present (no registry is pulled from; testkit builds a stand-in): %v", nodeImage, err)
 	}

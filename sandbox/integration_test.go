@@ -19,6 +19,9 @@ import (
 // skips the test only when no engine answers.
 func integrationEngine(t *testing.T) *Engine {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: skipped with -short")
+	}
 	ep, err := ResolveEndpoint(nil)
 	if err != nil {
 		t.Fatalf("resolving the Docker endpoint: %v", err)
@@ -27,6 +30,9 @@ func integrationEngine(t *testing.T) *Engine {
 	defer cancel()
 	e, err := Connect(ctx, ep)
 	if IsUnreachable(err) {
+		if os.Getenv("LAB_REQUIRE_ENGINE") != "" {
+			t.Fatalf("LAB_REQUIRE_ENGINE is set but no Docker engine answers: %v", err)
+		}
 		t.Skipf("no Docker engine: %v", err)
 	}
 	if err != nil {
