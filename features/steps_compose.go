@@ -72,15 +72,9 @@ type composeCrash struct {
 	crash  sandbox.Crash
 }
 
-type composeKey struct{}
-
 // composeOf returns the scenario's compose state, creating it on first use.
 func composeOf(ctx context.Context) (context.Context, *composeState) {
-	if st, ok := ctx.Value(composeKey{}).(*composeState); ok {
-		return ctx, st
-	}
-	st := &composeState{}
-	return context.WithValue(ctx, composeKey{}, st), st
+	return scenarioState[composeState](ctx)
 }
 
 // composeEngineErr turns a lost engine into an environment error; any

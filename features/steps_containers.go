@@ -219,12 +219,7 @@ func (w *world) getPage(ctx context.Context, raw string) (sandbox.HTTPResponse, 
 		return true, nil
 	})
 	if err != nil {
-		return resp, &Failure{
-			Message:  fmt.Sprintf("nothing answers at %s", raw),
-			Expected: "an HTTP answer within " + settleTime.String(),
-			Observed: err.Error(),
-			Try:      "curl -i " + raw,
-		}
+		return resp, noAnswer(raw, settleTime, err)
 	}
 	return resp, nil
 }
@@ -691,4 +686,15 @@ func shortDigests(ds []string) string {
 		out[i] = fmt.Sprintf("%.19s", d)
 	}
 	return strings.Join(out, ", ")
+}
+
+// noAnswer is the failure of a server that did not answer HTTP before its
+// settle deadline.
+func noAnswer(raw string, within time.Duration, err error) *Failure {
+	return &Failure{
+		Message:  fmt.Sprintf("nothing answers at %s", raw),
+		Expected: "an HTTP answer within " + within.String(),
+		Observed: err.Error(),
+		Try:      "curl -i " + raw,
+	}
 }

@@ -64,16 +64,10 @@ type buildState struct {
 	container          string // the container a step found running
 }
 
-type buildStateKey struct{}
-
 // buildStateOf returns the scenario's build state, creating it on first
 // use; the returned context carries it to the next steps.
 func buildStateOf(ctx context.Context) (context.Context, *buildState) {
-	if st, ok := ctx.Value(buildStateKey{}).(*buildState); ok {
-		return ctx, st
-	}
-	st := &buildState{}
-	return context.WithValue(ctx, buildStateKey{}, st), st
+	return scenarioState[buildState](ctx)
 }
 
 // errNoImage is a mistake in a feature file: an "its" step with no step
@@ -578,12 +572,7 @@ func (w *world) getFromContainer(ctx context.Context, st *buildState, raw string
 		return resp, stopped
 	}
 	if err != nil {
-		return resp, &Failure{
-			Message:  fmt.Sprintf("nothing answers at %s", raw),
-			Expected: "an HTTP answer within " + appSettle.String(),
-			Observed: err.Error(),
-			Try:      "curl -i " + raw,
-		}
+		return resp, noAnswer(raw, appSettle, err)
 	}
 	return resp, nil
 }

@@ -87,3 +87,17 @@ func (w *world) cleanup(ctx context.Context) {
 	}
 	w.undo = nil
 }
+
+// stateKey keys a scenario's state of type T in the context godog passes
+// from step to step.
+type stateKey[T any] struct{}
+
+// scenarioState returns the scenario's state of type T, creating it on
+// first use; the returned context carries it to the next steps.
+func scenarioState[T any](ctx context.Context) (context.Context, *T) {
+	if st, ok := ctx.Value(stateKey[T]{}).(*T); ok {
+		return ctx, st
+	}
+	st := new(T)
+	return context.WithValue(ctx, stateKey[T]{}, st), st
+}
