@@ -132,7 +132,7 @@ module_dir() { go mod download -json "$1" | sed -n 's/^[[:space:]]*"Dir": "\(.*\
 # go_needs PATH_TO_GO_MOD is true when that module declares a newer Go than ours.
 go_needs_newer() {
 	local want have
-	want=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$1" | head -n1)
+	want=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$1" | sed -n 1p)
 	have=$(go env GOVERSION)
 	have=${have#go}
 	[[ -n $want && $want != "$have" && $(printf '%s\n%s\n' "$want" "$have" | sort -V | tail -n1) == "$want" ]]
@@ -218,7 +218,7 @@ build_moby() {
 	dir=$(module_dir "$MOBY_MODULE@$MOBY_VERSION")
 	# Report the Docker release this module version is cut for, and keep the
 	# module version visible as the engine's git commit.
-	release=$(sed -n 's/^[[:space:]]*last: "\{0,1\}\([0-9][0-9.]*\)"\{0,1\}$/\1/p' "$dir/releases/versions.yaml" 2>/dev/null | head -n1)
+	release=$(sed -n 's/^[[:space:]]*last: "\{0,1\}\([0-9][0-9.]*\)"\{0,1\}$/\1/p' "$dir/releases/versions.yaml" 2>/dev/null | sed -n 1p)
 	release=${release:-$MOBY_VERSION}
 	rm -rf "$out" && mkdir -p "$out"
 	GOBIN=$out go install -trimpath -ldflags "-X $pkg.Version=$release -X $pkg.GitCommit=moby-$MOBY_VERSION -X $pkg.BuildTime=$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
@@ -444,7 +444,7 @@ EOF
 	say "privileged container: ok ($caps)"
 	docker run -d --name "$name" -p 127.0.0.1::8080 "$image" >/dev/null
 	local hostport body="" i
-	hostport=$(docker port "$name" 8080/tcp | head -n1)
+	hostport=$(docker port "$name" 8080/tcp | sed -n 1p)
 	for ((i = 0; i < 50; i++)); do
 		body=$(curl -fsS --max-time 2 "http://$hostport/" 2>/dev/null) && break
 		sleep 0.2

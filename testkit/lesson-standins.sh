@@ -105,7 +105,7 @@ run_logged() {
 		if ((rc == 0 || attempt == 3)) || ! grep -Eq "$ENGINE_TRANSIENT" "$log"; then
 			break
 		fi
-		say "$what: the engine failed ($(grep -Eo "$ENGINE_TRANSIENT" "$log" | head -n 1)); retrying"
+		say "$what: the engine failed ($(grep -Eo "$ENGINE_TRANSIENT" "$log" | sed -n 1p)); retrying"
 		wait_engine
 	done
 	if ((rc)); then
@@ -257,7 +257,7 @@ apt_source() {
 				}
 			' "$f"
 		fi
-	done | head -n 1
+	done | sed -n 1p
 }
 
 # base_inputs fills MIRROR, SOURCES, ROOTFS_KEY and BASE_HASH: everything the
@@ -441,7 +441,7 @@ build_nginx_image() {
 # publish_port CONTAINER PORT prints the loopback host port published for PORT.
 publish_port() {
 	local p
-	p=$(docker port "$1" "$2/tcp" | sed -n 's/^127\.0\.0\.1:\([0-9]*\)$/\1/p' | head -n 1)
+	p=$(docker port "$1" "$2/tcp" | sed -n 's/^127\.0\.0\.1:\([0-9]*\)$/\1/p' | sed -n 1p)
 	[[ -n $p ]] || { say "$1 publishes no loopback port for $2"; return 1; }
 	printf '%s\n' "$p"
 }
@@ -663,7 +663,7 @@ check_registry() {
 		"http://127.0.0.1:$port/v2/lab-standin-test/manifests/v1" |
 		tr -d '\r' | awk -F': ' 'tolower($1) == "docker-content-digest" {print $2}')
 	repodigest=$(docker image inspect --format '{{range .RepoDigests}}{{println .}}{{end}}' "$tag" |
-		sed -n "s|^localhost:$port/lab-standin-test@||p" | head -n 1)
+		sed -n "s|^localhost:$port/lab-standin-test@||p" | sed -n 1p)
 	[[ -n $digest && $digest == "$repodigest" ]] ||
 		{ say "$ref: registry digest ${digest:-none} differs from the local RepoDigest ${repodigest:-none}"; return 1; }
 	docker image rm "$tag" >/dev/null

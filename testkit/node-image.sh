@@ -364,10 +364,10 @@ check_node_image() {
 	out=$(docker run --rm --entrypoint /bin/sh "$ref" -c '
 		cat /kind/version
 		kubelet --version
-		runc --version | head -n 1
+		runc --version | sed -n 1p
 		test -f /kind/manifests/default-cni.yaml && echo default-cni
 		ls /var/lib/containerd/io.containerd.content.v1.content/blobs/sha256 | wc -l
-		find / -xdev -name "*.tar" -size +1M 2>/dev/null | head -n 3
+		find / -xdev -name "*.tar" -size +1M 2>/dev/null | sed -n 1,3p
 	')
 	say "$ref:"
 	printf '  %s\n' "${out//$'\n'/$'\n'  }" >&2
