@@ -131,22 +131,37 @@ func (c *commandConn) Read(p []byte) (int, error) {
 	if !errors.Is(err, io.EOF) {
 		return n, err
 	}
+	return n, c.explain(err, io.ErrUnexpectedEOF)
+}
+
+// Write sends to the command's input. A command that already ended (ssh
+// that could not connect) breaks the pipe; the error then carries its
+// explanation as Read's does.
+func (c *commandConn) Write(p []byte) (int, error) {
+	n, err := c.stdin.Write(p)
+	if err != nil {
+		return n, c.explain(err, err)
+	}
+	return n, nil
+}
+
+// explain waits briefly for the command to end and, when it failed,
+// returns its stderr wrapped around wrap; otherwise it returns err as is.
+func (c *commandConn) explain(err, wrap error) error {
 	select {
 	case <-c.done:
 	case <-time.After(2 * time.Second):
-		return n, err
+		return err
 	}
 	if c.waitErr == nil {
-		return n, err
+		return err
 	}
 	msg := strings.TrimSpace(c.stderr.String())
 	if msg == "" {
 		msg = c.waitErr.Error()
 	}
-	return n, fmt.Errorf("%s: %s: %w", filepath.Base(c.cmd.Path), msg, io.ErrUnexpectedEOF)
+	return fmt.Errorf("%s: %s: %w", filepath.Base(c.cmd.Path), msg, wrap)
 }
-
-func (c *commandConn) Write(p []byte) (int, error) { return c.stdin.Write(p) }
 
 // CloseWrite ends the command's input, for half-closed HTTP streams.
 func (c *commandConn) CloseWrite() error { return c.stdin.Close() }
