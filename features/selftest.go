@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -79,7 +80,10 @@ func Selftest(ctx context.Context, steps []*lessons.Step, opts SelftestOptions) 
 		}
 	}
 	t := &selftest{opts: opts}
-	t.env = append(slices.Clone(opts.Env), "LAB_WORKSPACE="+opts.Workspace, "LAB_SELFTEST_DIR="+opts.Scratch)
+	// The solutions' kind and kubectl write contexts into a kubeconfig of
+	// the selftest's own, never into the one the machine's user keeps.
+	t.env = append(slices.Clone(opts.Env), "LAB_WORKSPACE="+opts.Workspace, "LAB_SELFTEST_DIR="+opts.Scratch,
+		"KUBECONFIG="+filepath.Join(opts.Scratch, "kubeconfig"))
 
 	var results []*SelftestResult
 	for _, group := range byLesson(steps) {

@@ -39,6 +39,7 @@ func (w *world) definitions() []stepDef {
 	defs = append(defs, w.volumeSteps()...)
 	defs = append(defs, w.mongoSteps()...)
 	defs = append(defs, w.composeSteps()...)
+	defs = append(defs, w.kindSteps()...)
 	return defs
 }
 

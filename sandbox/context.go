@@ -72,6 +72,12 @@ func (ep Endpoint) Origin() string {
 	}
 }
 
+// Local reports whether the engine runs on this machine (a unix socket or
+// named pipe), so that host ports and kernel limits seen here are its own.
+func (ep Endpoint) Local() bool {
+	return strings.HasPrefix(ep.Host, "unix://") || strings.HasPrefix(ep.Host, "npipe://")
+}
+
 // ResolveEndpoint finds the engine the docker CLI would use with the
 // environment env (nil means the process environment): DOCKER_HOST, then
 // DOCKER_CONTEXT, then currentContext in $DOCKER_CONFIG/config.json, then the

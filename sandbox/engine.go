@@ -225,6 +225,8 @@ type ServerInfo struct {
 	KernelVersion   string
 	OperatingSystem string // e.g. "Debian GNU/Linux 12 (bookworm)", "Docker Desktop"
 	Name            string // the engine host's name
+	MemTotal        int64  // memory the engine's host (or VM) has, in bytes
+	NCPU            int
 }
 
 // ServerInfo asks the engine for its version and host description.
@@ -248,6 +250,8 @@ func (e *Engine) ServerInfo(ctx context.Context) (ServerInfo, error) {
 		KernelVersion:   info.Info.KernelVersion,
 		OperatingSystem: info.Info.OperatingSystem,
 		Name:            info.Info.Name,
+		MemTotal:        info.Info.MemTotal,
+		NCPU:            info.Info.NCPU,
 	}, nil
 }
 

@@ -27,16 +27,21 @@
 # labels lab.standin=true and lab.standin.inputs=<hash of all inputs> and is
 # rebuilt only when that hash changes.
 #
-# --prove creates a kind cluster from the image with testkit/node-image/cluster.yaml
-# (needs the kind CLI: $LAB_KIND or `kind` on PATH), checks that the node is
-# Ready, CoreDNS runs and a pod resolves a Service name, and deletes the cluster.
+# It also installs the CLIs the lessons' reference solutions type: kind
+# (sigs.k8s.io/kind, built from its module) and the image's own kubectl, into
+# $LAB_TESTKIT_CACHE/tools, linked into /usr/local/bin (LAB_TOOLS_LINK_DIR).
 #
-# Usage: node-image.sh [--prove] [--print-ref]
+# --prove creates a cluster of its own from the image, checks that the node is
+# Ready, CoreDNS runs and a pod resolves a Service name, and deletes it.
+# --prove-dns NAME runs that DNS proof on the existing kind cluster NAME.
+#
+# Usage: node-image.sh [--prove] [--prove-dns NAME] [--print-ref]
 #
 # Environment:
 #   LAB_TESTKIT_CACHE   build caches (default /var/cache/lab-testkit)
 #   LAB_NODE_IMAGE      the image name (default lab-standin/kind-node:v1.37.2)
-#   LAB_KIND            the kind CLI used by --prove (default: kind on PATH)
+#   LAB_TOOLS_LINK_DIR  where kind and kubectl are linked (default /usr/local/bin;
+#                       empty: not linked)
 set -euo pipefail
 shopt -s inherit_errexit
 
@@ -75,6 +80,11 @@ GO_RECIPE=1
 IMAGE_RECIPE=1
 
 PROVE_CLUSTER=${LAB_NODE_IMAGE_CLUSTER:-lab-nodeimage-test}
+KIND_MODULE=sigs.k8s.io/kind
+KIND_VERSION=v0.33.0
+TOOLS=$TESTKIT_CACHE/tools
+TOOLS_LINK_DIR=${LAB_TOOLS_LINK_DIR-/usr/local/bin}
+PROVE_DNS=''
 LOG_TAIL=40
 PROVE=0
 ARCH=''
@@ -376,13 +386,40 @@ check_node_image() {
 
 # --- proof with kind ------------------------------------------------------------
 
+# dns_probe KUBECTL... proves in-cluster DNS on the cluster KUBECTL talks to:
+# a pod resolves kubernetes.default and a Service's short and full names. It
+# loads nothing: the Debian base must be in the node's containerd already.
+dns_probe() {
+	local ns=lab-dns-probe
+	"$@" delete namespace "$ns" --ignore-not-found --wait >/dev/null
+	"$@" create namespace "$ns" >/dev/null
+	"$@" -n "$ns" create deployment web --image="$BASE_REF" --port=80 -- sleep infinity >/dev/null
+	"$@" -n "$ns" patch deployment web --type=json \
+		-p '[{"op":"replace","path":"/spec/template/spec/containers/0/imagePullPolicy","value":"Never"}]' >/dev/null
+	"$@" -n "$ns" expose deployment web --port=80 >/dev/null
+	"$@" -n "$ns" run probe --image="$BASE_REF" --image-pull-policy=Never --restart=Never --command -- \
+		sh -c "getent hosts kubernetes.default && getent hosts web && getent hosts web.$ns.svc.cluster.local" >/dev/null
+	"$@" -n "$ns" wait --for=jsonpath='{.status.phase}'=Succeeded pod/probe --timeout=90s >&2 || {
+		"$@" -n "$ns" logs probe >&2 || true
+		"$@" -n "$ns" get pods -o wide >&2 || true
+		"$@" -n kube-system get pods >&2 || true
+		die "a pod did not resolve Service names"
+	}
+	"$@" -n "$ns" logs probe | sed 's/^/  resolved: /' >&2
+	"$@" delete namespace "$ns" --wait=false >/dev/null
+	say "in-cluster DNS: a pod resolved kubernetes.default and a Service name"
+}
+
+# prove creates a cluster of its own from the image, with the lessons' kind
+# configuration minus the host port (so it never collides with the lab
+# cluster), checks the node, CoreDNS and in-cluster DNS, and deletes it.
 prove() {
-	local kind=${LAB_KIND:-kind} kubeconfig cfg=$DIR/cluster.yaml start
-	command -v "$kind" >/dev/null 2>&1 || die "--prove needs the kind CLI (set LAB_KIND or put kind on PATH)"
+	local kind=$TOOLS/kind kubeconfig cfg start
 	temp_dir
 	kubeconfig=$TEMP/kubeconfig
-	# The kubectl built with the image, so that client and server versions match.
-	k() { "$K8S_BIN/kubectl" --kubeconfig "$kubeconfig" "$@"; }
+	cfg=$TEMP/cluster.yaml
+	printf 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n' >"$cfg"
+	k() { "$TOOLS/kubectl" --kubeconfig "$kubeconfig" "$@"; }
 	"$kind" delete cluster --name "$PROVE_CLUSTER" >/dev/null 2>&1 || true
 	start=$SECONDS
 	trap '"$kind" delete cluster --name "$PROVE_CLUSTER" >/dev/null 2>&1 || true; cleanup' EXIT
@@ -392,21 +429,54 @@ prove() {
 	k wait --for=condition=Ready node --all --timeout=120s >&2
 	k -n kube-system rollout status deployment/coredns --timeout=120s >&2
 	run_logged "kind load docker-image $BASE_REF" "$kind" load docker-image "$BASE_REF" --name "$PROVE_CLUSTER"
-	k create deployment lab-dns-probe-web --image="$BASE_REF" --port=80 -- sleep infinity >/dev/null
-	k expose deployment lab-dns-probe-web --port=80 >/dev/null
-	k run lab-dns-probe --image="$BASE_REF" --image-pull-policy=Never --restart=Never --command -- \
-		sh -c 'getent hosts kubernetes.default && getent hosts lab-dns-probe-web && getent hosts lab-dns-probe-web.default.svc.cluster.local' >/dev/null
-	k wait --for=jsonpath='{.status.phase}'=Succeeded pod/lab-dns-probe --timeout=90s >&2 || {
-		k logs lab-dns-probe >&2 || true
-		die "a pod did not resolve Service names"
-	}
-	k logs lab-dns-probe | sed 's/^/  resolved: /' >&2
+	dns_probe k
 	k get nodes -o wide >&2
-	k -n kube-system get pods >&2
 	"$kind" delete cluster --name "$PROVE_CLUSTER" >&2
 	trap cleanup EXIT
 	say "proved in $((SECONDS - start))s"
 }
+
+# prove_dns CLUSTER proves in-cluster DNS on an existing kind cluster (the
+# one `lab cluster up` made), loading the Debian base into it first.
+prove_dns() {
+	local name=$1 kubeconfig
+	temp_dir
+	kubeconfig=$TEMP/kubeconfig
+	run_logged "kind get kubeconfig --name $name" sh -c '"$1" get kubeconfig --name "$2" >"$3"' _ "$TOOLS/kind" "$name" "$kubeconfig"
+	run_logged "kind load docker-image $BASE_REF" "$TOOLS/kind" load docker-image "$BASE_REF" --name "$name"
+	k() { "$TOOLS/kubectl" --kubeconfig "$kubeconfig" "$@"; }
+	dns_probe k
+}
+
+# --- the CLIs the lessons use ----------------------------------------------------
+
+# install_tools puts kind (from its Go module) and the node image's own
+# kubectl into $TOOLS and links them into $TOOLS_LINK_DIR, so the lessons'
+# reference solutions find them on PATH.
+install_tools() {
+	local id c=lab-standin-kubectl-$$
+	go_cached kind "$(words_hash "$KIND_MODULE@$KIND_VERSION" "$GO_LDFLAGS" "$GO_VERSION" "$(go env GOARCH)")" build_kind_host
+	mkdir -p "$TOOLS"
+	ln -sf "$GO_DIR/kind" "$TOOLS/kind"
+	id=$(docker image inspect --format '{{.Id}}' "$NODE_REF")
+	if [[ ! -x $TOOLS/kubectl || $(cat "$TOOLS/kubectl.from" 2>/dev/null) != "$id" ]]; then
+		TEMP_CONTAINERS+=("$c")
+		docker create --name "$c" "$NODE_REF" >/dev/null
+		docker cp "$c:/usr/bin/kubectl" "$TOOLS/kubectl.new" >/dev/null
+		docker rm -f "$c" >/dev/null
+		mv "$TOOLS/kubectl.new" "$TOOLS/kubectl"
+		printf '%s\n' "$id" >"$TOOLS/kubectl.from"
+	fi
+	if [[ -n $TOOLS_LINK_DIR ]]; then
+		mkdir -p "$TOOLS_LINK_DIR"
+		ln -sf "$TOOLS/kind" "$TOOLS_LINK_DIR/kind"
+		ln -sf "$TOOLS/kubectl" "$TOOLS_LINK_DIR/kubectl"
+	fi
+	say "tools: $("$TOOLS/kind" version), kubectl $("$TOOLS/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(.*\)".*/\1/p' | sed -n 1p)"
+}
+
+# kind runs on the host, whose architecture may differ from the engine's.
+build_kind_host() { (ARCH=$(go env GOARCH) && go_install "$1" "$KIND_MODULE" "$KIND_VERSION"); }
 
 # --- main ----------------------------------------------------------------------
 
@@ -423,6 +493,11 @@ main() {
 	while (($#)); do
 		case $1 in
 		--prove) PROVE=1 ;;
+		--prove-dns)
+			(($# > 1)) || die "--prove-dns needs a cluster name"
+			PROVE_DNS=$2
+			shift
+			;;
 		--print-ref)
 			printf '%s\n' "$NODE_REF"
 			return 0
@@ -468,9 +543,12 @@ main() {
 		say "$NODE_REF: built in $((SECONDS - start))s, $(docker image inspect --format '{{.Size}}' "$NODE_REF" | awk '{printf "%.0f MB", $1 / 1e6}') (inputs $hash)"
 		;;
 	esac
+	install_tools
 	if ((PROVE)); then
-		[[ -n ${K8S_BIN:-} ]] || all_binaries
 		prove
+	fi
+	if [[ -n $PROVE_DNS ]]; then
+		prove_dns "$PROVE_DNS"
 	fi
 }
 

@@ -31,6 +31,7 @@ type IOStreams struct {
 	Err    io.Writer // status, progress, warnings
 	OutTTY bool      // Out is a terminal that takes colour
 	InTTY  bool
+	ErrTTY bool // Err is a terminal: progress may redraw a line in place
 	Getenv func(string) string
 }
 
@@ -43,6 +44,7 @@ func System() *IOStreams {
 		Err:    os.Stderr,
 		OutTTY: !noColor && isatty.IsTerminal(os.Stdout.Fd()),
 		InTTY:  isatty.IsTerminal(os.Stdin.Fd()),
+		ErrTTY: os.Getenv("TERM") != "dumb" && isatty.IsTerminal(os.Stderr.Fd()),
 		Getenv: os.Getenv,
 	}
 }
@@ -105,6 +107,7 @@ func newRootCmd(s *IOStreams) *cli.Command {
 			newSkipCmd(s),
 			newResetCmd(s),
 			newDoctorCmd(s),
+			newClusterCmd(s),
 			newVerifyCmd(s),
 			newGradeCmd(s),
 			newSelftestCmd(s),

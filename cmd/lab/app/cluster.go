@@ -1,0 +1,251 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v3"
+
+	"github.com/lab-workshop/lab/sandbox"
+)
+
+// clusterWait bounds how long `lab cluster up` waits for the node to be
+// Ready and CoreDNS to run; kind itself only warns when its wait runs out.
+const clusterWait = 4 * time.Minute
+
+func newClusterCmd(s *IOStreams) *cli.Command {
+	image := &cli.StringFlag{
+		Name:    "image",
+		Usage:   "make the node from `IMAGE` instead of kind's default node image (an offline classroom's own image, say)",
+		Sources: cli.EnvVars("LAB_NODE_IMAGE"),
+	}
+	return &cli.Command{
+		Name:  "cluster",
+		Usage: "the lessons' kind cluster \"" + sandbox.LabCluster + "\": up, down, status",
+		Commands: []*cli.Command{
+			{
+				Name:  "up",
+				Usage: "create the cluster (host port 30001 → NodePort 30001) and wait until it is ready; an existing healthy cluster is kept",
+				Flags: []cli.Flag{image},
+				Action: func(ctx context.Context, cmd *cli.Command) error {
+					if err := maxArgs(cmd, 0); err != nil {
+						return err
+					}
+					return runClusterUp(ctx, s, cmd.String("image"))
+				},
+			},
+			{
+				Name:  "down",
+				Usage: "delete the cluster, everything deployed in it and its kubeconfig context",
+				Action: func(ctx context.Context, cmd *cli.Command) error {
+					if err := maxArgs(cmd, 0); err != nil {
+						return err
+					}
+					return runClusterDown(ctx, s)
+				},
+			},
+			{
+				Name:  "status",
+				Usage: "show the cluster's nodes, DNS, port mappings and kubeconfig context; exit 1 when it is not ready",
+				Action: func(ctx context.Context, cmd *cli.Command) error {
+					if err := maxArgs(cmd, 0); err != nil {
+						return err
+					}
+					return runClusterStatus(ctx, s)
+				},
+			},
+		},
+		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if cmd.Args().Present() {
+				return usageErrorf("unknown cluster command %q: use up, down or status", cmd.Args().First())
+			}
+			return runClusterStatus(ctx, s)
+		},
+	}
+}
+
+// connectEngine reaches the engine the docker CLI uses; kind drives that CLI.
+func connectEngine(ctx context.Context) (*sandbox.Engine, error) {
+	ep, err := sandbox.ResolveEndpoint(os.Getenv)
+	if err != nil {
+		return nil, &envError{err}
+	}
+	e, err := sandbox.Connect(ctx, ep)
+	if err != nil {
+		return nil, &envError{err}
+	}
+	return e, nil
+}
+
+func runClusterUp(ctx context.Context, s *IOStreams, image string) error {
+	e, err := connectEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	spec := sandbox.LabClusterSpec(image)
+	p := newSpinner(s.Err, s.ErrTTY)
+	defer p.stop()
+	clusters := sandbox.NewClusters(p.set)
+
+	exists, err := clusters.Exists(spec.Name)
+	if err != nil {
+		return &envError{err}
+	}
+	if exists {
+		h, err := clusters.Health(ctx, e, spec.Name)
+		if err != nil {
+			return &envError{err}
+		}
+		if problem := h.Problem(); problem != "" {
+			p.set("cluster exists; waiting for it to be ready")
+			h, err = clusters.WaitHealthy(ctx, e, spec.Name, time.Minute, p.set)
+			if err != nil {
+				p.stop()
+				return &envError{fmt.Errorf("kind cluster %q exists but is not ready: %s\n  fix: start its node (docker start %s-control-plane), or recreate it: lab cluster down && lab cluster up",
+					spec.Name, h.Problem(), spec.Name)}
+			}
+		}
+		p.stop()
+		fmt.Fprintf(s.Out, "cluster %q is already up (%s)\n", spec.Name, nodeSummary(h))
+		warnMissingPorts(s, h, spec)
+		return nil
+	}
+
+	warnings, err := sandbox.ClusterPreflight(ctx, e, spec)
+	if err != nil {
+		return &envError{err}
+	}
+	for _, w := range warnings {
+		p.warn(w)
+	}
+	from := "kind's default node image"
+	if image != "" {
+		from = image
+	}
+	p.set(fmt.Sprintf("creating cluster %q from %s", spec.Name, from))
+	if err := clusters.Create(ctx, spec, clusterWait); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return &envError{fmt.Errorf("interrupted: cluster %q was not created and what kind had made is removed", spec.Name)}
+		}
+		return &envError{err}
+	}
+	h, err := clusters.WaitHealthy(ctx, e, spec.Name, clusterWait, p.set)
+	if err != nil {
+		return &envError{err}
+	}
+	elapsed := p.elapsed()
+	p.stop()
+	fmt.Fprintf(s.Out, "cluster %q is up in %s (%s)\n", spec.Name, elapsed.Round(time.Second), nodeSummary(h))
+	fmt.Fprintf(s.Out, "kubectl context: %s; the app's NodePort %d answers on http://localhost:%d/\n", h.Context, sandbox.LabNodePort, sandbox.LabNodePort)
+	return nil
+}
+
+func warnMissingPorts(s *IOStreams, h sandbox.ClusterHealth, spec sandbox.ClusterSpec) {
+	for _, m := range spec.Ports {
+		if !h.Maps(m.HostPort, m.NodePort) {
+			fmt.Fprintf(s.Err, "warning: the cluster does not map host port %d to NodePort %d, which lesson 7 uses;\n  fix: recreate it: lab cluster down && lab cluster up\n", m.HostPort, m.NodePort)
+		}
+	}
+}
+
+func nodeSummary(h sandbox.ClusterHealth) string {
+	var parts []string
+	for _, n := range h.Nodes {
+		state := "Ready"
+		if !n.Ready {
+			state = "not Ready"
+		}
+		parts = append(parts, strings.TrimSpace(fmt.Sprintf("node %s %s %s", n.Name, state, n.Version)))
+	}
+	if len(parts) == 0 {
+		return "no nodes"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func runClusterDown(ctx context.Context, s *IOStreams) error {
+	e, err := connectEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	p := newSpinner(s.Err, s.ErrTTY)
+	defer p.stop()
+	clusters := sandbox.NewClusters(p.set)
+	exists, err := clusters.Exists(sandbox.LabCluster)
+	if err != nil {
+		return &envError{err}
+	}
+	if !exists {
+		p.stop()
+		fmt.Fprintf(s.Out, "no cluster %q: nothing to delete\n", sandbox.LabCluster)
+		return nil
+	}
+	p.set(fmt.Sprintf("deleting cluster %q", sandbox.LabCluster))
+	if err := clusters.Delete(sandbox.LabCluster); err != nil {
+		return &envError{err}
+	}
+	p.stop()
+	fmt.Fprintf(s.Out, "cluster %q deleted, with its kubeconfig context %s\n", sandbox.LabCluster, sandbox.KubeContextOf(sandbox.LabCluster))
+	return nil
+}
+
+func runClusterStatus(ctx context.Context, s *IOStreams) error {
+	e, err := connectEngine(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	clusters := sandbox.NewClusters(nil)
+	exists, err := clusters.Exists(sandbox.LabCluster)
+	if err != nil {
+		return &envError{err}
+	}
+	if !exists {
+		fmt.Fprintf(s.Out, "cluster %q: absent\n  create it: lab cluster up (or kind create cluster --config kind/cluster.yaml)\n", sandbox.LabCluster)
+		return &silentError{code: exitNotPass}
+	}
+	h, err := clusters.Health(ctx, e, sandbox.LabCluster)
+	if err != nil {
+		return &envError{err}
+	}
+	problem := h.Problem()
+	state := "ready"
+	if problem != "" {
+		state = "not ready: " + problem
+	}
+	fmt.Fprintf(s.Out, "cluster %q: %s\n", h.Name, state)
+	fmt.Fprintf(s.Out, "  node image: %s\n", h.Image)
+	for _, n := range h.Nodes {
+		ready := "Ready"
+		if !n.Ready {
+			ready = "not Ready (" + n.Reason + ")"
+		}
+		fmt.Fprintf(s.Out, "  node %s: container %s, %s %s\n", n.Name, n.Container, ready, n.Version)
+	}
+	if h.APIError == "" {
+		dns := "ready"
+		if !h.DNSReady {
+			dns = "not ready (" + h.DNSReason + ")"
+		}
+		fmt.Fprintf(s.Out, "  CoreDNS: %s\n", dns)
+	}
+	for _, m := range h.Ports {
+		fmt.Fprintf(s.Out, "  port: %s\n", m)
+	}
+	current := "not the current context"
+	if h.CurrentContext == h.Context {
+		current = "the current context"
+	}
+	fmt.Fprintf(s.Out, "  kubectl context: %s (%s)\n", h.Context, current)
+	warnMissingPorts(s, h, sandbox.LabClusterSpec(""))
+	if problem != "" {
+		return &silentError{code: exitNotPass}
+	}
+	return nil
+}

@@ -1,0 +1,364 @@
+package features
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lab-workshop/lab/sandbox"
+)
+
+// Steps for lesson 6: the kind and kubectl CLIs, a kind cluster made from
+// the learner's configuration, and an image loaded into its nodes.
+func (w *world) kindSteps() []stepDef {
+	return []stepDef{
+		{`^the kind CLI reports version (\S+) or newer$`, w.kindVersionAtLeast},
+		{`^kubectl reports client version (\S+) or newer$`, w.kubectlVersionAtLeast},
+		{`^the workspace file "([^"]+)" is a kind configuration for cluster "([^"]+)"$`, w.kindConfigFor},
+		{`^that configuration maps host port (\d+) to node port (\d+)$`, w.kindConfigMaps},
+		{`^the kind cluster "([^"]+)" has a running node$`, w.kindClusterRunning},
+		{`^the kind cluster "([^"]+)" maps host port (\d+) to node port (\d+)$`, w.kindClusterMaps},
+		{`^every node of the kind cluster "([^"]+)" is Ready within (\d+) seconds$`, w.kindNodesReady},
+		{`^the current kubectl context is "([^"]+)"$`, w.currentKubeContext},
+		{`^every node of the kind cluster "([^"]+)" has the image "([^"]+)" as built$`, w.imageInNodes},
+	}
+}
+
+// kindState is what the kind steps of one scenario found.
+type kindState struct {
+	config sandbox.KindConfigFile
+	path   string
+}
+
+func (w *world) toolVersionAtLeast(name, min, try, install string, get func() (string, error)) error {
+	v, err := get()
+	var missing *sandbox.NotInstalledError
+	switch {
+	case errors.As(err, &missing):
+		return &Failure{
+			Message:  fmt.Sprintf("%s was not found on PATH", name),
+			Expected: "a " + name + " command on PATH",
+			Observed: "no " + name + " command",
+			Try:      try,
+			Fix:      "install it: " + install,
+		}
+	case err != nil:
+		return &Failure{Message: name + " did not report its version", Observed: err.Error(), Try: try}
+	}
+	w.note("%s %s", name, v)
+	if sandbox.CompareVersions(v, min) < 0 {
+		return &Failure{
+			Message:  fmt.Sprintf("%s %s is older than %s", name, v, min),
+			Expected: "version " + min + " or newer",
+			Observed: "version " + v,
+			Try:      try,
+			Fix:      "install a current one: " + install,
+		}
+	}
+	return nil
+}
+
+func (w *world) kindVersionAtLeast(ctx context.Context, min string) error {
+	return w.toolVersionAtLeast("kind", min, "kind version", "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
+		func() (string, error) { return sandbox.KindVersion(ctx, w.run.opts.Env) })
+}
+
+func (w *world) kubectlVersionAtLeast(ctx context.Context, min string) error {
+	return w.toolVersionAtLeast("kubectl", min, "kubectl version --client", "https://kubernetes.io/docs/tasks/tools/",
+		func() (string, error) { return sandbox.KubectlVersion(ctx, w.run.opts.Env) })
+}
+
+func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context.Context, error) {
+	ctx, st := scenarioState[kindState](ctx)
+	ws := w.run.opts.Workspace
+	if ws == "" {
+		return ctx, &EnvError{Err: errors.New("no workspace directory is set; use --workspace or LAB_WORKSPACE")}
+	}
+	path := filepath.Join(ws, filepath.FromSlash(rel))
+	cfg, err := sandbox.ReadKindConfig(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return ctx, &Failure{
+			Message:  fmt.Sprintf("the kind configuration %s does not exist in your workspace", rel),
+			Expected: "the file " + path,
+			Observed: "no such file",
+			Try:      "ls " + filepath.Dir(path),
+		}
+	case err != nil:
+		return ctx, &Failure{
+			Message:  fmt.Sprintf("%s cannot be read as a kind configuration", rel),
+			Expected: "kind: Cluster, apiVersion: kind.x-k8s.io/v1alpha4, and only fields kind knows",
+			Observed: err.Error(),
+			Try:      "kind create cluster --config " + rel + " (kind names the field it rejects)",
+		}
+	}
+	if cfg.Name != cluster {
+		name := cfg.Name
+		if name == "" {
+			name = "(none: kind calls the cluster \"kind\")"
+		}
+		return ctx, &Failure{
+			Message:  fmt.Sprintf("%s names the cluster %s, not %q", rel, name, cluster),
+			Expected: "name: " + cluster,
+			Observed: "name: " + name,
+			Fix:      fmt.Sprintf("add `name: %s` at the top of %s", cluster, rel),
+		}
+	}
+	st.config, st.path = cfg, rel
+	return ctx, nil
+}
+
+func (w *world) kindConfigMaps(ctx context.Context, host, node int) error {
+	_, st := scenarioState[kindState](ctx)
+	if st.path == "" {
+		return errors.New("no kind configuration was read before this step")
+	}
+	if st.config.Maps(host, node) {
+		return nil
+	}
+	var seen []string
+	for _, n := range st.config.Nodes {
+		for _, p := range n.Ports {
+			seen = append(seen, fmt.Sprintf("hostPort %d → containerPort %d", p.HostPort, p.NodePort))
+		}
+	}
+	observed := "no extraPortMappings"
+	if len(seen) > 0 {
+		observed = strings.Join(seen, ", ")
+	}
+	return &Failure{
+		Message:  fmt.Sprintf("%s does not map host port %d to the node's port %d", st.path, host, node),
+		Expected: fmt.Sprintf("extraPortMappings with containerPort: %d, hostPort: %d on the control-plane node", node, host),
+		Observed: observed,
+		Fix:      "add the mapping under the node in " + st.path + " (a cluster's port mappings are fixed when it is created)",
+	}
+}
+
+// kindNode returns the cluster's node containers, failing at once when it
+// has none.
+func (w *world) kindNodes(ctx context.Context, cluster string) ([]sandbox.Container, error) {
+	e, err := w.engine(ctx)
+	if err != nil {
+		return nil, err
+	}
+	nodes, err := e.KindNodes(ctx, cluster)
+	if err != nil {
+		return nil, err
+	}
+	if len(nodes) == 0 {
+		others, _ := e.KindClusterNames(ctx)
+		observed := "no kind cluster"
+		if len(others) > 0 {
+			observed = "kind clusters: " + strings.Join(others, ", ")
+		}
+		return nil, &Failure{
+			Message:  fmt.Sprintf("there is no kind cluster %q", cluster),
+			Expected: fmt.Sprintf("a cluster named %q (node container %s-control-plane)", cluster, cluster),
+			Observed: observed,
+			Try:      "kind get clusters",
+			Fix:      "kind create cluster --config kind/cluster.yaml (with name: " + cluster + " in it)",
+		}
+	}
+	return nodes, nil
+}
+
+func (w *world) kindClusterRunning(ctx context.Context, cluster string) error {
+	nodes, err := w.kindNodes(ctx, cluster)
+	if err != nil {
+		return err
+	}
+	for _, n := range nodes {
+		if n.State != "running" {
+			return &Failure{
+				Message:  fmt.Sprintf("the node container %s of cluster %q is %s", n.Name, cluster, n.State),
+				Expected: "every node container running",
+				Observed: n.Name + " " + n.State,
+				Try:      "docker ps -a --filter label=" + sandbox.KindClusterLabel + "=" + cluster,
+				Fix:      "docker start " + n.Name,
+			}
+		}
+	}
+	return nil
+}
+
+func (w *world) kindClusterMaps(ctx context.Context, cluster string, host, node int) error {
+	nodes, err := w.kindNodes(ctx, cluster)
+	if err != nil {
+		return err
+	}
+	e, err := w.engine(ctx)
+	if err != nil {
+		return err
+	}
+	var seen []string
+	for _, n := range nodes {
+		d, err := e.InspectContainer(ctx, n.ID)
+		if err != nil {
+			return err
+		}
+		for _, b := range d.Ports[fmt.Sprintf("%d/tcp", node)] {
+			if b.HostPort == host {
+				return nil
+			}
+		}
+		for port, bs := range d.Ports {
+			for _, b := range bs {
+				seen = append(seen, fmt.Sprintf("%s:%d → %s", n.Name, b.HostPort, port))
+			}
+		}
+	}
+	slices.Sort(seen)
+	return &Failure{
+		Message:  fmt.Sprintf("the kind cluster %q does not map host port %d to node port %d", cluster, host, node),
+		Expected: fmt.Sprintf("host port %d published to port %d of a node", host, node),
+		Observed: "published: " + strings.Join(seen, ", "),
+		Try:      "docker port " + cluster + "-control-plane",
+		Fix:      "a cluster's port mappings are fixed when it is made: kind delete cluster --name " + cluster + ", then create it again from a configuration with the mapping",
+	}
+}
+
+func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int) error {
+	if _, err := w.kindNodes(ctx, cluster); err != nil {
+		return err
+	}
+	e, err := w.engine(ctx)
+	if err != nil {
+		return err
+	}
+	clusters := sandbox.NewClusters(nil)
+	var h sandbox.ClusterHealth
+	err = eventually(ctx, time.Duration(seconds)*time.Second, time.Second, func(ctx context.Context) (bool, error) {
+		h, err = clusters.Health(ctx, e, cluster)
+		if err != nil {
+			return true, err
+		}
+		for _, n := range h.Nodes {
+			if n.Container != "running" || h.APIError != "" || !n.Ready {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	for _, n := range h.Nodes {
+		switch {
+		case n.Container != "running":
+			return &Failure{Message: fmt.Sprintf("node %s is not running", n.Name), Observed: n.Container, Fix: "docker start " + n.Name}
+		case h.APIError != "":
+			return &Failure{
+				Message:  fmt.Sprintf("the API server of cluster %q does not answer", cluster),
+				Observed: h.APIError,
+				Try:      "kubectl --context " + sandbox.KubeContextOf(cluster) + " cluster-info",
+				Fix:      "look at the node's log: docker logs " + n.Name,
+			}
+		case !n.Ready:
+			return &Failure{
+				Message:  fmt.Sprintf("node %s is not Ready after %d seconds", n.Name, seconds),
+				Expected: "Ready",
+				Observed: n.Reason,
+				Try:      "kubectl --context " + sandbox.KubeContextOf(cluster) + " describe node " + n.Name,
+			}
+		}
+		w.note("node %s Ready, kubelet %s", n.Name, n.Version)
+	}
+	return nil
+}
+
+func (w *world) currentKubeContext(ctx context.Context, want string) error {
+	current, names, err := sandbox.KubeContexts(w.run.getenv)
+	if err != nil {
+		return &Failure{Message: "the kubeconfig cannot be read", Observed: err.Error(), Try: "kubectl config view"}
+	}
+	if current == want {
+		return nil
+	}
+	fix := "kubectl config use-context " + want
+	if !slices.Contains(names, want) {
+		fix = "the context appears when kind creates the cluster; if the cluster exists: kind export kubeconfig --name " + strings.TrimPrefix(want, "kind-")
+	}
+	observed := current
+	if observed == "" {
+		observed = "(none)"
+	}
+	return &Failure{
+		Message:  fmt.Sprintf("the current kubectl context is %q, not %q", observed, want),
+		Expected: want,
+		Observed: fmt.Sprintf("%s (contexts: %s)", observed, strings.Join(names, ", ")),
+		Try:      "kubectl config get-contexts",
+		Fix:      fix,
+	}
+}
+
+func (w *world) imageInNodes(ctx context.Context, cluster, ref string) error {
+	nodes, err := w.kindNodes(ctx, cluster)
+	if err != nil {
+		return err
+	}
+	e, err := w.engine(ctx)
+	if err != nil {
+		return err
+	}
+	img, err := e.InspectImage(ctx, ref)
+	if sandbox.IsNotFound(err) {
+		return &Failure{
+			Message:  fmt.Sprintf("the image %s does not exist in Docker, so there is nothing to load", ref),
+			Expected: "the image " + ref + " built in lesson 3",
+			Observed: "no such image",
+			Try:      "docker image ls lab/app",
+			Fix:      "build it again (lesson 3), then: kind load docker-image " + ref + " --name " + cluster,
+		}
+	}
+	if err != nil {
+		return err
+	}
+	full := sandbox.FullImageRef(ref)
+	load := fmt.Sprintf("kind load docker-image %s --name %s", ref, cluster)
+	for _, n := range nodes {
+		got, found, err := e.NodeImageDetails(ctx, n.Name, full)
+		if err != nil {
+			return err
+		}
+		if !found {
+			imgs, err := e.NodeImages(ctx, n.Name)
+			if err != nil {
+				return err
+			}
+			var app []string
+			for _, x := range imgs {
+				for _, t := range x.Tags {
+					if !strings.HasPrefix(t, "registry.k8s.io/") {
+						app = append(app, t)
+					}
+				}
+			}
+			observed := "no images besides Kubernetes' own"
+			if len(app) > 0 {
+				observed = strings.Join(app, ", ")
+			}
+			return &Failure{
+				Message:  fmt.Sprintf("%s is not in the containerd of node %s", ref, n.Name),
+				Expected: full + " in the node's image store",
+				Observed: observed,
+				Try:      "docker exec " + n.Name + " crictl images",
+				Fix:      load,
+			}
+		}
+		if !got.SameAs(img) {
+			return &Failure{
+				Message:  fmt.Sprintf("node %s has another build of %s than Docker has", n.Name, ref),
+				Expected: fmt.Sprintf("the build of %s (%d layers)", img.Created.Format(time.RFC3339), len(img.Layers)),
+				Observed: fmt.Sprintf("the build of %s (%d layers) in the node", got.Created.Format(time.RFC3339), len(got.Layers)),
+				Try:      "docker exec " + n.Name + " crictl images",
+				Fix:      "load the current build again: " + load,
+			}
+		}
+	}
+	return nil
+}
