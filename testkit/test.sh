@@ -3,8 +3,9 @@
 # Docker engine answers (provisioning one where testkit/engine.sh can, saying
 # what to install elsewhere), builds the stand-in images the lessons need where
 # no registry answers, then builds lab and runs every test tier: unit, CLI
-# scripts and integration tests against the real engine, then `lab selftest`
-# of every lesson.
+# scripts and integration tests against the real engine, then the lab's kind
+# cluster made and removed through lab's own code, and `lab selftest` of every
+# lesson.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,13 +31,48 @@ fi
 if command -v chromium >/dev/null 2>&1; then export LAB_REQUIRE_CHROMIUM=1; fi
 if command -v xmllint >/dev/null 2>&1; then export LAB_REQUIRE_XMLLINT=1; fi
 
+# The kind lessons need kind, kubectl and a node image. Where stand-ins are
+# built (Linux, root, apt) the test kit builds the node image offline and
+# installs kind and kubectl, and every cluster is made from that image; where
+# a registry answers instead, kind pulls its published node image and both
+# tools must be installed.
+STANDIN_NODE=0
+if [[ $(uname -s) == Linux && $(id -u) == 0 && ${LAB_STANDINS_PULL:-} != 1 ]] && command -v apt-get >/dev/null 2>&1; then
+	bash testkit/node-image.sh
+	LAB_NODE_IMAGE=${LAB_NODE_IMAGE:-$(bash testkit/node-image.sh --print-ref)}
+	export LAB_NODE_IMAGE
+	STANDIN_NODE=1
+fi
+for tool in kind kubectl; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		echo "test: $tool is not installed; the kind lessons need it: https://kind.sigs.k8s.io/docs/user/quick-start/#installation, https://kubernetes.io/docs/tasks/tools/" >&2
+		exit 1
+	}
+done
+
 go build -o bin/lab ./cmd/lab
 
-# An engine answers now, so integration tests must not skip for want of one.
-export LAB_REQUIRE_ENGINE=1
+# An engine answers now, so integration tests must not skip for want of one,
+# nor cluster tests for want of kind and a node image.
+export LAB_REQUIRE_ENGINE=1 LAB_REQUIRE_CLUSTER=1
 # Packages run one at a time: their integration tests share one engine and
 # the lessons' fixed names and ports.
 go test -count=1 -p 1 ./...
+
+# The lessons' cluster, made by lab itself: up, in-cluster DNS (a pod
+# resolves a Service name), status, down, and nothing of it left.
+./bin/lab cluster up
+if ((STANDIN_NODE)); then
+	bash testkit/node-image.sh --prove-dns lab
+fi
+./bin/lab cluster status
+./bin/lab cluster down
+rc=0
+./bin/lab cluster status >/dev/null || rc=$?
+if ((rc != 1)); then
+	echo "test: lab cluster status exited $rc after lab cluster down; 1 (absent) expected" >&2
+	exit 1
+fi
 
 ./bin/lab lessons lint
 ./bin/lab selftest
