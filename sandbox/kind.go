@@ -144,12 +144,21 @@ func ClusterPreflight(ctx context.Context, e *Engine, spec ClusterSpec) (warning
 			}
 		}
 	}
-	if runtime.GOOS == "linux" && e.Endpoint().Local() && info.OperatingSystem != "Docker Desktop" {
-		if p := inotifyProblem(readSysctl("fs/inotify/max_user_watches"), readSysctl("fs/inotify/max_user_instances")); p != nil {
+	if e.Endpoint().Local() && info.OperatingSystem != "Docker Desktop" {
+		if p := InotifyProblem(); p != nil {
 			return warnings, p
 		}
 	}
 	return warnings, nil
+}
+
+// InotifyProblem reports this host's inotify limits when they are too low
+// for a kind node; nil when they are enough or cannot be read.
+func InotifyProblem() *ClusterProblem {
+	if runtime.GOOS != "linux" {
+		return nil
+	}
+	return inotifyProblem(readSysctl("fs/inotify/max_user_watches"), readSysctl("fs/inotify/max_user_instances"))
 }
 
 func inotifyProblem(watches, instances int) *ClusterProblem {

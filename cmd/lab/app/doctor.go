@@ -50,18 +50,20 @@ func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		add("ok", "docker CLI "+v, "")
 	}
 
+	var eng *sandbox.Engine
 	ep, err := sandbox.ResolveEndpoint(os.Getenv)
 	switch {
 	case err != nil:
 		add("fail", "docker context: "+err.Error(), "")
 	default:
 		add("ok", fmt.Sprintf("docker context %q (%s, from %s)", ep.Context, ep.Host, ep.Source), "")
-		eng, err := sandbox.Connect(ctx, ep)
+		e, err := sandbox.Connect(ctx, ep)
 		if err != nil {
 			add("fail", "engine: "+err.Error(), "")
 			break
 		}
-		defer eng.Close()
+		defer e.Close()
+		eng = e
 		info, err := eng.ServerInfo(ctx)
 		if err != nil {
 			add("fail", "engine: "+err.Error(), "docker info")
@@ -106,7 +108,21 @@ func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		}
 		add(level, fmt.Sprintf("available memory: %.1f GiB", float64(mem)/(1<<30)), fix)
 	}
+	if p := sandbox.InotifyProblem(); p != nil {
+		add("warn", p.What, p.Fix)
+	}
+	clusterPorts := map[int]bool{}
+	if eng != nil {
+		if nodes, err := eng.KindNodes(ctx, sandbox.LabCluster); err == nil && len(nodes) > 0 {
+			add("ok", fmt.Sprintf("kind cluster %q: node %s %s", sandbox.LabCluster, nodes[0].Name, nodes[0].State), "")
+			clusterPorts[sandbox.LabNodePort] = true
+		}
+	}
 	for _, p := range lessonPorts {
+		if clusterPorts[p.port] {
+			add("ok", fmt.Sprintf("port %d held by the kind cluster %q, for %s", p.port, sandbox.LabCluster, p.use), "")
+			continue
+		}
 		if sandbox.PortFree(p.port) {
 			add("ok", fmt.Sprintf("port %d free, for %s", p.port, p.use), "")
 		} else {
