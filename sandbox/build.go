@@ -153,7 +153,17 @@ type RebuildResult struct {
 // again after changing one file, and reports both builds' layers. Layers
 // that the change did not touch come from the build cache and keep their
 // digests; the first changed layer and all after it are new.
-func (e *Engine) ProbeRebuild(ctx context.Context, env []string, p RebuildProbe) (RebuildResult, error) {
+func (e *Engine) ProbeRebuild(ctx context.Context, env []string, p RebuildProbe) (res RebuildResult, err error) {
+	cache := newProbeCache()
+	key, _ := cache.key(p.Context, "rebuild", e.Endpoint().Host, string(p.Dockerfile), p.Change, string(p.Append))
+	if cache.get(key, &res) {
+		return res, nil
+	}
+	defer func() {
+		if err == nil {
+			cache.put(key, res)
+		}
+	}()
 	tmp, err := os.MkdirTemp("", "lab-rebuild-")
 	if err != nil {
 		return RebuildResult{}, fmt.Errorf("preparing the rebuild: %w", err)
@@ -174,7 +184,6 @@ func (e *Engine) ProbeRebuild(ctx context.Context, env []string, p RebuildProbe)
 		return RebuildResult{}, fmt.Errorf("writing the Dockerfile to build: %w", err)
 	}
 	suffix := randomSuffix()
-	var res RebuildResult
 	for i, stage := range []string{"before", "after"} {
 		if i == 1 {
 			if err := appendFile(filepath.Join(dir, filepath.FromSlash(p.Change)), p.Append); err != nil {
@@ -319,7 +328,17 @@ type IgnoreResult struct {
 // it) for the markers. Only what the probe made is removed afterwards: its
 // markers, the folders it created for them, the image. Everything else in
 // the context is left as it was.
-func (e *Engine) ProbeIgnore(ctx context.Context, env []string, p IgnoreProbe) (IgnoreResult, error) {
+func (e *Engine) ProbeIgnore(ctx context.Context, env []string, p IgnoreProbe) (res IgnoreResult, err error) {
+	cache := newProbeCache()
+	key, _ := cache.key(p.Context, append([]string{"ignore", e.Endpoint().Host}, p.Folders...)...)
+	if cache.get(key, &res) {
+		return res, nil
+	}
+	defer func() {
+		if err == nil {
+			cache.put(key, res)
+		}
+	}()
 	token := randomSuffix()
 	content := map[string]string{} // marker content → folder
 	var undo []func()
@@ -356,7 +375,7 @@ func (e *Engine) ProbeIgnore(ctx context.Context, env []string, p IgnoreProbe) (
 	if _, err := e.InspectImage(ctx, id); err != nil {
 		return IgnoreResult{}, notLoaded(id, err)
 	}
-	res := IgnoreResult{Found: map[string][]string{}}
+	res = IgnoreResult{Found: map[string][]string{}}
 	err = e.walkImageFiles(ctx, id, func(name string, size int64, read func() ([]byte, error)) error {
 		if filepath.Base(name) != MarkerName || size > 4096 {
 			return nil
