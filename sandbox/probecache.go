@@ -99,4 +99,3 @@ func (c probeCache) put(key string, v any) {
 		os.Remove(tmp.Name())
 	}
 }
-
