@@ -87,7 +87,12 @@ func TestClusterLifecycle(t *testing.T) {
 		t.Errorf("NodeImages = %v, %v", imgs, err)
 	}
 
-	if err := clusters.Delete(spec.Name); err != nil {
+	// Reset removes it as a resource: found by its nodes, deleted by kind.
+	found, err := e.FindResources(ctx, ResourceQuery{Clusters: []string{spec.Name, "lab-never-made"}})
+	if err != nil || len(found) != 1 || found[0].String() != "kind cluster "+spec.Name {
+		t.Fatalf("FindResources = %v, %v", found, err)
+	}
+	if err := e.RemoveResources(ctx, found); err != nil {
 		t.Fatal(err)
 	}
 	if nodes, err := e.KindNodes(ctx, spec.Name); err != nil || len(nodes) != 0 {

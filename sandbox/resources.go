@@ -18,16 +18,17 @@ type ResourceQuery struct {
 	Images         []string // image references
 	Volumes        []string
 	Networks       []string
+	Clusters       []string // kind clusters, with their nodes and kubeconfig contexts
 }
 
 // Empty reports whether the query names nothing.
 func (q ResourceQuery) Empty() bool {
-	return len(q.Containers)+len(q.ContainersFrom)+len(q.Images)+len(q.Volumes)+len(q.Networks) == 0
+	return len(q.Containers)+len(q.ContainersFrom)+len(q.Images)+len(q.Volumes)+len(q.Networks)+len(q.Clusters) == 0
 }
 
 // Resource is one existing Docker object a ResourceQuery matched.
 type Resource struct {
-	Kind string // container, image, volume, network
+	Kind string // kind cluster, container, image, volume, network
 	Name string
 	ID   string
 }
@@ -35,10 +36,19 @@ type Resource struct {
 func (r Resource) String() string { return r.Kind + " " + r.Name }
 
 // FindResources lists the objects the query names that exist now, in an
-// order that can be removed front to back: containers, then images,
-// volumes and networks.
+// order that can be removed front to back: kind clusters, containers, then
+// images, volumes and networks.
 func (e *Engine) FindResources(ctx context.Context, q ResourceQuery) ([]Resource, error) {
 	var out []Resource
+	for _, name := range q.Clusters {
+		nodes, err := e.KindNodes(ctx, name)
+		if err != nil {
+			return nil, err
+		}
+		if len(nodes) > 0 {
+			out = append(out, Resource{Kind: "kind cluster", Name: name, ID: name})
+		}
+	}
 	seen := map[string]bool{}
 	addContainer := func(c Container) {
 		if !seen[c.ID] {
@@ -105,6 +115,8 @@ func (e *Engine) RemoveResources(ctx context.Context, rs []Resource) error {
 	for _, r := range rs {
 		var err error
 		switch r.Kind {
+		case "kind cluster":
+			err = NewClusters(nil).Delete(r.Name)
 		case "container":
 			err = e.RemoveContainer(ctx, r.ID, true)
 		case "image":
