@@ -105,6 +105,7 @@ type run struct {
 	engine   *sandbox.Engine
 	engErr   error
 	dialed   bool
+	cluster  kubeConn // the Kubernetes cluster, once a check asked for it
 }
 
 func (r *run) close() {

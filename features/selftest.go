@@ -388,31 +388,32 @@ func (t *selftest) cleanupLesson(ctx context.Context, lesson *lessons.Lesson) er
 }
 
 // leftovers finds, per step, the resources its front matter names that still
-// exist.
+// exist: Docker objects through the engine, Kubernetes objects through the
+// cluster.
 func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*lessons.Step][]string, error) {
 	out := map[*lessons.Step][]string{}
-	var e *sandbox.Engine
+	r := &run{opts: Options{Env: t.env}}
+	defer r.close()
+	kube := &kubeLeftovers{run: r}
 	for _, step := range lesson.Steps {
-		q := ResourceQuery(step.Resources)
-		if q.Empty() {
-			continue
-		}
-		if e == nil {
-			r := &run{opts: Options{Env: t.env}}
-			defer r.close()
-			eng, err := r.dockerEngine(ctx)
+		if q := ResourceQuery(step.Resources); !q.Empty() {
+			e, err := r.dockerEngine(ctx)
 			if err != nil {
 				return nil, err
 			}
-			e = eng
+			found, err := e.FindResources(ctx, q)
+			if err != nil {
+				return nil, fmt.Errorf("looking for what %s left behind: %w", step.Key(), err)
+			}
+			for _, f := range found {
+				out[step] = append(out[step], f.String())
+			}
 		}
-		found, err := e.FindResources(ctx, q)
+		found, err := kube.find(ctx, step.Resources.Kubernetes)
 		if err != nil {
 			return nil, fmt.Errorf("looking for what %s left behind: %w", step.Key(), err)
 		}
-		for _, f := range found {
-			out[step] = append(out[step], f.String())
-		}
+		out[step] = append(out[step], found...)
 	}
 	return out, nil
 }

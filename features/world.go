@@ -40,6 +40,7 @@ func (w *world) definitions() []stepDef {
 	defs = append(defs, w.mongoSteps()...)
 	defs = append(defs, w.composeSteps()...)
 	defs = append(defs, w.kindSteps()...)
+	defs = append(defs, w.kubeSteps()...)
 	return defs
 }
 

@@ -129,13 +129,21 @@ type Resources struct {
 	Networks       []string `yaml:"networks" json:"networks,omitempty"`
 	// Files are relative to the learner's workspace.
 	Files []string `yaml:"files" json:"files,omitempty"`
+	// Kubernetes names objects in the lessons' cluster as kubectl writes
+	// them, "kind/name" (deployment/lab-app), with kind one of
+	// KubernetesKinds. They live in the namespace the checks use.
+	Kubernetes []string `yaml:"kubernetes" json:"kubernetes,omitempty"`
 }
+
+// KubernetesKinds are the kinds of object a step may name among its
+// resources: the ones lab can look for and that a lesson makes.
+var KubernetesKinds = []string{"deployment", "service", "pod", "configmap", "secret", "persistentvolumeclaim", "statefulset"}
 
 // Empty reports whether the step declares no resources, so reset can say
 // there is nothing to remove without asking the engine.
 func (r Resources) Empty() bool {
 	return len(r.Containers)+len(r.ContainersFrom)+len(r.Images)+
-		len(r.Volumes)+len(r.Networks)+len(r.Files) == 0
+		len(r.Volumes)+len(r.Networks)+len(r.Files)+len(r.Kubernetes) == 0
 }
 
 // Key names the step uniquely in the course ("lesson-id/step-id"); progress

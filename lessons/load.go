@@ -437,7 +437,7 @@ func (p *parser) checkResources(file string, doc yamlDoc, r Resources) {
 		names []string
 	}{
 		{"containers", r.Containers}, {"containers_from", r.ContainersFrom}, {"images", r.Images},
-		{"volumes", r.Volumes}, {"networks", r.Networks}, {"files", r.Files},
+		{"volumes", r.Volumes}, {"networks", r.Networks}, {"files", r.Files}, {"kubernetes", r.Kubernetes},
 	} {
 		for i, name := range kind.names {
 			line := doc.line("resources", kind.key, i)
@@ -446,9 +446,35 @@ func (p *parser) checkResources(file string, doc yamlDoc, r Resources) {
 				p.problem(file, line, "resources: %s entry %d is empty", kind.key, i+1)
 			case kind.key == "files" && !workspacePath(name):
 				p.problem(file, line, "resources: file %q must be a relative path inside the workspace", name)
+			case kind.key == "kubernetes":
+				if msg := checkKubernetesObject(name); msg != "" {
+					p.problem(file, line, "resources: kubernetes %q: %s", name, msg)
+				}
 			}
 		}
 	}
+}
+
+// kubeName is a Kubernetes object name (a DNS subdomain).
+var kubeName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+
+// checkKubernetesObject says what is wrong with a "kind/name" resource, or
+// "" when nothing is.
+func checkKubernetesObject(ref string) string {
+	kind, name, ok := strings.Cut(ref, "/")
+	switch {
+	case !ok || name == "":
+		return "want kind/name, for example deployment/lab-app"
+	case !slices.Contains(KubernetesKinds, kind):
+		msg := fmt.Sprintf("kind %q is not one lab looks for (%s)", kind, strings.Join(KubernetesKinds, ", "))
+		if near := closest(kind, KubernetesKinds); near != "" {
+			msg = fmt.Sprintf("kind %q is not one lab looks for; did you mean %q?", kind, near)
+		}
+		return msg
+	case len(name) > 253 || !kubeName.MatchString(name):
+		return fmt.Sprintf("%q is not a Kubernetes object name (lower-case letters, digits, - and .)", name)
+	}
+	return ""
 }
 
 // workspacePath reports whether name stays inside the workspace and is not

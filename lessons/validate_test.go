@@ -176,6 +176,15 @@ func TestValidation(t *testing.T) {
 			`containers/01-run-nginx.md:22: resources: file "/etc/passwd" must be a relative path inside the workspace`},
 		{"blank resource name", func(t *testing.T, c, f fstest.MapFS) { edit(t, c, nginx, "[lab-web]", "[\"\"]") },
 			"containers/01-run-nginx.md:20: resources: containers entry 1 is empty"},
+		{"kubernetes resource without kind", func(t *testing.T, c, f fstest.MapFS) {
+			edit(t, c, nginx, "  containers: [lab-web]", "  containers: [lab-web]\n  kubernetes: [lab-app]")
+		}, `containers/01-run-nginx.md:21: resources: kubernetes "lab-app": want kind/name, for example deployment/lab-app`},
+		{"kubernetes resource of a kind lab does not know", func(t *testing.T, c, f fstest.MapFS) {
+			edit(t, c, nginx, "  containers: [lab-web]", "  containers: [lab-web]\n  kubernetes: [deploymnet/lab-app]")
+		}, `containers/01-run-nginx.md:21: resources: kubernetes "deploymnet/lab-app": kind "deploymnet" is not one lab looks for; did you mean "deployment"?`},
+		{"kubernetes resource with a bad name", func(t *testing.T, c, f fstest.MapFS) {
+			edit(t, c, nginx, "  containers: [lab-web]", "  containers: [lab-web]\n  kubernetes: [service/Lab_App]")
+		}, `containers/01-run-nginx.md:21: resources: kubernetes "service/Lab_App": "Lab_App" is not a Kubernetes object name (lower-case letters, digits, - and .)`},
 
 		// features
 		{"feature file missing", func(t *testing.T, c, f fstest.MapFS) { delete(f, contF) },

@@ -1,0 +1,156 @@
+package features
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/lab-workshop/lab/sandbox"
+)
+
+// The cluster the checks look at: the kubeconfig context kind writes for
+// the lessons' cluster "lab", in the context's namespace (else "default").
+// LAB_KUBE_CONTEXT and LAB_KUBE_NAMESPACE point the same checks at another
+// cluster or at one namespace per learner of a shared cluster.
+const (
+	defaultKubeContext = "kind-lab"
+	kubeContextVar     = "LAB_KUBE_CONTEXT"
+	kubeNamespaceVar   = "LAB_KUBE_NAMESPACE"
+)
+
+// kubeConn is a run's connection to the cluster, made when a check first
+// needs it and then shared by the run's checks.
+type kubeConn struct {
+	kube   *sandbox.Kube
+	err    error
+	dialed bool
+}
+
+// kubeTarget is the context and namespace the run's checks use.
+func (r *run) kubeTarget() (contextName, namespace string) {
+	contextName = r.getenv(kubeContextVar)
+	if contextName == "" {
+		contextName = defaultKubeContext
+	}
+	return contextName, r.getenv(kubeNamespaceVar)
+}
+
+// kubeCluster connects on first use, with the run's environment (its
+// KUBECONFIG), and then reuses the connection.
+func (r *run) kubeCluster(ctx context.Context) (*sandbox.Kube, error) {
+	c := &r.cluster
+	if !c.dialed {
+		c.dialed = true
+		contextName, namespace := r.kubeTarget()
+		c.kube, c.err = sandbox.ConnectKube(ctx, r.getenv, contextName, namespace)
+	}
+	return c.kube, c.err
+}
+
+// kube returns the cluster, or an EnvError saying how to create or start
+// it: every step of lesson 7 needs the cluster lesson 6 made.
+func (w *world) kube(ctx context.Context) (*sandbox.Kube, error) {
+	k, err := w.run.kubeCluster(ctx)
+	if err != nil {
+		return nil, &EnvError{Err: err}
+	}
+	return k, nil
+}
+
+// kubeErr turns a cluster that stopped answering into an environment
+// error; any other error stays what it is.
+func kubeErr(err error) error {
+	if sandbox.IsKubeUnavailable(err) {
+		return &EnvError{Err: err}
+	}
+	return err
+}
+
+// kubectl renders a kubectl command the learner can run to see what the
+// check saw: with --context when plain kubectl would talk to another
+// cluster, with -n when the objects are not in the default namespace.
+func kubectl(k *sandbox.Kube, args string) string {
+	var flags []string
+	if k != nil {
+		if k.CurrentContext() != k.Context() {
+			flags = append(flags, "--context "+k.Context())
+		}
+		if k.Namespace() != sandbox.DefaultNamespace {
+			flags = append(flags, "-n "+k.Namespace())
+		}
+	}
+	if len(flags) == 0 {
+		return "kubectl " + args
+	}
+	return "kubectl " + strings.Join(flags, " ") + " " + args
+}
+
+// kubeLeftovers finds which of the Kubernetes objects lesson steps name
+// still exist, for selftest's proof that cleanup leaves nothing. A kind
+// cluster that does not exist at all holds nothing; a cluster that exists
+// but cannot be asked is an error, never "nothing left".
+type kubeLeftovers struct {
+	run  *run
+	gone bool // the kind cluster has no node container
+}
+
+func (f *kubeLeftovers) find(ctx context.Context, refs []string) ([]string, error) {
+	var objs []sandbox.KubeObject
+	for _, ref := range refs {
+		o, err := sandbox.ParseKubeObject(ref)
+		if err != nil {
+			return nil, err
+		}
+		objs = append(objs, o)
+	}
+	if f.gone || len(objs) == 0 {
+		return nil, nil
+	}
+	k, err := f.run.kubeCluster(ctx)
+	if err != nil {
+		gone, gerr := f.clusterGone(ctx, err)
+		if gerr != nil {
+			return nil, gerr
+		}
+		f.gone = gone
+		return nil, nil
+	}
+	found, err := k.FindObjects(ctx, objs)
+	if err != nil {
+		return nil, fmt.Errorf("looking for Kubernetes objects in the context %q: %w", k.Context(), err)
+	}
+	var out []string
+	for _, o := range found {
+		out = append(out, "kubernetes "+o.String())
+	}
+	return out, nil
+}
+
+// clusterGone decides, after connecting failed with cause, whether that is
+// because the kind cluster no longer exists: no kubeconfig or context, or
+// an API server that does not answer, while the Docker engine answers and
+// lists no node container of the cluster.
+func (f *kubeLeftovers) clusterGone(ctx context.Context, cause error) (bool, error) {
+	contextName, _ := f.run.kubeTarget()
+	cluster, isKind := sandbox.KindClusterOf(contextName)
+	if !isKind || !sandbox.IsKubeUnavailable(cause) {
+		return false, cause
+	}
+	e, err := f.run.dockerEngine(ctx)
+	if err != nil {
+		return false, fmt.Errorf("%w; and the Docker engine cannot tell whether the kind cluster %q still exists: %w", cause, cluster, err)
+	}
+	nodes, err := e.KindNodes(ctx, cluster)
+	if err != nil {
+		return false, errors.Join(cause, err)
+	}
+	if len(nodes) > 0 {
+		var names []string
+		for _, n := range nodes {
+			names = append(names, fmt.Sprintf("%s (%s)", n.Name, n.State))
+		}
+		return false, fmt.Errorf("the kind cluster %q still has node containers %s, but its objects cannot be looked for: %w", cluster, strings.Join(names, ", "), cause)
+	}
+	return true, nil
+}

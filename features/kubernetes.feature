@@ -1,0 +1,51 @@
+Feature: Deploy, expose, heal, scale
+  A Deployment keeps a number of copies of the app running, a Service gives
+  them one address, and Kubernetes replaces a pod that goes away. Every check
+  asks the cluster's API server through the kubeconfig context "kind-lab";
+  the last one makes sure the cluster is gone.
+
+  @deployment
+  Scenario: The Deployment lab-app runs three copies of the app
+    Given the Deployment "lab-app" exists
+    Then its pods carry the label "app=lab-app"
+    And it runs the image "lab/app:v1" with a pull policy that works offline
+    And it wants at least 3 replicas
+    And its rollout completes with all its replicas available
+
+  @service
+  Scenario: The Service lab-app-svc sends node port 30001 to the app's pods
+    Given the Service "lab-app-svc" exists
+    Then it is of type NodePort
+    And its port 3000 forwards to port 3000 of the pods
+    And its port 3000 is open on node port 30001
+    And it sends traffic to exactly the ready pods of the Deployment "lab-app"
+    And http://localhost:30001/ answers with the home page of a pod of the Deployment "lab-app"
+
+  @self-heal @disruptive
+  Scenario: A deleted pod is replaced by a new one
+    Given the Deployment "lab-app" has at least 3 available replicas and its rollout is complete
+    When the lab deletes one pod of the Deployment "lab-app"
+    Then a pod with a new UID is Ready and the Deployment has all its replicas available again within 60 seconds
+
+  @scale
+  Scenario: The Deployment lab-app runs five copies
+    Then the Deployment "lab-app" has 5 available replicas and its rollout is complete
+
+  @database
+  Scenario: The app lists posts from MongoDB in the cluster
+    Given the Deployment "mongo" exists
+    Then it runs the image "mongo:7.0" with a pull policy that works offline
+    And it wants 1 replica
+    And its rollout completes with all its replicas available
+    And the Service "mongo-service" exists
+    And its port 27017 forwards to port 27017 of the pods
+    And it sends traffic to exactly the ready pods of the Deployment "mongo"
+    And the Deployment "lab-app" sets DB_HOST to "mongo-service:27017/posts"
+    And the rollout of the Deployment "lab-app" is complete
+    And http://localhost:30001/posts?format=json lists at least 1 post
+
+  @teardown
+  Scenario: Nothing of the lab's cluster is left
+    Given none of the Kubernetes objects of this lesson is left
+    Then no node container of the kind cluster "lab" is left
+    And the kubeconfig has no context "kind-lab"

@@ -1,0 +1,1219 @@
+package features
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lab-workshop/lab/sandbox"
+)
+
+// Steps for lesson 7: the sample app deployed, exposed, healed and scaled
+// on the lessons' Kubernetes cluster. Every check asks the API server of
+// the run's context and namespace; the teardown checks ask Docker and the
+// kubeconfig, since by then the cluster is gone.
+func (w *world) kubeSteps() []stepDef {
+	return []stepDef{
+		{`^the Deployment "([^"]+)" exists$`, w.kubeDeploymentExists},
+		{`^its pods carry the label "([^"=]+)=([^"]*)"$`, w.kubePodLabel},
+		{`^it runs the image "([^"]+)" with a pull policy that works offline$`, w.kubeImageOffline},
+		{`^it wants (at least )?(\d+) replicas?$`, w.kubeWants},
+		{`^its rollout completes with all its replicas available$`, w.kubeRolloutCompletes},
+		{`^the Deployment "([^"]+)" has (at least )?(\d+) available replicas? and its rollout is complete$`, w.kubeDeploymentAvailable},
+		{`^the rollout of the Deployment "([^"]+)" is complete$`, w.kubeRolloutOf},
+		{`^the Deployment "([^"]+)" sets ([A-Za-z_][A-Za-z0-9_]*) to "([^"]+)"$`, w.kubeDeploymentEnv},
+		{`^the Service "([^"]+)" exists$`, w.kubeServiceExists},
+		{`^it is of type (\w+)$`, w.kubeServiceType},
+		{`^its port (\d+) forwards to port (\d+) of the pods$`, w.kubeServicePort},
+		{`^its port (\d+) is open on node port (\d+)$`, w.kubeServiceNodePort},
+		{`^it sends traffic to exactly the ready pods of the Deployment "([^"]+)"$`, w.kubeServiceEndpoints},
+		{`^(http://\S+) answers with the home page of a pod of the Deployment "([^"]+)"$`, w.kubeHomePage},
+		{`^(http://\S+) lists at least (\d+) posts?$`, w.kubeListsPosts},
+		{`^the lab deletes one pod of the Deployment "([^"]+)"$`, w.kubeDeletePod},
+		{`^a pod with a new UID is Ready and the Deployment has all its replicas available again within (\d+) seconds$`, w.kubeHealed},
+		{`^none of the Kubernetes objects of this lesson is left$`, w.kubeObjectsGone},
+		{`^no node container of the kind cluster "([^"]+)" is left$`, w.kubeNodesGone},
+		{`^the kubeconfig has no context "([^"]+)"$`, w.kubeContextGone},
+	}
+}
+
+// kubeState is what the steps of one lesson 7 scenario share.
+type kubeState struct {
+	deployment *sandbox.Deployment // the Deployment an earlier step read
+	service    *sandbox.Service    // the Service an earlier step read
+	deletion   *sandbox.PodDeletion
+}
+
+func kubeOf(ctx context.Context) (context.Context, *kubeState) {
+	return scenarioState[kubeState](ctx)
+}
+
+// How long state that settles gets: a rollout of images already on the
+// node, endpoints following pods, an app answering once its pods are up.
+const (
+	kubeRolloutWithin = 90 * time.Second
+	kubeSettle        = 20 * time.Second
+	kubePostsWithin   = 30 * time.Second
+	kubePollEvery     = 500 * time.Millisecond
+	kubeHealAfter     = 15 * time.Second
+)
+
+func kubePlural(n int32, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// kubeProgress prints a line about a wait in progress, once per new line.
+func (w *world) kubeProgress(last *string, format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	if line != *last {
+		*last = line
+		fmt.Fprintf(w.run.opts.Status, "  … %s\n", line)
+	}
+}
+
+// kubeDeployment reads a Deployment, failing at once when it does not
+// exist and naming the ones that do.
+func (w *world) kubeDeployment(ctx context.Context, k *sandbox.Kube, name string) (sandbox.Deployment, error) {
+	d, err := k.Deployment(ctx, name)
+	if sandbox.IsNotFound(err) {
+		observed := "no Deployment at all"
+		if names, lerr := k.DeploymentNames(ctx); lerr == nil && len(names) > 0 {
+			observed = "Deployments: " + strings.Join(names, ", ")
+		}
+		return d, &Failure{
+			Message:  fmt.Sprintf("there is no Deployment %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
+			Expected: "a Deployment named " + name,
+			Observed: observed,
+			Try:      kubectl(k, "get deployments"),
+			Fix:      "write its manifest in k8s/ and apply it: kubectl apply -f k8s/",
+		}
+	}
+	return d, kubeErr(err)
+}
+
+// kubeDeploymentRead is the Deployment an earlier step of the scenario
+// read.
+func kubeDeploymentRead(ctx context.Context) (*kubeState, *sandbox.Deployment, error) {
+	_, st := kubeOf(ctx)
+	if st.deployment == nil {
+		return st, nil, errors.New("no Deployment read by an earlier step: put the step that reads it first")
+	}
+	return st, st.deployment, nil
+}
+
+func (w *world) kubeDeploymentExists(ctx context.Context, name string) (context.Context, error) {
+	ctx, st := kubeOf(ctx)
+	k, err := w.kube(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	d, err := w.kubeDeployment(ctx, k, name)
+	if err != nil {
+		return ctx, err
+	}
+	st.deployment = &d
+	return ctx, nil
+}
+
+func kubeLabels(m map[string]string) string {
+	if len(m) == 0 {
+		return "no labels"
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, k+"="+m[k])
+	}
+	return strings.Join(parts, ",")
+}
+
+func (w *world) kubePodLabel(ctx context.Context, key, value string) error {
+	_, d, err := kubeDeploymentRead(ctx)
+	if err != nil {
+		return err
+	}
+	if got, ok := d.TemplateLabels[key]; ok && got == value {
+		return nil
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	return &Failure{
+		Message:  fmt.Sprintf("the pods of the Deployment %q carry the labels %s, not %s=%s: the Service finds the app's pods by that label", d.Name, kubeLabels(d.TemplateLabels), key, value),
+		Expected: fmt.Sprintf("%s: %s under spec.template.metadata.labels (and the same in spec.selector.matchLabels)", key, value),
+		Observed: kubeLabels(d.TemplateLabels),
+		Try:      kubectl(k, "get deployment "+d.Name+" -o jsonpath='{.spec.template.metadata.labels}'"),
+		Fix:      fmt.Sprintf("label the pod template %s: %s; the selector cannot change, so delete the Deployment first (kubectl delete deployment %s), then kubectl apply -f k8s/", key, value, d.Name),
+	}
+}
+
+// kubePullPolicy is the policy a container gets: the one it names, else the
+// API's default for its image.
+func kubePullPolicy(c sandbox.PodContainer) string {
+	if c.PullPolicy != "" {
+		return c.PullPolicy
+	}
+	if _, tag := splitImageTag(c.Image); tag == "" || tag == "latest" {
+		return "Always"
+	}
+	return "IfNotPresent"
+}
+
+func (w *world) kubeImageOffline(ctx context.Context, image string) error {
+	_, d, err := kubeDeploymentRead(ctx)
+	if err != nil {
+		return err
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	var images []string
+	for _, c := range d.Containers {
+		images = append(images, c.Image)
+		if !sandbox.SameReference(c.Image, image) {
+			continue
+		}
+		policy := kubePullPolicy(c)
+		if policy == "IfNotPresent" || policy == "Never" {
+			w.note("the Deployment %s runs %s with imagePullPolicy %s: the node uses the copy it already has", d.Name, image, policy)
+			return nil
+		}
+		observed := "imagePullPolicy: " + policy
+		if c.PullPolicy == "" {
+			observed = "no imagePullPolicy, and Kubernetes picks Always for an image without a tag or tagged latest"
+		}
+		if pods, err := k.DeploymentPods(ctx, *d); err == nil {
+			for _, p := range pods {
+				if why := p.NotReadyReason(); why != "" {
+					observed += fmt.Sprintf("; pod %s: %s", p.Name, why)
+					break
+				}
+			}
+		}
+		return &Failure{
+			Message: fmt.Sprintf("the Deployment %q pulls %s with imagePullPolicy: %s, but that image is in no registry: it exists only on your machine and in the cluster's node (kind load put it there), so every pull fails and its pods never start",
+				d.Name, image, policy),
+			Expected: "imagePullPolicy: IfNotPresent (or Never), so the node uses the image it already has",
+			Observed: observed,
+			Try:      kubectl(k, "get pods -l "+d.SelectorText),
+			Fix:      "set imagePullPolicy: IfNotPresent in the container and apply the manifest again: kubectl apply -f k8s/",
+		}
+	}
+	return &Failure{
+		Message:  fmt.Sprintf("the Deployment %q runs %s, not %s", d.Name, strings.Join(images, ", "), image),
+		Expected: "image: " + image,
+		Observed: "image: " + strings.Join(images, ", "),
+		Try:      kubectl(k, "get deployment "+d.Name+" -o jsonpath='{.spec.template.spec.containers[*].image}'"),
+		Fix:      fmt.Sprintf("set image: %s in its manifest and kubectl apply -f k8s/", image),
+	}
+}
+
+// kubeReplicas is how many replicas a check wants: exactly n, at least
+// n, or (n < 0) whatever the Deployment says.
+type kubeReplicas struct {
+	n       int
+	atLeast bool
+}
+
+func (r kubeReplicas) ok(desired int32) bool {
+	return r.n < 0 || int(desired) == r.n || (r.atLeast && int(desired) > r.n)
+}
+
+func (r kubeReplicas) String() string {
+	if r.atLeast {
+		return fmt.Sprintf("at least %d", r.n)
+	}
+	return strconv.Itoa(r.n)
+}
+
+// kubeReplicasFailure says a Deployment wants another number of replicas.
+// It fails at once: that number only changes when someone changes it.
+func kubeReplicasFailure(k *sandbox.Kube, d *sandbox.Deployment, want kubeReplicas) *Failure {
+	return &Failure{
+		Message:  fmt.Sprintf("the Deployment %q wants %d %s, not %s", d.Name, d.Desired, kubePlural(d.Desired, "replica", "replicas"), want),
+		Expected: fmt.Sprintf("replicas: %s", want),
+		Observed: fmt.Sprintf("replicas: %d (%d available)", d.Desired, d.Available),
+		Try:      kubectl(k, "get deployment "+d.Name),
+		Fix:      fmt.Sprintf("kubectl scale deployment %s --replicas=%d (or set replicas: %d in its manifest and kubectl apply -f k8s/)", d.Name, want.n, want.n),
+	}
+}
+
+func (w *world) kubeWants(ctx context.Context, atLeast string, n int) error {
+	_, d, err := kubeDeploymentRead(ctx)
+	if err != nil {
+		return err
+	}
+	want := kubeReplicas{n: n, atLeast: atLeast != ""}
+	if want.ok(d.Desired) {
+		return nil
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	return kubeReplicasFailure(k, d, want)
+}
+
+func (w *world) kubeRolloutCompletes(ctx context.Context) error {
+	st, d, err := kubeDeploymentRead(ctx)
+	if err != nil {
+		return err
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	done, err := w.kubeAwaitRollout(ctx, k, d.Name, kubeReplicas{n: -1})
+	if err != nil {
+		return err
+	}
+	st.deployment = &done
+	return nil
+}
+
+func (w *world) kubeDeploymentAvailable(ctx context.Context, name, atLeast string, n int) (context.Context, error) {
+	ctx, st := kubeOf(ctx)
+	k, err := w.kube(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	d, err := w.kubeDeployment(ctx, k, name)
+	if err != nil {
+		return ctx, err
+	}
+	want := kubeReplicas{n: n, atLeast: atLeast != ""}
+	if !want.ok(d.Desired) {
+		return ctx, kubeReplicasFailure(k, &d, want)
+	}
+	done, err := w.kubeAwaitRollout(ctx, k, name, want)
+	if err != nil {
+		return ctx, err
+	}
+	st.deployment = &done
+	return ctx, nil
+}
+
+func (w *world) kubeRolloutOf(ctx context.Context, name string) (context.Context, error) {
+	ctx, st := kubeOf(ctx)
+	k, err := w.kube(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	if _, err := w.kubeDeployment(ctx, k, name); err != nil {
+		return ctx, err
+	}
+	done, err := w.kubeAwaitRollout(ctx, k, name, kubeReplicas{n: -1})
+	if err != nil {
+		return ctx, err
+	}
+	st.deployment = &done
+	return ctx, nil
+}
+
+// kubeAwaitRollout polls the Deployment until its rollout is complete as
+// kubectl rollout status judges it, with want replicas available (any
+// number when want.n < 0). A pod of the current template that cannot start,
+// or a passed progress deadline, fails at once: waiting would not help.
+func (w *world) kubeAwaitRollout(ctx context.Context, k *sandbox.Kube, name string, want kubeReplicas) (sandbox.Deployment, error) {
+	var d sandbox.Deployment
+	var pods []sandbox.Pod
+	last := ""
+	err := eventually(ctx, kubeRolloutWithin, kubePollEvery, func(ctx context.Context) (bool, error) {
+		var err error
+		if d, err = w.kubeDeployment(ctx, k, name); err != nil {
+			return true, err
+		}
+		if !want.ok(d.Desired) {
+			return true, kubeReplicasFailure(k, &d, want)
+		}
+		r := d.Rollout()
+		if r.Done {
+			return true, nil
+		}
+		if pods, err = k.DeploymentPods(ctx, d); err != nil {
+			return true, kubeErr(err)
+		}
+		for _, p := range pods {
+			if wait, stuck := p.Stuck(); stuck && p.Current(d) && !p.Deleting {
+				return true, kubeStuckFailure(k, d, p, wait, fmt.Sprintf("pod %s of the Deployment %q cannot start", p.Name, d.Name))
+			}
+		}
+		if r.Failed {
+			return true, &Failure{
+				Message:  fmt.Sprintf("the rollout of the Deployment %q failed: %s", d.Name, r.Message),
+				Expected: fmt.Sprintf("%d of %d replicas available", d.Desired, d.Desired),
+				Observed: kubeRolloutObserved(d, pods),
+				Try:      kubectl(k, "rollout status deployment/"+d.Name),
+				Fix:      fmt.Sprintf("see why its pods do not become Ready: %s", kubectl(k, "describe pods -l "+d.SelectorText)),
+			}
+		}
+		w.kubeProgress(&last, "%s", r.Message)
+		return false, kubeRolloutPending(r.Message)
+	})
+	if err == nil {
+		w.note("the Deployment %s has %d of %d %s available; rollout complete", d.Name, d.Available, d.Desired, kubePlural(d.Desired, "replica", "replicas"))
+		return d, nil
+	}
+	var pending kubeRolloutPending
+	if ctx.Err() != nil {
+		return d, ctx.Err()
+	}
+	if !errors.As(err, &pending) {
+		return d, err
+	}
+	return d, &Failure{
+		Message:  fmt.Sprintf("the rollout of the Deployment %q did not complete within %s", name, kubeRolloutWithin),
+		Expected: fmt.Sprintf("%d of %d replicas available", d.Desired, d.Desired),
+		Observed: kubeRolloutObserved(d, pods),
+		Try:      kubectl(k, "rollout status deployment/"+name),
+		Fix:      fmt.Sprintf("see why its pods do not become Ready: %s", kubectl(k, "describe pods -l "+d.SelectorText)),
+	}
+}
+
+// kubeRolloutPending is kubectl's words for a rollout still under way.
+type kubeRolloutPending string
+
+func (p kubeRolloutPending) Error() string { return string(p) }
+
+// kubeRolloutObserved says how a rollout stands and why pods are not
+// Ready, naming the pods that share a reason together.
+func kubeRolloutObserved(d sandbox.Deployment, pods []sandbox.Pod) string {
+	parts := []string{fmt.Sprintf("%d of %d available (%d updated, %d in all)", d.Available, d.Desired, d.Updated, d.Replicas)}
+	var reasons []string
+	byReason := map[string][]string{}
+	for _, p := range pods {
+		why := p.NotReadyReason()
+		if why == "" {
+			continue
+		}
+		if _, ok := byReason[why]; !ok {
+			reasons = append(reasons, why)
+		}
+		byReason[why] = append(byReason[why], p.Name)
+	}
+	for _, why := range reasons {
+		names := byReason[why]
+		label := "pod "
+		if len(names) > 1 {
+			label = "pods "
+		}
+		parts = append(parts, label+strings.Join(names, ", ")+": "+why)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// kubeStuckFailure explains a pod that cannot start, by its waiting reason.
+func kubeStuckFailure(k *sandbox.Kube, d sandbox.Deployment, p sandbox.Pod, wait sandbox.ContainerWaiting, what string) *Failure {
+	f := &Failure{
+		Message:  fmt.Sprintf("%s: %s", what, wait.Reason),
+		Expected: "pods that start and become Ready",
+		Observed: fmt.Sprintf("pod %s: %s", p.Name, p.NotReadyReason()),
+		Try:      kubectl(k, "describe pod "+p.Name),
+	}
+	var policy string
+	for _, c := range d.Containers {
+		if c.Name == wait.Container {
+			policy = kubePullPolicy(c)
+		}
+	}
+	cluster, isKind := sandbox.KindClusterOf(k.Context())
+	load := "push it to a registry the cluster can pull from"
+	if isKind {
+		load = fmt.Sprintf("load it into the cluster's nodes: kind load docker-image %s --name %s", wait.Image, cluster)
+	}
+	switch {
+	case slices.Contains(sandbox.ImagePullReasons, wait.Reason) && policy == "Always":
+		f.Message = fmt.Sprintf("%s: imagePullPolicy: Always makes the node pull %s from a registry, but that image is in no registry (%s)", what, wait.Image, wait.Reason)
+		f.Fix = "set imagePullPolicy: IfNotPresent in the container and kubectl apply -f k8s/"
+	case wait.Reason == "ErrImageNeverPull":
+		f.Message = fmt.Sprintf("%s: the node has no image %s, and imagePullPolicy: Never forbids pulling it (%s)", what, wait.Image, wait.Reason)
+		f.Fix = load
+	case slices.Contains(sandbox.ImagePullReasons, wait.Reason):
+		f.Message = fmt.Sprintf("%s: the node has no image %s and cannot pull it from a registry (%s)", what, wait.Image, wait.Reason)
+		f.Fix = load
+	case wait.Reason == "CrashLoopBackOff":
+		f.Message = fmt.Sprintf("%s: its container %s keeps crashing (%s)", what, wait.Container, wait.Reason)
+		f.Try = kubectl(k, "logs "+p.Name+" --previous")
+		f.Fix = "read what the app printed before it stopped, and fix that"
+	case wait.Reason == "InvalidImageName":
+		f.Message = fmt.Sprintf("%s: %q is not a valid image reference (%s)", what, wait.Image, wait.Reason)
+		f.Fix = "correct image: in the manifest and kubectl apply -f k8s/"
+	}
+	return f
+}
+
+func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (context.Context, error) {
+	ctx, st := kubeOf(ctx)
+	k, err := w.kube(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	d, err := w.kubeDeployment(ctx, k, name)
+	if err != nil {
+		return ctx, err
+	}
+	st.deployment = &d
+	try := kubectl(k, "set env deployment/"+name+" --list")
+	expected := fmt.Sprintf("env: - name: %s value: %s", key, want)
+	for _, c := range d.Containers {
+		if v, ok := c.Getenv(key); ok && v.From == "" && (v.Value == want || strings.TrimPrefix(v.Value, "mongodb://") == want) {
+			return ctx, nil
+		}
+	}
+	for _, c := range d.Containers {
+		v, ok := c.Getenv(key)
+		if !ok {
+			continue
+		}
+		if v.From != "" {
+			return ctx, &Failure{
+				Message:  fmt.Sprintf("the container %s of the Deployment %q takes %s from the %s, which the lab does not read", c.Name, name, key, v.From),
+				Expected: expected,
+				Observed: fmt.Sprintf("%s from the %s", key, v.From),
+				Try:      try,
+				Fix:      fmt.Sprintf("set the value itself: kubectl set env deployment/%s %s=%s", name, key, want),
+			}
+		}
+		f := &Failure{
+			Message:  fmt.Sprintf("the container %s of the Deployment %q sets %s to %q, not %q", c.Name, name, key, v.Value, want),
+			Expected: expected,
+			Observed: key + "=" + v.Value,
+			Try:      try,
+			Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and kubectl apply -f k8s/)", name, key, want),
+		}
+		if host := dbHostName(v.Value); host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
+			f.Message = fmt.Sprintf("%s points at %s, which inside a pod is that pod itself; use the Service's name %q", key, host, dbHostName(want))
+			f.Fix = fmt.Sprintf("pods reach a Service by its name: kubectl set env deployment/%s %s=%s", name, key, want)
+		}
+		return ctx, f
+	}
+	return ctx, &Failure{
+		Message:  fmt.Sprintf("the Deployment %q does not set %s, so the app has no database", name, key),
+		Expected: expected,
+		Observed: "no " + key + " in its containers' environment",
+		Try:      try,
+		Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or add it under env: in the manifest and kubectl apply -f k8s/)", name, key, want),
+	}
+}
+
+// ---- the Service ----
+
+func (w *world) kubeServiceExists(ctx context.Context, name string) (context.Context, error) {
+	ctx, st := kubeOf(ctx)
+	k, err := w.kube(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	s, err := k.Service(ctx, name)
+	if sandbox.IsNotFound(err) {
+		observed := "no Service but the cluster's own"
+		if names, lerr := k.ServiceNames(ctx); lerr == nil {
+			names = slices.DeleteFunc(names, func(n string) bool { return n == "kubernetes" })
+			if len(names) > 0 {
+				observed = "Services: " + strings.Join(names, ", ")
+			}
+		}
+		return ctx, &Failure{
+			Message:  fmt.Sprintf("there is no Service %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
+			Expected: "a Service named " + name,
+			Observed: observed,
+			Try:      kubectl(k, "get services"),
+			Fix:      "write its manifest in k8s/ and apply it: kubectl apply -f k8s/",
+		}
+	}
+	if err != nil {
+		return ctx, kubeErr(err)
+	}
+	st.service = &s
+	return ctx, nil
+}
+
+func kubeServiceRead(ctx context.Context) (*sandbox.Service, error) {
+	_, st := kubeOf(ctx)
+	if st.service == nil {
+		return nil, errors.New("no Service read by an earlier step: put the step that reads it first")
+	}
+	return st.service, nil
+}
+
+func (w *world) kubeServiceType(ctx context.Context, want string) error {
+	s, err := kubeServiceRead(ctx)
+	if err != nil {
+		return err
+	}
+	if s.Type == want {
+		return nil
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	f := &Failure{
+		Message:  fmt.Sprintf("the Service %q is of type %s, not %s", s.Name, s.Type, want),
+		Expected: "type: " + want,
+		Observed: "type: " + s.Type,
+		Try:      kubectl(k, "get service "+s.Name),
+		Fix:      fmt.Sprintf("set type: %s in its spec and kubectl apply -f k8s/", want),
+	}
+	if s.Type == "ClusterIP" && want == "NodePort" {
+		f.Message += ": a ClusterIP Service is reachable only from inside the cluster"
+	}
+	return f
+}
+
+func kubeServicePorts(s *sandbox.Service) string {
+	if len(s.Ports) == 0 {
+		return "no ports"
+	}
+	var parts []string
+	for _, p := range s.Ports {
+		text := fmt.Sprintf("%d → %s", p.Port, p.TargetPort)
+		if p.NodePort != 0 {
+			text += fmt.Sprintf(" (node port %d)", p.NodePort)
+		}
+		parts = append(parts, text)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// kubeServicePortOf returns the Service's port number port, or a failure.
+func (w *world) kubeServicePortOf(ctx context.Context, s *sandbox.Service, port int) (sandbox.ServicePort, error) {
+	for _, p := range s.Ports {
+		if int(p.Port) == port {
+			return p, nil
+		}
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return sandbox.ServicePort{}, err
+	}
+	return sandbox.ServicePort{}, &Failure{
+		Message:  fmt.Sprintf("the Service %q has no port %d", s.Name, port),
+		Expected: fmt.Sprintf("ports: - port: %d", port),
+		Observed: kubeServicePorts(s),
+		Try:      kubectl(k, "get service "+s.Name),
+		Fix:      fmt.Sprintf("set port: %d under ports: and kubectl apply -f k8s/", port),
+	}
+}
+
+func (w *world) kubeServicePort(ctx context.Context, port, target int) error {
+	s, err := kubeServiceRead(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := w.kubeServicePortOf(ctx, s, port)
+	if err != nil {
+		return err
+	}
+	n, numeric := strconv.Atoi(p.TargetPort)
+	if numeric != nil {
+		// A named port: the endpoints check proves it reaches the app.
+		w.note("the Service %s forwards port %d to the pods' port named %s", s.Name, port, p.TargetPort)
+		return nil
+	}
+	if n == target {
+		return nil
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	return &Failure{
+		Message:  fmt.Sprintf("the Service %q forwards its port %d to port %d of the pods, but the app listens on %d", s.Name, port, n, target),
+		Expected: fmt.Sprintf("targetPort: %d", target),
+		Observed: kubeServicePorts(s),
+		Try:      kubectl(k, "get service "+s.Name+" -o jsonpath='{.spec.ports}'"),
+		Fix:      fmt.Sprintf("set targetPort: %d and kubectl apply -f k8s/", target),
+	}
+}
+
+func (w *world) kubeServiceNodePort(ctx context.Context, port, nodePort int) error {
+	s, err := kubeServiceRead(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := w.kubeServicePortOf(ctx, s, port)
+	if err != nil {
+		return err
+	}
+	if int(p.NodePort) == nodePort {
+		return nil
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	f := &Failure{
+		Message: fmt.Sprintf("the Service %q opens its port %d on node port %d, not %d: the cluster publishes only node port %d on your machine (kind/cluster.yaml), so nothing outside reaches %d",
+			s.Name, port, p.NodePort, nodePort, nodePort, p.NodePort),
+		Expected: fmt.Sprintf("nodePort: %d", nodePort),
+		Observed: kubeServicePorts(s),
+		Try:      kubectl(k, "get service "+s.Name),
+		Fix:      fmt.Sprintf("set nodePort: %d under the port and kubectl apply -f k8s/", nodePort),
+	}
+	if p.NodePort == 0 {
+		f.Message = fmt.Sprintf("the Service %q opens no node port for its port %d", s.Name, port)
+	}
+	return f
+}
+
+func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
+	s, err := kubeServiceRead(ctx)
+	if err != nil {
+		return err
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := w.kubeDeployment(ctx, k, name)
+	if err != nil {
+		return err
+	}
+	try := kubectl(k, "get endpointslices -l kubernetes.io/service-name="+s.Name)
+	fix := fmt.Sprintf("give the Service the selector of the pods (%s) and kubectl apply -f k8s/", kubeLabels(d.TemplateLabels))
+	// A selector that matches none of the pods is settled: fail at once.
+	if len(s.Selector) == 0 {
+		return &Failure{
+			Message:  fmt.Sprintf("the Service %q has no selector, so it sends traffic to no pod", s.Name),
+			Expected: "selector: " + kubeLabels(d.TemplateLabels),
+			Observed: "no selector",
+			Try:      try,
+			Fix:      fix,
+		}
+	}
+	if !s.Selects(d.TemplateLabels) {
+		return &Failure{
+			Message:  fmt.Sprintf("the Service %q selects %s, but the pods of the Deployment %q carry %s: it sends traffic to none of them", s.Name, s.SelectorText(), d.Name, kubeLabels(d.TemplateLabels)),
+			Expected: "selector: " + kubeLabels(d.TemplateLabels),
+			Observed: "selector: " + s.SelectorText(),
+			Try:      try,
+			Fix:      fix,
+		}
+	}
+	var diff sandbox.EndpointDiff
+	var pods []sandbox.Pod
+	var ready int
+	last := ""
+	noneReady := func() *Failure {
+		return &Failure{
+			Message:  fmt.Sprintf("the Deployment %q has no ready pod for the Service %q to send traffic to", d.Name, s.Name),
+			Expected: "ready pods of " + d.Name,
+			Observed: kubeRolloutObserved(d, pods),
+			Try:      kubectl(k, "get pods -l "+d.SelectorText),
+		}
+	}
+	err = eventually(ctx, kubeSettle, kubePollEvery, func(ctx context.Context) (bool, error) {
+		var err error
+		if pods, err = k.DeploymentPods(ctx, d); err != nil {
+			return true, kubeErr(err)
+		}
+		eps, err := k.ServiceEndpoints(ctx, s.Name)
+		if err != nil {
+			return true, kubeErr(err)
+		}
+		ready = 0
+		for _, p := range pods {
+			if p.Ready && !p.Deleting {
+				ready++
+			}
+		}
+		diff = sandbox.CompareEndpoints(eps, pods)
+		if ready > 0 && diff.Equal() {
+			return true, nil
+		}
+		if ready == 0 {
+			// No pod to send traffic to, and none on its way: settled.
+			if len(pods) == 0 || slices.ContainsFunc(pods, func(p sandbox.Pod) bool { _, stuck := p.Stuck(); return stuck }) {
+				return true, noneReady()
+			}
+			w.kubeProgress(&last, "waiting for a ready pod of %s", d.Name)
+			return false, nil
+		}
+		w.kubeProgress(&last, "the Service %s sends traffic to %d of the %d ready pods of %s", s.Name, len(diff.Matched), ready, d.Name)
+		return false, nil
+	})
+	var none *Failure
+	if errors.As(err, &none) {
+		return none
+	}
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if ready > 0 && diff.Equal() {
+		var names []string
+		for _, p := range diff.Matched {
+			names = append(names, p.Name)
+		}
+		w.note("the Service %s sends traffic to the %d ready pods of %s: %s", s.Name, len(names), d.Name, strings.Join(names, ", "))
+		return nil
+	}
+	if ready == 0 {
+		return noneReady()
+	}
+	var observed []string
+	for _, p := range diff.Missing {
+		observed = append(observed, fmt.Sprintf("pod %s is ready but gets no traffic", p.Name))
+	}
+	for _, ep := range diff.Extra {
+		observed = append(observed, fmt.Sprintf("%s gets traffic but is not a ready pod of %s", ep, d.Name))
+	}
+	f := &Failure{
+		Message:  fmt.Sprintf("the Service %q does not send traffic to exactly the ready pods of the Deployment %q", s.Name, d.Name),
+		Expected: fmt.Sprintf("the %d ready pods of %s, and nothing else", ready, d.Name),
+		Observed: strings.Join(observed, "; "),
+		Try:      try,
+		Fix:      fix,
+	}
+	if len(diff.Extra) > 0 {
+		f.Message += fmt.Sprintf(": other pods carry the labels it selects (%s)", s.SelectorText())
+		f.Try = kubectl(k, "get pods -l "+s.SelectorText()+" --show-labels")
+		f.Fix = "remove the other pods, or give the app's pods and the Service's selector a label only they have"
+	}
+	return f
+}
+
+// ---- HTTP ----
+
+// kubeURL rewrites http://localhost:PORT to where the kind node publishes
+// its ports: the Docker engine's host.
+func (w *world) kubeURL(ctx context.Context, raw string) string {
+	if e, err := w.run.dockerEngine(ctx); err == nil {
+		if url, err := sandbox.PublishedURL(e.Endpoint(), raw); err == nil {
+			return url
+		}
+	}
+	return raw
+}
+
+func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := w.kubeDeployment(ctx, k, name)
+	if err != nil {
+		return err
+	}
+	url := w.kubeURL(ctx, raw)
+	var host string
+	var last sandbox.HTTPResponse
+	err = eventually(ctx, kubeSettle, composeHTTPEvery, func(ctx context.Context) (bool, error) {
+		r, err := sandbox.GetHTTP(ctx, nil, url)
+		if err != nil {
+			return false, err
+		}
+		last = r
+		if r.Status != 200 {
+			return false, fmt.Errorf("HTTP %d: %s", r.Status, firstLines(string(r.Body), 2))
+		}
+		m := composeHostname.FindSubmatch(r.Body)
+		if m == nil {
+			return true, &Failure{
+				Message:  fmt.Sprintf("%s answers, but not with the sample app's home page", raw),
+				Expected: "the page of the lab sample app, naming the pod that served it",
+				Observed: firstLines(string(r.Body), 3),
+				Try:      "curl " + raw,
+			}
+		}
+		host = string(m[1])
+		return true, nil
+	})
+	if err != nil {
+		var f *Failure
+		if errors.As(err, &f) {
+			return f
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		observed := err.Error()
+		if last.Status != 0 && last.Status != 200 {
+			observed = fmt.Sprintf("HTTP %d: %s", last.Status, firstLines(string(last.Body), 2))
+		}
+		return &Failure{
+			Message:  fmt.Sprintf("%s does not answer with the app's home page within %s", raw, kubeSettle),
+			Expected: "HTTP 200 with the sample app's home page, from a pod of " + name,
+			Observed: observed,
+			Try:      "curl -i " + raw,
+			Fix:      fmt.Sprintf("the cluster must publish node port %s on your machine (extraPortMappings in kind/cluster.yaml) and the Service must open that node port", composePortOf(raw)),
+		}
+	}
+	pods, err := k.DeploymentPods(ctx, d)
+	if err != nil {
+		return kubeErr(err)
+	}
+	isPod := func(h string) bool {
+		return slices.ContainsFunc(pods, func(p sandbox.Pod) bool { return p.Name == h })
+	}
+	if !isPod(host) {
+		return &Failure{
+			Message:  fmt.Sprintf("%s was answered by the host %q, which is not a pod of the Deployment %q: something else holds port %s", raw, host, name, composePortOf(raw)),
+			Expected: "the page served by a pod of " + name,
+			Observed: "served by " + host,
+			Try:      kubectl(k, "get pods -l "+d.SelectorText),
+			Fix:      "stop what else answers on that port (docker ps --filter publish=" + composePortOf(raw) + ")",
+		}
+	}
+	// A few more requests show the Service spreading them over the pods.
+	seen := []string{host}
+	for range 5 {
+		r, err := sandbox.GetHTTP(ctx, nil, url)
+		if err != nil || r.Status != 200 {
+			break
+		}
+		if m := composeHostname.FindSubmatch(r.Body); m != nil && !slices.Contains(seen, string(m[1])) && isPod(string(m[1])) {
+			seen = append(seen, string(m[1]))
+		}
+	}
+	w.note("%s was served by %d %s of %s: %s", raw, len(seen), map[bool]string{true: "pod", false: "pods"}[len(seen) == 1], name, strings.Join(seen, ", "))
+	return nil
+}
+
+// kubePost is one post as the app lists it in JSON.
+type kubePost struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error {
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	url := w.kubeURL(ctx, raw)
+	var posts []kubePost
+	var last sandbox.HTTPResponse
+	// The app answers 503 while its database does not answer yet (a pod
+	// that just started, a database still starting): that settles; any
+	// other answer is final.
+	err = eventually(ctx, kubePostsWithin, composeHTTPEvery, func(ctx context.Context) (bool, error) {
+		r, err := sandbox.GetHTTP(ctx, nil, url)
+		if err != nil {
+			return false, err
+		}
+		last = r
+		if r.Status == 503 {
+			return false, fmt.Errorf("HTTP 503: %s", firstLines(string(r.Body), 2))
+		}
+		if r.Status != 200 {
+			return true, fmt.Errorf("HTTP %d: %s", r.Status, firstLines(string(r.Body), 2))
+		}
+		if err := json.Unmarshal(r.Body, &posts); err != nil {
+			return true, fmt.Errorf("not a JSON list of posts: %v (%s)", err, firstLines(string(r.Body), 2))
+		}
+		return true, nil
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		f := &Failure{
+			Message:  fmt.Sprintf("%s does not list the posts", raw),
+			Expected: "HTTP 200 with a JSON list of the posts",
+			Observed: err.Error(),
+			Try:      "curl -i '" + raw + "'",
+		}
+		if last.Status == 503 {
+			f.Message = fmt.Sprintf("%s answers 503: the app cannot read its database", raw)
+			f.Fix = "DB_HOST must name the database's Service (mongo-service:27017/posts), and that Service must send traffic to the database's ready pod"
+			f.Try = kubectl(k, "logs deployment/lab-app")
+		}
+		return f
+	}
+	if len(posts) < least {
+		return &Failure{
+			Message:  fmt.Sprintf("%s lists %d posts: the database has none yet", raw, len(posts)),
+			Expected: fmt.Sprintf("at least %d", least),
+			Observed: fmt.Sprintf("%d posts", len(posts)),
+			Try:      "curl '" + raw + "'",
+			Fix:      "seed it with the app's script, in a pod where DB_HOST is set: " + kubectl(k, "exec deployment/lab-app -- node seed.js"),
+		}
+	}
+	w.note("%s lists %d posts from MongoDB in the cluster", raw, len(posts))
+	return nil
+}
+
+// ---- self-healing ----
+
+func (w *world) kubeDeletePod(ctx context.Context, name string) (context.Context, error) {
+	ctx, st := kubeOf(ctx)
+	k, err := w.kube(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	d, err := w.kubeDeployment(ctx, k, name)
+	if err != nil {
+		return ctx, err
+	}
+	pods, err := k.DeploymentPods(ctx, d)
+	if err != nil {
+		return ctx, kubeErr(err)
+	}
+	i := slices.IndexFunc(pods, func(p sandbox.Pod) bool { return p.Ready && !p.Deleting })
+	if i < 0 {
+		return ctx, &Failure{
+			Message:  fmt.Sprintf("the Deployment %q has no Ready pod for the lab to delete", name),
+			Expected: "Ready pods",
+			Observed: kubeRolloutObserved(d, pods),
+			Try:      kubectl(k, "get pods -l "+d.SelectorText),
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return ctx, err
+	}
+	pod := pods[i]
+	w.announce("deleting pod %s (UID %s) of the Deployment %s, as a failed node or a mistaken kubectl delete would, to watch the Deployment replace it; it heals by itself", pod.Name, pod.UID, name)
+	del, err := k.DeletePod(ctx, d, pod)
+	if err != nil {
+		return ctx, kubeErr(err)
+	}
+	st.deployment, st.deletion = &d, del
+	w.onCleanup(func(ctx context.Context) {
+		del.Close()
+		w.kubeHealedAfter(ctx, k, d, pod)
+	})
+	return ctx, nil
+}
+
+// kubeHealedAfter runs when the scenario ends: the Deployment heals by
+// itself, so the lab only waits a little for it and says so when it does
+// not (a replacement that cannot start will not, whatever the lab does).
+func (w *world) kubeHealedAfter(ctx context.Context, k *sandbox.Kube, d sandbox.Deployment, pod sandbox.Pod) {
+	var now sandbox.Deployment
+	why := ""
+	err := eventually(ctx, kubeHealAfter, kubePollEvery, func(ctx context.Context) (bool, error) {
+		var err error
+		if now, err = k.Deployment(ctx, d.Name); err != nil {
+			return true, err
+		}
+		if now.Available >= now.Desired {
+			return true, nil
+		}
+		pods, err := k.DeploymentPods(ctx, now)
+		if err != nil {
+			return true, err
+		}
+		for _, p := range pods {
+			if _, stuck := p.Stuck(); stuck && !p.Deleting {
+				why = fmt.Sprintf("pod %s: %s", p.Name, p.NotReadyReason())
+				return true, nil
+			}
+		}
+		return false, nil
+	})
+	switch {
+	case sandbox.IsNotFound(err):
+	case err != nil && !errors.Is(err, context.DeadlineExceeded):
+		w.announce("could not see the Deployment %s heal after the lab deleted pod %s: %v; see: %s", d.Name, pod.Name, err, kubectl(k, "get pods -l "+d.SelectorText))
+	case now.Available < now.Desired:
+		if why == "" {
+			why = fmt.Sprintf("still healing after %s", kubeHealAfter)
+		}
+		w.announce("the Deployment %s has %d of %d replicas available after the lab deleted pod %s (%s); see: %s", d.Name, now.Available, now.Desired, pod.Name, why, kubectl(k, "get pods -l "+d.SelectorText))
+	}
+}
+
+func (w *world) kubeHealed(ctx context.Context, secs int) error {
+	_, st := kubeOf(ctx)
+	del := st.deletion
+	if del == nil || st.deployment == nil {
+		return errors.New("no pod deleted by an earlier step: put the step that deletes one first")
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	last := ""
+	within := time.Duration(secs) * time.Second
+	heal, err := del.Wait(ctx, sandbox.HealOptions{
+		Timeout: within,
+		Progress: func(p sandbox.HealProgress) {
+			w.kubeProgress(&last, "%.1fs after the deletion: %s", p.Elapsed.Seconds(), p)
+		},
+	})
+	if err == nil {
+		w.note("the Deployment %s replaced pod %s with pod %s (UID %s, not %s) in %s; %d of %d replicas available again",
+			st.deployment.Name, heal.Deleted.Name, heal.Replacement.Name, heal.Replacement.UID, heal.Deleted.UID,
+			heal.Took.Round(10*time.Millisecond), heal.Available, st.deployment.Desired)
+		return nil
+	}
+	var he *sandbox.HealError
+	if !errors.As(err, &he) {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return kubeErr(err)
+	}
+	name, selector := he.Deployment, st.deployment.SelectorText
+	switch {
+	case he.Stuck != nil:
+		wait, _ := he.Stuck.Stuck()
+		f := kubeStuckFailure(k, *st.deployment, *he.Stuck, wait, fmt.Sprintf("the Deployment %q cannot replace the deleted pod %s: its new pod %s cannot start", name, del.Pod.Name, he.Stuck.Name))
+		f.Expected = fmt.Sprintf("a new pod Ready within %d seconds", secs)
+		return f
+	case he.Err != nil:
+		return &Failure{
+			Message:  fmt.Sprintf("the Deployment %q was deleted while the lab watched it replace pod %s", name, del.Pod.Name),
+			Expected: "the Deployment replacing the pod",
+			Observed: he.Err.Error(),
+			Try:      kubectl(k, "get deployments"),
+		}
+	}
+	return &Failure{
+		Message:  fmt.Sprintf("the Deployment %q did not replace the deleted pod %s within %d seconds", name, del.Pod.Name, secs),
+		Expected: fmt.Sprintf("a pod with a new UID Ready, and %d of %d replicas available", he.Last.Desired, he.Last.Desired),
+		Observed: he.Last.String(),
+		Try:      kubectl(k, "get pods -l "+selector+" -o wide"),
+	}
+}
+
+// ---- teardown ----
+
+// kubeKindCluster names the kind cluster of the run's context, or fails when
+// the context is not kind's.
+func (w *world) kubeKindCluster() (string, bool) {
+	contextName, _ := w.run.kubeTarget()
+	return sandbox.KindClusterOf(contextName)
+}
+
+func kubeNodeList(nodes []sandbox.Container) string {
+	var parts []string
+	for _, n := range nodes {
+		parts = append(parts, fmt.Sprintf("%s (%s)", n.Name, n.State))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (w *world) kubeObjectsGone(ctx context.Context) error {
+	var objs []sandbox.KubeObject
+	var all []string
+	for _, s := range w.step.Lesson.Steps {
+		for _, ref := range s.Resources.Kubernetes {
+			o, err := sandbox.ParseKubeObject(ref)
+			if err != nil {
+				return fmt.Errorf("%s: resources: %w", s.Key(), err)
+			}
+			if !slices.Contains(objs, o) {
+				objs = append(objs, o)
+				all = append(all, o.String())
+			}
+		}
+	}
+	if cluster, isKind := w.kubeKindCluster(); isKind {
+		e, err := w.engine(ctx)
+		if err != nil {
+			return err
+		}
+		nodes, err := e.KindNodes(ctx, cluster)
+		if err != nil {
+			return composeEngineErr(err)
+		}
+		if len(nodes) == 0 {
+			w.note("the kind cluster %s is gone, and every object that was in it", cluster)
+			return nil
+		}
+		running := slices.ContainsFunc(nodes, func(c sandbox.Container) bool { return c.State == "running" })
+		if !running {
+			return &Failure{
+				Message:  fmt.Sprintf("the kind cluster %q still exists, stopped, and with it whatever was in it", cluster),
+				Expected: "no cluster " + cluster,
+				Observed: "node containers " + kubeNodeList(nodes),
+				Try:      "kind get clusters",
+				Fix:      "kind delete cluster --name " + cluster,
+			}
+		}
+	}
+	k, err := w.kube(ctx)
+	if err != nil {
+		return err
+	}
+	found, err := k.FindObjects(ctx, objs)
+	if err != nil {
+		return kubeErr(err)
+	}
+	if len(found) == 0 {
+		w.note("none of the lesson's objects is left in the cluster: %s", strings.Join(all, ", "))
+		return nil
+	}
+	var left []string
+	for _, o := range found {
+		left = append(left, o.String())
+	}
+	return &Failure{
+		Message:  fmt.Sprintf("the lesson's objects are still in the cluster: %s", strings.Join(left, ", ")),
+		Expected: "none of " + strings.Join(all, ", "),
+		Observed: strings.Join(left, ", "),
+		Try:      kubectl(k, "get deployments,services"),
+		Fix:      "delete what the manifests made: kubectl delete -f k8s/",
+	}
+}
+
+func (w *world) kubeNodesGone(ctx context.Context, cluster string) error {
+	e, err := w.engine(ctx)
+	if err != nil {
+		return err
+	}
+	nodes, err := e.KindNodes(ctx, cluster)
+	if err != nil {
+		return composeEngineErr(err)
+	}
+	if len(nodes) == 0 {
+		return nil
+	}
+	return &Failure{
+		Message:  fmt.Sprintf("the kind cluster %q still exists: its node containers are %s", cluster, kubeNodeList(nodes)),
+		Expected: "no node container of the cluster " + cluster,
+		Observed: kubeNodeList(nodes),
+		Try:      fmt.Sprintf("docker ps -a --filter label=%s=%s", sandbox.KindClusterLabel, cluster),
+		Fix:      "kind delete cluster --name " + cluster,
+	}
+}
+
+func (w *world) kubeContextGone(ctx context.Context, name string) error {
+	kc, err := sandbox.ReadKubeconfig(w.run.getenv)
+	if err != nil {
+		return err
+	}
+	files := strings.Join(kc.Found, ", ")
+	fix := fmt.Sprintf("kubectl config delete-context %s", name)
+	if cluster, isKind := sandbox.KindClusterOf(name); isKind {
+		fix = fmt.Sprintf("kind delete cluster --name %s removes the cluster's context too (or: kubectl config delete-context %s)", cluster, name)
+	}
+	observed := "contexts: " + strings.Join(kc.Contexts, ", ")
+	if kc.Current != "" {
+		observed += "; current: " + kc.Current
+	}
+	switch {
+	case kc.HasContext(name):
+		return &Failure{
+			Message:  fmt.Sprintf("the kubeconfig %s still has the context %q, but its cluster is gone: kubectl commands there fail with \"connection refused\"", files, name),
+			Expected: "no context " + name,
+			Observed: observed,
+			Try:      "kubectl config get-contexts",
+			Fix:      fix,
+		}
+	case kc.Current == name:
+		return &Failure{
+			Message:  fmt.Sprintf("the kubeconfig %s still names %q as its current context, which no longer exists", files, name),
+			Expected: "another current context, or none",
+			Observed: observed,
+			Try:      "kubectl config current-context",
+			Fix:      "kubectl config unset current-context (or kubectl config use-context <another>)",
+		}
+	}
+	return nil
+}
