@@ -82,6 +82,9 @@ cleanup() {
 	for p in "${TEMP_PATHS[@]}"; do rm -rf "$p"; done
 }
 trap cleanup EXIT
+# Interrupted or stopped: exit, so that the EXIT trap cleans up.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # temp_dir makes a directory removed on exit and stores its path in TEMP.
 temp_dir() {

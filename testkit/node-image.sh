@@ -106,6 +106,9 @@ cleanup() {
 	for p in "${TEMP_PATHS[@]}"; do rm -rf "$p"; done
 }
 trap cleanup EXIT
+# Interrupted or stopped: exit, so that the EXIT trap cleans up.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # temp_dir makes a directory under the cache, removed on exit, in TEMP.
 temp_dir() {
@@ -250,7 +253,7 @@ all_binaries() {
 	COREDNS_BIN=$GO_DIR
 	go_cached crictl "$(words_hash "$CRICTL_MODULE@$CRICTL_VERSION" "$GO_LDFLAGS" "$GO_VERSION" "$ARCH")" build_crictl
 	CRICTL_BIN=$GO_DIR
-	go_cached pause "$(words_hash "$(sha256sum "$DIR/pause/main.go")" "$GO_LDFLAGS" "$GO_VERSION" "$ARCH")" build_pause
+	go_cached pause "$(words_hash "$(sha256sum <"$DIR/pause/main.go")" "$GO_LDFLAGS" "$GO_VERSION" "$ARCH")" build_pause
 	PAUSE_BIN=$GO_DIR
 	go_cached kubernetes "$(words_hash "$K8S_MODULE@$K8S_VERSION" "staging $STAGING_VERSION" "${K8S_COMMANDS[@]}" "$(k8s_ldflags)" "$GO_VERSION" "$ARCH" "recipe $GO_RECIPE")" build_kubernetes
 	K8S_BIN=$GO_DIR
