@@ -96,29 +96,9 @@ type kubeLeftovers struct {
 }
 
 func (f *kubeLeftovers) find(ctx context.Context, refs []string) ([]string, error) {
-	var objs []sandbox.KubeObject
-	for _, ref := range refs {
-		o, err := sandbox.ParseKubeObject(ref)
-		if err != nil {
-			return nil, err
-		}
-		objs = append(objs, o)
-	}
-	if f.gone || len(objs) == 0 {
-		return nil, nil
-	}
-	k, err := f.run.kubeCluster(ctx)
+	found, _, err := f.objects(ctx, refs)
 	if err != nil {
-		gone, gerr := f.clusterGone(ctx, err)
-		if gerr != nil {
-			return nil, gerr
-		}
-		f.gone = gone
-		return nil, nil
-	}
-	found, err := k.FindObjects(ctx, objs)
-	if err != nil {
-		return nil, fmt.Errorf("looking for Kubernetes objects in the context %q: %w", k.Context(), err)
+		return nil, err
 	}
 	var out []string
 	for _, o := range found {
@@ -126,6 +106,77 @@ func (f *kubeLeftovers) find(ctx context.Context, refs []string) ([]string, erro
 	}
 	return out, nil
 }
+
+// objects returns those of refs that exist, and the cluster they are in;
+// none (and no cluster) when the kind cluster is gone.
+func (f *kubeLeftovers) objects(ctx context.Context, refs []string) ([]sandbox.KubeObject, *sandbox.Kube, error) {
+	var objs []sandbox.KubeObject
+	for _, ref := range refs {
+		o, err := sandbox.ParseKubeObject(ref)
+		if err != nil {
+			return nil, nil, err
+		}
+		objs = append(objs, o)
+	}
+	if f.gone || len(objs) == 0 {
+		return nil, nil, nil
+	}
+	k, err := f.run.kubeCluster(ctx)
+	if err != nil {
+		gone, gerr := f.clusterGone(ctx, err)
+		if gerr != nil {
+			return nil, nil, gerr
+		}
+		f.gone = gone
+		return nil, nil, nil
+	}
+	found, err := k.FindObjects(ctx, objs)
+	if err != nil {
+		return nil, nil, fmt.Errorf("looking for Kubernetes objects in the context %q: %w", k.Context(), err)
+	}
+	return found, k, nil
+}
+
+// KubeResources are the Kubernetes objects some steps name that exist now,
+// for lab reset.
+type KubeResources struct {
+	Found   []sandbox.KubeObject
+	kube    *sandbox.Kube
+	release func()
+}
+
+// FindKubeResources looks for the objects refs name ("deployment/lab-app")
+// in the cluster the checks use, with env's KUBECONFIG, LAB_KUBE_CONTEXT and
+// LAB_KUBE_NAMESPACE. A kind cluster that does not exist holds none; one
+// that exists but does not answer is an error.
+func FindKubeResources(ctx context.Context, env []string, refs []string) (*KubeResources, error) {
+	r := &run{opts: Options{Env: env}}
+	found, k, err := (&kubeLeftovers{run: r}).objects(ctx, refs)
+	if err != nil {
+		r.close()
+		return nil, err
+	}
+	return &KubeResources{Found: found, kube: k, release: r.close}, nil
+}
+
+// Where names the context and namespace the objects are in.
+func (r *KubeResources) Where() string {
+	if r.kube == nil {
+		return ""
+	}
+	return fmt.Sprintf("context %s, namespace %s", r.kube.Context(), r.kube.Namespace())
+}
+
+// Remove deletes what was found.
+func (r *KubeResources) Remove(ctx context.Context) error {
+	if r.kube == nil || len(r.Found) == 0 {
+		return nil
+	}
+	return r.kube.DeleteObjects(ctx, r.Found)
+}
+
+// Close releases the connections.
+func (r *KubeResources) Close() { r.release() }
 
 // clusterGone decides, after connecting failed with cause, whether that is
 // because the kind cluster no longer exists: no kubeconfig or context, or

@@ -333,7 +333,10 @@ func superseded(results []*Result) {
 		}
 	}
 	for _, res := range results {
-		if res.Status != StatusFailed || len(res.Step.SupersededBy) == 0 {
+		// A step whose object a later step removed on purpose fails, or
+		// cannot run at all when the later step removed what it runs in
+		// (lesson 7's checks after the cluster is deleted).
+		if (res.Status != StatusFailed && res.Status != StatusError) || len(res.Step.SupersededBy) == 0 {
 			continue
 		}
 		var by []string

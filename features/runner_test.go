@@ -216,3 +216,27 @@ func TestSupersededStepIsSkippedOnlyWhenTheLaterStepPassed(t *testing.T) {
 		t.Errorf("superseded step checked alone: got %s, want failed", got)
 	}
 }
+
+func TestSupersededStepThatCannotRunIsSkippedWhenTheLaterStepPassed(t *testing.T) {
+	course := testCourse(t, map[string]string{
+		"a-runs-in-it": "    Then the engine API version is 1.41 or newer",
+		"b-removes-it": "    Then the docker CLI reports version 20.10 or newer",
+	}, nil)
+	course.Steps()[0].SupersededBy = []string{"l/b-removes-it"}
+	env := append(fakeDocker(t, "28.2.2"), "DOCKER_HOST=unix://"+t.TempDir()+"/gone.sock")
+
+	rep, err := Run(context.Background(), course.Steps(), Options{Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Results[0]; got.Status != StatusSkipped || !strings.Contains(got.Reason, "undone on purpose by l/b-removes-it") {
+		t.Errorf("superseded step that could not run: got %s (%q), want skipped", got.Status, got.Reason)
+	}
+	rep, err = Run(context.Background(), course.Steps()[:1], Options{Env: env})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Results[0].Status; got != StatusError {
+		t.Errorf("checked alone it stays an environment error: got %s", got)
+	}
+}

@@ -423,6 +423,6 @@ func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*
 func ResourceQuery(r lessons.Resources) sandbox.ResourceQuery {
 	return sandbox.ResourceQuery{
 		Containers: r.Containers, ContainersFrom: r.ContainersFrom,
-		Images: r.Images, Volumes: r.Volumes, Networks: r.Networks,
+		Images: r.Images, Volumes: r.Volumes, Networks: r.Networks, Clusters: r.Clusters,
 	}
 }

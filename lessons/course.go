@@ -133,6 +133,9 @@ type Resources struct {
 	// them, "kind/name" (deployment/lab-app), with kind one of
 	// KubernetesKinds. They live in the namespace the checks use.
 	Kubernetes []string `yaml:"kubernetes" json:"kubernetes,omitempty"`
+	// Clusters are kind clusters, removed with their nodes and kubeconfig
+	// contexts.
+	Clusters []string `yaml:"clusters" json:"clusters,omitempty"`
 }
 
 // KubernetesKinds are the kinds of object a step may name among its
@@ -143,7 +146,7 @@ var KubernetesKinds = []string{"deployment", "service", "pod", "configmap", "sec
 // there is nothing to remove without asking the engine.
 func (r Resources) Empty() bool {
 	return len(r.Containers)+len(r.ContainersFrom)+len(r.Images)+
-		len(r.Volumes)+len(r.Networks)+len(r.Files)+len(r.Kubernetes) == 0
+		len(r.Volumes)+len(r.Networks)+len(r.Files)+len(r.Kubernetes)+len(r.Clusters) == 0
 }
 
 // Key names the step uniquely in the course ("lesson-id/step-id"); progress

@@ -438,6 +438,7 @@ func (p *parser) checkResources(file string, doc yamlDoc, r Resources) {
 	}{
 		{"containers", r.Containers}, {"containers_from", r.ContainersFrom}, {"images", r.Images},
 		{"volumes", r.Volumes}, {"networks", r.Networks}, {"files", r.Files}, {"kubernetes", r.Kubernetes},
+		{"clusters", r.Clusters},
 	} {
 		for i, name := range kind.names {
 			line := doc.line("resources", kind.key, i)

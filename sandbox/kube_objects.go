@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -694,4 +695,39 @@ func (k *Kube) ServiceNames(ctx context.Context) ([]string, error) {
 	}
 	slices.Sort(names)
 	return names, nil
+}
+
+// DeleteObjects deletes the named objects from the namespace; their
+// dependents (a Deployment's ReplicaSets and pods) go with them. An object
+// already gone is not an error.
+func (k *Kube) DeleteObjects(ctx context.Context, objs []KubeObject) error {
+	background := metav1.DeletePropagationBackground
+	opts := metav1.DeleteOptions{PropagationPolicy: &background}
+	var errs []error
+	for _, o := range objs {
+		var err error
+		switch o.Kind {
+		case "deployment":
+			err = k.client.AppsV1().Deployments(k.namespace).Delete(ctx, o.Name, opts)
+		case "statefulset":
+			err = k.client.AppsV1().StatefulSets(k.namespace).Delete(ctx, o.Name, opts)
+		case "service":
+			err = k.client.CoreV1().Services(k.namespace).Delete(ctx, o.Name, opts)
+		case "pod":
+			err = k.client.CoreV1().Pods(k.namespace).Delete(ctx, o.Name, opts)
+		case "configmap":
+			err = k.client.CoreV1().ConfigMaps(k.namespace).Delete(ctx, o.Name, opts)
+		case "secret":
+			err = k.client.CoreV1().Secrets(k.namespace).Delete(ctx, o.Name, opts)
+		case "persistentvolumeclaim":
+			err = k.client.CoreV1().PersistentVolumeClaims(k.namespace).Delete(ctx, o.Name, opts)
+		default:
+			err = fmt.Errorf("lab does not delete objects of kind %q", o.Kind)
+		}
+		err = k.wrap(err, o.Kind, o.Name, "deleting %s", o)
+		if err != nil && !IsNotFound(err) {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

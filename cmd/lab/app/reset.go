@@ -56,7 +56,7 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 		return &usageError{msg: err.Error()}
 	}
 	var q sandbox.ResourceQuery
-	var files []string
+	var files, kubeRefs []string
 	for _, step := range steps {
 		r := features.ResourceQuery(step.Resources)
 		q.Containers = append(q.Containers, r.Containers...)
@@ -64,7 +64,33 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 		q.Images = append(q.Images, r.Images...)
 		q.Volumes = append(q.Volumes, r.Volumes...)
 		q.Networks = append(q.Networks, r.Networks...)
+		q.Clusters = append(q.Clusters, r.Clusters...)
 		files = append(files, step.Resources.Files...)
+		kubeRefs = append(kubeRefs, step.Resources.Kubernetes...)
+	}
+	// Kubernetes objects go first, while the cluster they are in is there.
+	if len(kubeRefs) > 0 {
+		kube, err := features.FindKubeResources(ctx, os.Environ(), kubeRefs)
+		if err != nil {
+			return &envError{err: err}
+		}
+		defer kube.Close()
+		if len(kube.Found) > 0 {
+			fmt.Fprintf(s.Out, "These Kubernetes objects were created by the selected steps and would be deleted (%s):\n", kube.Where())
+			for _, o := range kube.Found {
+				fmt.Fprintf(s.Out, "  %s\n", o)
+			}
+			if !opts.dryRun {
+				if !opts.yes && !confirm(s, "Delete them?") {
+					fmt.Fprintln(s.Err, "nothing removed")
+					return nil
+				}
+				if err := kube.Remove(ctx); err != nil {
+					return &envError{err: err}
+				}
+				fmt.Fprintf(s.Err, "deleted %d Kubernetes object(s)\n", len(kube.Found))
+			}
+		}
 	}
 	var found []sandbox.Resource
 	if !q.Empty() {
