@@ -727,6 +727,14 @@ func (w *world) composeHomeAnswer(ctx context.Context, e *sandbox.Engine, raw st
 	if err != nil {
 		return "", err
 	}
+	return homePageHost(ctx, url, raw, within, "the sample app's home page", "")
+}
+
+// homePageHost asks url (raw as the learner wrote it) until the sample
+// app's home page answers within the time given, and returns the host
+// name the page says served it. expected describes the page wanted; fix,
+// when set, is the advice for a page that never came.
+func homePageHost(ctx context.Context, url, raw string, within time.Duration, expected, fix string) (host string, err error) {
 	var last sandbox.HTTPResponse
 	err = eventually(ctx, within, composeHTTPEvery, func(ctx context.Context) (bool, error) {
 		r, err := sandbox.GetHTTP(ctx, nil, url)
@@ -763,9 +771,10 @@ func (w *world) composeHomeAnswer(ctx context.Context, e *sandbox.Engine, raw st
 		}
 		return "", &Failure{
 			Message:  fmt.Sprintf("%s does not answer with the app's home page within %s", raw, within),
-			Expected: "HTTP 200 with the sample app's home page",
+			Expected: "HTTP 200 with " + expected,
 			Observed: observed,
 			Try:      "curl -i " + raw,
+			Fix:      fix,
 		}
 	}
 	return host, nil
@@ -930,27 +939,12 @@ type composePost struct {
 	Title string `json:"title"`
 }
 
-// composeMaxPosts is how many posts the sample app lists at most.
-const composeMaxPosts = 100
-
-func (w *world) composeListsPosts(ctx context.Context, raw string) error {
-	_, st := composeOf(ctx)
-	if st.coll == "" {
-		return errors.New("no collection read by an earlier step: put the step that reads it first")
-	}
-	e, err := w.engine(ctx)
-	if err != nil {
-		return err
-	}
-	url, err := sandbox.PublishedURL(e.Endpoint(), raw)
-	if err != nil {
-		return err
-	}
-	var posts []composePost
-	var last sandbox.HTTPResponse
-	// The app answers 503 while its database is not reachable yet: that
-	// settles; any other answer is final.
-	err = eventually(ctx, composeSettle, composeHTTPEvery, func(ctx context.Context) (bool, error) {
+// listPosts asks url for the app's posts as JSON until it answers, within
+// the time given. The app answers 503 while its database is not reachable
+// yet (a container or pod that just started, a database still starting):
+// that settles; any other answer is final. last is the last answer seen.
+func listPosts(ctx context.Context, url string, within time.Duration) (posts []composePost, last sandbox.HTTPResponse, err error) {
+	err = eventually(ctx, within, composeHTTPEvery, func(ctx context.Context) (bool, error) {
 		r, err := sandbox.GetHTTP(ctx, nil, url)
 		if err != nil {
 			return false, err
@@ -967,6 +961,26 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 		}
 		return true, nil
 	})
+	return posts, last, err
+}
+
+// composeMaxPosts is how many posts the sample app lists at most.
+const composeMaxPosts = 100
+
+func (w *world) composeListsPosts(ctx context.Context, raw string) error {
+	_, st := composeOf(ctx)
+	if st.coll == "" {
+		return errors.New("no collection read by an earlier step: put the step that reads it first")
+	}
+	e, err := w.engine(ctx)
+	if err != nil {
+		return err
+	}
+	url, err := sandbox.PublishedURL(e.Endpoint(), raw)
+	if err != nil {
+		return err
+	}
+	posts, last, err := listPosts(ctx, url, composeSettle)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

@@ -272,10 +272,11 @@ func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int)
 }
 
 func (w *world) currentKubeContext(ctx context.Context, want string) error {
-	current, names, err := sandbox.KubeContexts(w.run.getenv)
+	cfg, err := sandbox.ReadKubeconfig(w.run.getenv)
 	if err != nil {
 		return &Failure{Message: "the kubeconfig cannot be read", Observed: err.Error(), Try: "kubectl config view"}
 	}
+	current, names := cfg.Current, cfg.Contexts
 	if current == want {
 		return nil
 	}

@@ -2,7 +2,6 @@ package features
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -809,48 +808,10 @@ func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
 		return err
 	}
 	url := w.kubeURL(ctx, raw)
-	var host string
-	var last sandbox.HTTPResponse
-	err = eventually(ctx, kubeSettle, composeHTTPEvery, func(ctx context.Context) (bool, error) {
-		r, err := sandbox.GetHTTP(ctx, nil, url)
-		if err != nil {
-			return false, err
-		}
-		last = r
-		if r.Status != 200 {
-			return false, fmt.Errorf("HTTP %d: %s", r.Status, firstLines(string(r.Body), 2))
-		}
-		m := composeHostname.FindSubmatch(r.Body)
-		if m == nil {
-			return true, &Failure{
-				Message:  fmt.Sprintf("%s answers, but not with the sample app's home page", raw),
-				Expected: "the page of the lab sample app, naming the pod that served it",
-				Observed: firstLines(string(r.Body), 3),
-				Try:      "curl " + raw,
-			}
-		}
-		host = string(m[1])
-		return true, nil
-	})
+	host, err := homePageHost(ctx, url, raw, kubeSettle, "the sample app's home page, from a pod of "+name,
+		fmt.Sprintf("the cluster must publish node port %s on your machine (extraPortMappings in kind/cluster.yaml) and the Service must open that node port", composePortOf(raw)))
 	if err != nil {
-		var f *Failure
-		if errors.As(err, &f) {
-			return f
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		observed := err.Error()
-		if last.Status != 0 && last.Status != 200 {
-			observed = fmt.Sprintf("HTTP %d: %s", last.Status, firstLines(string(last.Body), 2))
-		}
-		return &Failure{
-			Message:  fmt.Sprintf("%s does not answer with the app's home page within %s", raw, kubeSettle),
-			Expected: "HTTP 200 with the sample app's home page, from a pod of " + name,
-			Observed: observed,
-			Try:      "curl -i " + raw,
-			Fix:      fmt.Sprintf("the cluster must publish node port %s on your machine (extraPortMappings in kind/cluster.yaml) and the Service must open that node port", composePortOf(raw)),
-		}
+		return err
 	}
 	pods, err := k.DeploymentPods(ctx, d)
 	if err != nil {
@@ -883,40 +844,13 @@ func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
 	return nil
 }
 
-// kubePost is one post as the app lists it in JSON.
-type kubePost struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-}
-
 func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error {
 	k, err := w.kube(ctx)
 	if err != nil {
 		return err
 	}
 	url := w.kubeURL(ctx, raw)
-	var posts []kubePost
-	var last sandbox.HTTPResponse
-	// The app answers 503 while its database does not answer yet (a pod
-	// that just started, a database still starting): that settles; any
-	// other answer is final.
-	err = eventually(ctx, kubePostsWithin, composeHTTPEvery, func(ctx context.Context) (bool, error) {
-		r, err := sandbox.GetHTTP(ctx, nil, url)
-		if err != nil {
-			return false, err
-		}
-		last = r
-		if r.Status == 503 {
-			return false, fmt.Errorf("HTTP 503: %s", firstLines(string(r.Body), 2))
-		}
-		if r.Status != 200 {
-			return true, fmt.Errorf("HTTP %d: %s", r.Status, firstLines(string(r.Body), 2))
-		}
-		if err := json.Unmarshal(r.Body, &posts); err != nil {
-			return true, fmt.Errorf("not a JSON list of posts: %v (%s)", err, firstLines(string(r.Body), 2))
-		}
-		return true, nil
-	})
+	posts, last, err := listPosts(ctx, url, kubePostsWithin)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

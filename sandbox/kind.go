@@ -373,8 +373,8 @@ func (h ClusterHealth) Maps(hostPort, nodePort int) bool {
 // nodes and CoreDNS through the API, and the kubeconfig's contexts.
 func (c *Clusters) Health(ctx context.Context, e *Engine, name string) (ClusterHealth, error) {
 	h := ClusterHealth{Name: name, Context: KubeContextOf(name)}
-	if cfg, err := clientcmd.NewDefaultClientConfigLoadingRules().Load(); err == nil {
-		h.CurrentContext = cfg.CurrentContext
+	if cfg, err := ReadKubeconfig(os.Getenv); err == nil {
+		h.CurrentContext = cfg.Current
 	}
 	cs, err := e.Containers(ctx, ContainerQuery{All: true, Labels: map[string]string{KindClusterLabel: name}})
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/distribution/reference"
-	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	"sigs.k8s.io/yaml"
 )
@@ -233,25 +232,4 @@ func FullImageRef(ref string) string {
 		return ref
 	}
 	return reference.TagNameOnly(named).String()
-}
-
-// KubeContexts reports the kubeconfig's current context and the names of all
-// its contexts, reading KUBECONFIG (a list of files) or ~/.kube/config as
-// kubectl does; getenv looks variables up.
-func KubeContexts(getenv func(string) string) (current string, names []string, err error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if kc := getenv("KUBECONFIG"); kc != "" {
-		rules.Precedence = strings.Split(kc, string(os.PathListSeparator))
-	} else if home := getenv("HOME"); home != "" {
-		rules.Precedence = []string{home + "/.kube/config"}
-	}
-	cfg, err := rules.Load()
-	if err != nil {
-		return "", nil, fmt.Errorf("reading the kubeconfig: %w", err)
-	}
-	for name := range cfg.Contexts {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return cfg.CurrentContext, names, nil
 }
