@@ -55,6 +55,9 @@ type ClusterSpec struct {
 	Name  string
 	Image string // node image; empty means kind's default
 	Ports []PortMapping
+	// Kubeconfig is the file kind writes the cluster's context into;
+	// empty means KUBECONFIG or ~/.kube/config, as kind does.
+	Kubeconfig string
 }
 
 // LabClusterSpec is the lessons' cluster: one control-plane node with the
@@ -231,13 +234,16 @@ func (c *Clusters) Create(ctx context.Context, spec ClusterSpec, wait time.Durat
 	if spec.Image != "" {
 		opts = append(opts, cluster.CreateWithNodeImage(spec.Image))
 	}
+	if spec.Kubeconfig != "" {
+		opts = append(opts, cluster.CreateWithKubeconfigPath(spec.Kubeconfig))
+	}
 	done := make(chan error, 1)
 	go func() { done <- c.provider.Create(spec.Name, opts...) }()
 	select {
 	case err = <-done:
 	case <-ctx.Done():
 		<-done
-		_ = c.provider.Delete(spec.Name, "")
+		_ = c.provider.Delete(spec.Name, spec.Kubeconfig)
 		return ctx.Err()
 	}
 	if err != nil {
@@ -295,9 +301,14 @@ func indent(s string) string {
 	return "  " + strings.Join(lines, "\n  ")
 }
 
-// Delete removes a cluster's nodes and its kubeconfig context.
-func (c *Clusters) Delete(name string) error {
-	if err := c.provider.Delete(name, ""); err != nil {
+// Delete removes a cluster's nodes and its context from the kubeconfig
+// (KUBECONFIG or ~/.kube/config).
+func (c *Clusters) Delete(name string) error { return c.DeleteFrom(name, "") }
+
+// DeleteFrom removes a cluster's nodes and its context from the kubeconfig
+// file given (empty: as Delete).
+func (c *Clusters) DeleteFrom(name, kubeconfig string) error {
+	if err := c.provider.Delete(name, kubeconfig); err != nil {
 		return fmt.Errorf("deleting kind cluster %q: %w", name, kindError(err))
 	}
 	return nil

@@ -2,10 +2,15 @@ package sandbox
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -33,6 +38,55 @@ func integrationKind(t *testing.T) (*Engine, string) {
 	return e, image
 }
 
+// The cluster the Kubernetes integration tests share: made once, on first
+// use, with its own name, no host port and a kubeconfig file of its own,
+// and deleted when the package's tests end.
+var shared struct {
+	once       sync.Once
+	name       string
+	kubeconfig string
+	err        error
+}
+
+func testCluster(t *testing.T, e *Engine, image string) (kubeconfig, name string) {
+	t.Helper()
+	shared.once.Do(func() {
+		dir, err := os.MkdirTemp("", "lab-test-cluster-")
+		if err != nil {
+			shared.err = err
+			return
+		}
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		shared.name = "lab-it-" + hex.EncodeToString(b)
+		shared.kubeconfig = filepath.Join(dir, "kubeconfig")
+		ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+		defer cancel()
+		clusters := NewClusters(nil)
+		spec := ClusterSpec{Name: shared.name, Image: image, Kubeconfig: shared.kubeconfig}
+		if shared.err = clusters.Create(ctx, spec, 2*time.Minute); shared.err != nil {
+			return
+		}
+		_, shared.err = clusters.WaitHealthy(ctx, e, shared.name, 3*time.Minute, nil)
+	})
+	if shared.err != nil {
+		t.Fatalf("making the tests' kind cluster: %v", shared.err)
+	}
+	return shared.kubeconfig, shared.name
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared.name != "" {
+		if err := NewClusters(nil).DeleteFrom(shared.name, shared.kubeconfig); err != nil {
+			fmt.Fprintf(os.Stderr, "deleting the tests' kind cluster %s: %v\n", shared.name, err)
+			code = 1
+		}
+		os.RemoveAll(filepath.Dir(shared.kubeconfig))
+	}
+	os.Exit(code)
+}
+
 // TestClusterLifecycle makes a cluster of its own (its own name and host
 // port, so it never meets the lessons' cluster), judges it healthy, finds an
 // existing cluster again, and deletes it without a trace.
@@ -40,10 +94,13 @@ func TestClusterLifecycle(t *testing.T) {
 	e, image := integrationKind(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	spec := ClusterSpec{Name: testName(t), Image: image, Ports: []PortMapping{{HostPort: 30091, NodePort: 30001, ListenAddress: "127.0.0.1"}}}
+	spec := ClusterSpec{
+		Name: testName(t), Image: image, Kubeconfig: filepath.Join(t.TempDir(), "kubeconfig"),
+		Ports: []PortMapping{{HostPort: 30091, NodePort: 30001, ListenAddress: "127.0.0.1"}},
+	}
 	var lines []string
 	clusters := NewClusters(func(s string) { lines = append(lines, s) })
-	t.Cleanup(func() { _ = clusters.Delete(spec.Name) })
+	t.Cleanup(func() { _ = clusters.DeleteFrom(spec.Name, spec.Kubeconfig) })
 
 	if err := clusters.Create(ctx, spec, 2*time.Minute); err != nil {
 		t.Fatalf("creating %s: %v", spec.Name, err)

@@ -18,22 +18,31 @@ import (
 // pods start without a registry and without kind load.
 const pauseImage = "registry.k8s.io/pause:3.10.2"
 
-// integrationKube connects to the lessons' kind cluster (LAB_KUBE_CONTEXT,
-// else kind-lab) in a namespace of the test's own, deleted at the end. It
-// skips, saying why, when there is no such cluster, unless
+// integrationKube connects to a kind cluster in a namespace of the test's
+// own, deleted at the end. The cluster is the one LAB_KUBE_CONTEXT names,
+// when set; else one the tests make once from LAB_NODE_IMAGE (see
+// testCluster). It skips, saying why, when there is neither, unless
 // LAB_REQUIRE_CLUSTER=1, where that is a failure.
 func integrationKube(t *testing.T) *Kube {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("integration test: skipped with -short")
 	}
-	contextName := os.Getenv("LAB_KUBE_CONTEXT")
+	getenv, contextName := os.Getenv, os.Getenv("LAB_KUBE_CONTEXT")
 	if contextName == "" {
-		contextName = "kind-lab"
+		e, image := integrationKind(t)
+		kubeconfig, name := testCluster(t, e, image)
+		getenv = func(k string) string {
+			if k == "KUBECONFIG" {
+				return kubeconfig
+			}
+			return os.Getenv(k)
+		}
+		contextName = KubeContextOf(name)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	k, err := ConnectKube(ctx, os.Getenv, contextName, "")
+	k, err := ConnectKube(ctx, getenv, contextName, "")
 	if err != nil {
 		if os.Getenv("LAB_REQUIRE_CLUSTER") == "1" {
 			t.Fatalf("LAB_REQUIRE_CLUSTER=1 but the cluster cannot be used: %v", err)
