@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -550,3 +552,35 @@ func (i kindInfo) Infof(f string, a ...any) {
 	}
 }
 func (i kindInfo) Enabled() bool { return i.on }
+
+// KindConfigPath is where lesson 6 keeps the cluster's configuration in the
+// learner's workspace.
+const KindConfigPath = "kind/cluster.yaml"
+
+// WriteKindConfig writes spec's configuration (without its node image, as
+// a learner writes it) to KindConfigPath in the workspace ws, unless a file
+// is there already: the learner's own is never replaced. It returns the
+// file's path and whether it wrote it.
+func WriteKindConfig(ws string, spec ClusterSpec) (path string, written bool, err error) {
+	path = filepath.Join(ws, filepath.FromSlash(KindConfigPath))
+	spec.Image, spec.Kubeconfig = "", ""
+	raw, err := KindConfig(spec)
+	if err != nil {
+		return path, false, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return path, false, fmt.Errorf("writing %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, fs.ErrExist) {
+		return path, false, nil
+	}
+	if err != nil {
+		return path, false, fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := f.Write(raw); err != nil {
+		f.Close()
+		return path, false, fmt.Errorf("writing %s: %w", path, err)
+	}
+	return path, true, f.Close()
+}

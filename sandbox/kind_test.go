@@ -201,3 +201,28 @@ func TestKindLoggerPassesStatusLines(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestWriteKindConfigNeverReplacesTheLearnersFile(t *testing.T) {
+	ws := t.TempDir()
+	path, written, err := WriteKindConfig(ws, LabClusterSpec("lab-standin/kind-node:v1.37.2"))
+	if err != nil || !written || path != filepath.Join(ws, "kind", "cluster.yaml") {
+		t.Fatalf("WriteKindConfig = %q, %v, %v", path, written, err)
+	}
+	cfg, err := ReadKindConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Name != "lab" || !cfg.Maps(30001, 30001) || cfg.Nodes[0].Image != "" {
+		t.Errorf("written config %+v: want cluster lab mapping 30001, no node image", cfg)
+	}
+	mine := []byte("# my own\nkind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nname: lab\n")
+	if err := os.WriteFile(path, mine, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, written, err := WriteKindConfig(ws, LabClusterSpec("")); err != nil || written {
+		t.Errorf("with a file there: written %v, %v", written, err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != string(mine) {
+		t.Errorf("the learner's file was changed:\n%s", got)
+	}
+}

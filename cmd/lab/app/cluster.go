@@ -35,7 +35,7 @@ func newClusterCmd(s *IOStreams) *cli.Command {
 					if err := maxArgs(cmd, 0); err != nil {
 						return err
 					}
-					return runClusterUp(ctx, s, cmd.String("image"))
+					return runClusterUp(ctx, s, cmd, cmd.String("image"))
 				},
 			},
 			{
@@ -81,13 +81,16 @@ func connectEngine(ctx context.Context) (*sandbox.Engine, error) {
 	return e, nil
 }
 
-func runClusterUp(ctx context.Context, s *IOStreams, image string) error {
+func runClusterUp(ctx context.Context, s *IOStreams, cmd *cli.Command, image string) error {
 	e, err := connectEngine(ctx)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
 	spec := sandbox.LabClusterSpec(image)
+	if err := writeKindConfig(s, cmd, spec); err != nil {
+		return err
+	}
 	p := newSpinner(s.Err, s.ErrTTY)
 	defer p.stop()
 	clusters := sandbox.NewClusters(p.set)
@@ -142,6 +145,32 @@ func runClusterUp(ctx context.Context, s *IOStreams, image string) error {
 	p.stop()
 	fmt.Fprintf(s.Out, "cluster %q is up in %s (%s)\n", spec.Name, elapsed.Round(time.Second), nodeSummary(h))
 	fmt.Fprintf(s.Out, "kubectl context: %s; the app's NodePort %d answers on http://localhost:%d/\n", h.Context, sandbox.LabNodePort, sandbox.LabNodePort)
+	return nil
+}
+
+// writeKindConfig gives the learner the configuration of the cluster lab
+// makes, in the workspace where lesson 6 has them write it, unless they
+// have one already.
+func writeKindConfig(s *IOStreams, cmd *cli.Command, spec sandbox.ClusterSpec) error {
+	ss, err := openSession(s, cmd)
+	if err != nil {
+		return err
+	}
+	st, err := ss.load()
+	if err != nil {
+		return err
+	}
+	ws, err := ss.workspace(st)
+	if err != nil {
+		return err
+	}
+	path, written, err := sandbox.WriteKindConfig(ws, spec)
+	if err != nil {
+		return &envError{err: err}
+	}
+	if written {
+		fmt.Fprintf(s.Err, "wrote %s: this cluster's kind configuration, the file lesson 6 asks for\n", path)
+	}
 	return nil
 }
 
