@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"path"
+	"strconv"
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
@@ -43,6 +44,37 @@ var _ containerFilesAPI = (*client.Client)(nil)
 // path that does not exist in it gives one of Kind "file". A directory or
 // a file longer than limit is an error too.
 func (e *Engine) ReadImageFile(ctx context.Context, ref, file string, limit int64) ([]byte, error) {
+	// An image's files never change under its ID, so what was read once is
+	// kept by ID, path and limit.
+	cache := newProbeCache()
+	var key string
+	if img, err := e.InspectImage(ctx, ref); err == nil {
+		key = cache.keyOf("image file", img.ID, file, strconv.FormatInt(limit, 10))
+	}
+	var kept struct {
+		Data    []byte
+		Missing bool
+	}
+	if cache.get(key, &kept) {
+		if kept.Missing {
+			return nil, fmt.Errorf("reading %s from image %q: %w", file, ref, &NotFoundError{Kind: "file", Name: file})
+		}
+		return kept.Data, nil
+	}
+	data, err := e.readImageFile(ctx, ref, file, limit)
+	var nf *NotFoundError
+	switch {
+	case err == nil:
+		kept.Data = data
+		cache.put(key, kept)
+	case errors.As(err, &nf) && nf.Kind == "file":
+		kept.Missing = true
+		cache.put(key, kept)
+	}
+	return data, err
+}
+
+func (e *Engine) readImageFile(ctx context.Context, ref, file string, limit int64) ([]byte, error) {
 	api, ok := e.api.(containerFilesAPI)
 	if !ok {
 		return nil, fmt.Errorf("reading %s from image %q: this Docker client cannot create containers", file, ref)

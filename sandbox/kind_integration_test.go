@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -73,18 +72,6 @@ func testCluster(t *testing.T, e *Engine, image string) (kubeconfig, name string
 		t.Fatalf("making the tests' kind cluster: %v", shared.err)
 	}
 	return shared.kubeconfig, shared.name
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if shared.name != "" {
-		if err := NewClusters(nil).DeleteFrom(shared.name, shared.kubeconfig); err != nil {
-			fmt.Fprintf(os.Stderr, "deleting the tests' kind cluster %s: %v\n", shared.name, err)
-			code = 1
-		}
-		os.RemoveAll(filepath.Dir(shared.kubeconfig))
-	}
-	os.Exit(code)
 }
 
 // TestClusterLifecycle makes a cluster of its own (its own name and host

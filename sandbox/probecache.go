@@ -5,13 +5,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"hash"
 	"io/fs"
 	"os"
 	"path/filepath"
 )
 
 // probeCache remembers what a build experiment (ProbeRebuild, ProbeIgnore)
-// found, keyed by everything its answer depends on: the kind of probe and
+// found, and files read out of images (by image ID), keyed by everything its answer depends on: the kind of probe and
 // its parameters, the engine, the Dockerfile, and every file of the build
 // context by path, mode, size and modification time. Edit, add or remove any
 // file and the key changes, so a cached answer is the answer the builds
@@ -36,16 +37,30 @@ func newProbeCache() probeCache {
 	return probeCache{dir: filepath.Join(base, "lab", "probes")}
 }
 
+// keyOf is the key of an answer that depends only on words, such as an
+// image's ID: an image's content never changes under one ID.
+func (c probeCache) keyOf(words ...string) string {
+	if c.dir == "" {
+		return ""
+	}
+	return hex.EncodeToString(c.hashWords(words).Sum(nil))
+}
+
+func (c probeCache) hashWords(words []string) hash.Hash {
+	h := sha256.New()
+	for _, w := range append([]string{probeCacheVersion}, words...) {
+		fmt.Fprintf(h, "%d:%s\n", len(w), w)
+	}
+	return h
+}
+
 // key fingerprints the build context at root plus the given words. An error
 // (an unreadable file) means the probe runs uncached.
 func (c probeCache) key(root string, words ...string) (string, error) {
 	if c.dir == "" {
 		return "", fmt.Errorf("no probe cache")
 	}
-	h := sha256.New()
-	for _, w := range append([]string{probeCacheVersion}, words...) {
-		fmt.Fprintf(h, "%d:%s\n", len(w), w)
-	}
+	h := c.hashWords(words)
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

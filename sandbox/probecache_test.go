@@ -57,3 +57,17 @@ func TestProbeCacheKeyFollowsTheContext(t *testing.T) {
 		t.Error("a disabled cache gave a key")
 	}
 }
+
+func TestProbeCacheKeyOfWords(t *testing.T) {
+	c := probeCache{dir: t.TempDir()}
+	a := c.keyOf("image file", "sha256:1", "/etc/passwd", "100")
+	if a == "" || a != c.keyOf("image file", "sha256:1", "/etc/passwd", "100") {
+		t.Error("the same words must give the same key")
+	}
+	if a == c.keyOf("image file", "sha256:2", "/etc/passwd", "100") || a == c.keyOf("image file", "sha256:1/etc/passwd", "", "100") {
+		t.Error("other words (or the same text split otherwise) must give another key")
+	}
+	if (probeCache{}).keyOf("x") != "" {
+		t.Error("a disabled cache gave a key")
+	}
+}

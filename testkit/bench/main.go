@@ -8,6 +8,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -42,6 +43,7 @@ type sample struct {
 	rssKiB int64
 	timing string
 	code   int
+	stdout []byte
 }
 
 func run(lab string, scopes []string, runs, listRuns int) error {
@@ -162,8 +164,33 @@ func run(lab string, scopes []string, runs, listRuns int) error {
 		report("verify "+absent.Key()+" (absent)", absentSamples, 500*time.Millisecond, 80*1024)
 	}
 	report("verify lessons 1-4 (solved)", verify, 2*time.Second, 80*1024)
-	fmt.Printf("%-34s %s\n", "where verify's time went (last run)", verify[len(verify)-1].timing)
+	last := verify[len(verify)-1]
+	fmt.Printf("%-34s %s\n", "where verify's time went (last run)", last.timing)
+	fmt.Printf("%-34s %s\n", "slowest steps (last run)", slowest(last.stdout, 5))
 	return nil
+}
+
+// stepTime is one step of a `lab verify --format json` report.
+type stepTime struct {
+	Step       string `json:"step"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+// slowest names the n steps of a `lab verify --format json` report that
+// took longest.
+func slowest(report []byte, n int) string {
+	var rep struct {
+		Steps []stepTime `json:"steps"`
+	}
+	if err := json.Unmarshal(report, &rep); err != nil {
+		return "(no JSON report: " + err.Error() + ")"
+	}
+	slices.SortFunc(rep.Steps, func(a, b stepTime) int { return int(b.DurationMS - a.DurationMS) })
+	var parts []string
+	for _, st := range rep.Steps[:min(n, len(rep.Steps))] {
+		parts = append(parts, fmt.Sprintf("%s %dms", st.Step, st.DurationMS))
+	}
+	return strings.Join(parts, ", ")
 }
 
 var timingLine = regexp.MustCompile(`(?m)^timing: (.*)$`)
@@ -172,11 +199,11 @@ var timingLine = regexp.MustCompile(`(?m)^timing: (.*)$`)
 func measure(lab string, env []string, args ...string) sample {
 	cmd := exec.Command(lab, args...)
 	cmd.Env = env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	s := sample{wall: time.Since(start)}
+	s := sample{wall: time.Since(start), stdout: stdout.Bytes()}
 	if err != nil {
 		s.code = -1
 		if ee, ok := err.(*exec.ExitError); ok {
