@@ -196,14 +196,16 @@ func humanBytes(n int64) string {
 // library, which drives the docker CLI found on PATH.
 type Clusters struct {
 	provider *cluster.Provider
-	log      *kindLogger
+	// clients holds each cluster's API client once made: reading the
+	// kubeconfig runs a command in the node, and health is polled.
+	clients map[string]kubernetes.Interface
 }
 
 // NewClusters returns a kind cluster manager that reports kind's progress
 // lines ("Preparing nodes", "Starting control-plane") to progress.
 func NewClusters(progress func(string)) *Clusters {
 	l := &kindLogger{progress: progress}
-	return &Clusters{provider: cluster.NewProvider(cluster.ProviderWithDocker(), cluster.ProviderWithLogger(l)), log: l}
+	return &Clusters{provider: cluster.NewProvider(cluster.ProviderWithDocker(), cluster.ProviderWithLogger(l))}
 }
 
 // Exists reports whether kind knows a cluster of that name.
@@ -310,6 +312,7 @@ func (c *Clusters) Delete(name string) error { return c.DeleteFrom(name, "") }
 // DeleteFrom removes a cluster's nodes and its context from the kubeconfig
 // file given (empty: as Delete).
 func (c *Clusters) DeleteFrom(name, kubeconfig string) error {
+	delete(c.clients, name)
 	if err := c.provider.Delete(name, kubeconfig); err != nil {
 		return fmt.Errorf("deleting kind cluster %q: %w", name, kindError(err))
 	}
@@ -318,6 +321,9 @@ func (c *Clusters) DeleteFrom(name, kubeconfig string) error {
 
 // kubeClient connects to a cluster with the kubeconfig kind gives for it.
 func (c *Clusters) kubeClient(name string) (kubernetes.Interface, error) {
+	if client, ok := c.clients[name]; ok {
+		return client, nil
+	}
 	raw, err := c.provider.KubeConfig(name, false)
 	if err != nil {
 		return nil, fmt.Errorf("reading the kubeconfig of kind cluster %q: %w", name, kindError(err))
@@ -327,7 +333,15 @@ func (c *Clusters) kubeClient(name string) (kubernetes.Interface, error) {
 		return nil, fmt.Errorf("reading the kubeconfig of kind cluster %q: %w", name, err)
 	}
 	cfg.Timeout = 10 * time.Second
-	return kubernetes.NewForConfig(cfg)
+	client, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if c.clients == nil {
+		c.clients = map[string]kubernetes.Interface{}
+	}
+	c.clients[name] = client
+	return client, nil
 }
 
 // NodeHealth is one node of a cluster as its container and the API see it.
@@ -416,7 +430,7 @@ func (c *Clusters) Health(ctx context.Context, e *Engine, name string) (ClusterH
 		}
 	}
 	slices.SortFunc(h.Nodes, func(a, b NodeHealth) int { return strings.Compare(a.Name, b.Name) })
-	if h.Problem() != "" && len(h.Nodes) == 0 {
+	if len(h.Nodes) == 0 {
 		return h, nil
 	}
 	client, err := c.kubeClient(name)
@@ -502,12 +516,11 @@ func (c *Clusters) WaitHealthy(ctx context.Context, e *Engine, name string, time
 	}
 }
 
-// kindLogger passes kind's user-facing status lines on and keeps its
-// warnings; debug output is dropped.
+// kindLogger passes kind's user-facing status lines and warnings on;
+// debug output is dropped.
 type kindLogger struct {
 	mu       sync.Mutex
 	progress func(string)
-	warnings []string
 }
 
 func (l *kindLogger) emit(s string) {
@@ -521,12 +534,7 @@ func (l *kindLogger) emit(s string) {
 	l.progress(s)
 }
 
-func (l *kindLogger) Warn(m string) {
-	l.mu.Lock()
-	l.warnings = append(l.warnings, m)
-	l.mu.Unlock()
-	l.emit("warning: " + m)
-}
+func (l *kindLogger) Warn(m string)             { l.emit("warning: " + m) }
 func (l *kindLogger) Warnf(f string, a ...any)  { l.Warn(fmt.Sprintf(f, a...)) }
 func (l *kindLogger) Error(m string)            { l.emit("error: " + m) }
 func (l *kindLogger) Errorf(f string, a ...any) { l.Error(fmt.Sprintf(f, a...)) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -68,21 +67,8 @@ func newClusterCmd(s *IOStreams) *cli.Command {
 	}
 }
 
-// connectEngine reaches the engine the docker CLI uses; kind drives that CLI.
-func connectEngine(ctx context.Context) (*sandbox.Engine, error) {
-	ep, err := sandbox.ResolveEndpoint(os.Getenv)
-	if err != nil {
-		return nil, &envError{err}
-	}
-	e, err := sandbox.Connect(ctx, ep)
-	if err != nil {
-		return nil, &envError{err}
-	}
-	return e, nil
-}
-
 func runClusterUp(ctx context.Context, s *IOStreams, cmd *cli.Command, image string) error {
-	e, err := connectEngine(ctx)
+	e, err := connect(ctx)
 	if err != nil {
 		return err
 	}
@@ -198,7 +184,7 @@ func nodeSummary(h sandbox.ClusterHealth) string {
 }
 
 func runClusterDown(ctx context.Context, s *IOStreams) error {
-	e, err := connectEngine(ctx)
+	e, err := connect(ctx)
 	if err != nil {
 		return err
 	}
@@ -225,7 +211,7 @@ func runClusterDown(ctx context.Context, s *IOStreams) error {
 }
 
 func runClusterStatus(ctx context.Context, s *IOStreams) error {
-	e, err := connectEngine(ctx)
+	e, err := connect(ctx)
 	if err != nil {
 		return err
 	}
