@@ -65,10 +65,8 @@ TEST_LABELS=()
 TEMP_PATHS=()
 
 say() { printf 'standins: %s\n' "$*" >&2; }
-die() {
-	say "$*"
-	exit 1
-}
+# shellcheck source=testkit/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 cleanup() {
 	local c v i l p
@@ -133,20 +131,6 @@ inputs_hash() {
 		(cd "$dir" && find . -type f -perm -u+x -print | LC_ALL=C sort)
 		printf '%s\n' "$@"
 	} | sha256sum | cut -c1-16
-}
-
-# image_state REF HASH prints current, stale, absent or real.
-image_state() {
-	local labels
-	labels=$(docker image inspect --format '{{index .Config.Labels "lab.standin"}} {{index .Config.Labels "lab.standin.inputs"}}' "$1" 2>/dev/null) || {
-		echo absent
-		return
-	}
-	case $labels in
-	"true $2") echo current ;;
-	true\ *) echo stale ;;
-	*) echo real ;;
-	esac
 }
 
 # docker_build REF HASH CONTEXT builds CONTEXT's Dockerfile as REF.
@@ -673,14 +657,6 @@ check_registry() {
 }
 
 # --- main ----------------------------------------------------------------------
-
-wait_engine() {
-	local deadline=$((SECONDS + 60))
-	until docker info >/dev/null 2>&1; do
-		((SECONDS < deadline)) || die "no Docker engine answers; run testkit/engine.sh first"
-		sleep 2
-	done
-}
 
 main() {
 	local names=() name

@@ -94,10 +94,8 @@ TEMP_CONTAINERS=()
 TEMP_IMAGES=()
 
 say() { printf 'node-image: %s\n' "$*" >&2; }
-die() {
-	say "$*"
-	exit 1
-}
+# shellcheck source=testkit/lib.sh
+source "$(dirname "$0")/lib.sh"
 
 cleanup() {
 	local c i p
@@ -260,19 +258,6 @@ all_binaries() {
 }
 
 # --- images ----------------------------------------------------------------------
-
-image_state() {
-	local labels
-	labels=$(docker image inspect --format '{{index .Config.Labels "lab.standin"}} {{index .Config.Labels "lab.standin.inputs"}}' "$1" 2>/dev/null) || {
-		echo absent
-		return
-	}
-	case $labels in
-	"true $2") echo current ;;
-	true\ *) echo stale ;;
-	*) echo real ;;
-	esac
-}
 
 # component_image REF BINARY ENTRYPOINT [APT PACKAGES...] builds REF from the
 # Debian base with BINARY in /usr/local/bin, saves it into $ARCHIVES and
@@ -482,14 +467,6 @@ install_tools() {
 build_kind_host() { (ARCH=$(go env GOARCH) && go_install "$1" "$KIND_MODULE" "$KIND_VERSION"); }
 
 # --- main ----------------------------------------------------------------------
-
-wait_engine() {
-	local deadline=$((SECONDS + 60))
-	until docker info >/dev/null 2>&1; do
-		((SECONDS < deadline)) || die "no Docker engine answers; run testkit/engine.sh first"
-		sleep 2
-	done
-}
 
 main() {
 	local hash state old start
