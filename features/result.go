@@ -1,144 +1,30 @@
 package features
 
-import (
-	"errors"
-	"fmt"
-	"strings"
-	"time"
+import "github.com/lab-workshop/lab/internal/result"
 
-	"github.com/lab-workshop/lab/lessons"
+// The result model lives in internal/result, a leaf package that reports,
+// receipts and grading import without the runner. These names keep the
+// step definitions short.
+type (
+	Status      = result.Status
+	Failure     = result.Failure
+	EnvError    = result.EnvError
+	CheckResult = result.CheckResult
+	Result      = result.Result
+	Report      = result.Report
 )
 
-// Status is the verdict for one lesson step. It comes from the results the
-// runner collected, never from a formatter's output.
-type Status string
-
-// The verdicts a step can get. StatusError means the check could not run
-// (no engine, undefined Gherkin, a broken lesson): it is never a pass and
-// never an ordinary failure.
+// The verdicts a step can get; see result.Status.
 const (
-	StatusPassed  Status = "passed"
-	StatusFailed  Status = "failed"
-	StatusError   Status = "error"
-	StatusSkipped Status = "skipped"
+	StatusPassed  = result.StatusPassed
+	StatusFailed  = result.StatusFailed
+	StatusError   = result.StatusError
+	StatusSkipped = result.StatusSkipped
 )
-
-// Failure is one expectation that did not hold. Step definitions return it
-// so a learner sees what was expected, what was observed and how to look
-// for themselves.
-type Failure struct {
-	Message  string // one line: what is wrong
-	Expected string
-	Observed string
-	Try      string // a command the learner can run to see the same thing
-	Fix      string // what to do about it, when known
-}
-
-func (f *Failure) Error() string {
-	var b strings.Builder
-	b.WriteString(f.Message)
-	if f.Expected != "" {
-		fmt.Fprintf(&b, "\n  expected: %s", f.Expected)
-	}
-	if f.Observed != "" {
-		fmt.Fprintf(&b, "\n  observed: %s", f.Observed)
-	}
-	if f.Try != "" {
-		fmt.Fprintf(&b, "\n  see it yourself: %s", f.Try)
-	}
-	if f.Fix != "" {
-		fmt.Fprintf(&b, "\n  fix: %s", f.Fix)
-	}
-	return b.String()
-}
-
-// EnvError marks a check that could not run because the environment is not
-// there (no engine, no cluster). The runner turns it into StatusError.
-type EnvError struct{ Err error }
-
-func (e *EnvError) Error() string { return e.Err.Error() }
-func (e *EnvError) Unwrap() error { return e.Err }
 
 // IsEnvError reports whether err means the environment, not the learner's
 // work, stopped the check.
-func IsEnvError(err error) bool {
-	var e *EnvError
-	return errors.As(err, &e)
-}
-
-// CheckResult is the outcome of one Gherkin step inside a scenario.
-type CheckResult struct {
-	Scenario string
-	Text     string // the Gherkin step as written, keyword included
-	Status   Status
-	Err      string // failure text, empty on pass
-}
-
-// Result is the verdict for one lesson step with everything a report needs.
-type Result struct {
-	Step     *lessons.Step
-	Status   Status
-	Duration time.Duration
-	Checks   []CheckResult
-	Notes    []string // facts a check reported (versions, restart counts)
-	Reason   string   // why a step was skipped or errored before any check ran
-}
-
-// Failures lists the failure texts of the step's checks, in order.
-func (r *Result) Failures() []string {
-	var out []string
-	for _, c := range r.Checks {
-		if c.Err != "" && (c.Status == StatusFailed || c.Status == StatusError) {
-			out = append(out, c.Err)
-		}
-	}
-	if r.Reason != "" && r.Status != StatusSkipped {
-		out = append(out, r.Reason)
-	}
-	return out
-}
-
-// Message is every failure of the step in one text, the text selftest
-// matches a known-wrong state's expected message against.
-func (r *Result) Message() string { return strings.Join(r.Failures(), "\n") }
-
-// Report is the outcome of one run over a selection of steps.
-type Report struct {
-	Results  []*Result
-	Started  time.Time
-	Duration time.Duration
-}
-
-// Counts tallies results by status.
-func (r *Report) Counts() map[Status]int {
-	m := map[Status]int{}
-	for _, res := range r.Results {
-		m[res.Status]++
-	}
-	return m
-}
-
-// Err summarises the report as the error kind the CLI maps to an exit code:
-// nil when every step passed or was skipped on purpose, an EnvError when any
-// step could not run, otherwise ErrNotPassed.
-func (r *Report) Err() error {
-	var env, failed []string
-	for _, res := range r.Results {
-		switch res.Status {
-		case StatusError:
-			env = append(env, res.Step.Key())
-		case StatusFailed:
-			failed = append(failed, res.Step.Key())
-		}
-	}
-	if len(env) > 0 {
-		return &EnvError{Err: fmt.Errorf("could not check %s", strings.Join(env, ", "))}
-	}
-	if len(failed) > 0 {
-		return fmt.Errorf("%w: %s", ErrNotPassed, strings.Join(failed, ", "))
-	}
-	return nil
-}
+func IsEnvError(err error) bool { return result.IsEnvError(err) }
 
 // ErrNotPassed means a check ran and the learner's work did not pass it.
-var ErrNotPassed = errors.New("not passed")
+var ErrNotPassed = result.ErrNotPassed

@@ -15,6 +15,7 @@ import (
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
 
+	"github.com/lab-workshop/lab/internal/result"
 	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
@@ -288,6 +289,7 @@ func checkResult(st *godog.Step, status godog.StepResultStatus, err error) Check
 	}
 	if err != nil {
 		c.Err = err.Error()
+		c.Code = result.CodeOf(err)
 	}
 	return c
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lab-workshop/lab/features"
+	"github.com/lab-workshop/lab/internal/result"
 )
 
 // Formats lists the formats Write renders.
@@ -40,7 +40,7 @@ func (i Info) properties() *JUnitProperties {
 }
 
 // Write renders rep in the named format.
-func Write(w io.Writer, format string, rep *features.Report, info Info, color bool) error {
+func Write(w io.Writer, format string, rep *result.Report, info Info, color bool) error {
 	switch format {
 	case "pretty":
 		Pretty(w, rep, color)
@@ -60,16 +60,16 @@ const (
 	reset = "\x1b[0m"
 )
 
-func mark(st features.Status, color bool) string {
+func mark(st result.Status, color bool) string {
 	m, c := "?", ""
 	switch st {
-	case features.StatusPassed:
+	case result.StatusPassed:
 		m, c = "✓", green
-	case features.StatusFailed:
+	case result.StatusFailed:
 		m, c = "✗", red
-	case features.StatusError:
+	case result.StatusError:
 		m, c = "!", amber
-	case features.StatusSkipped:
+	case result.StatusSkipped:
 		m, c = "-", ""
 	}
 	if color && c != "" {
@@ -79,9 +79,9 @@ func mark(st features.Status, color bool) string {
 }
 
 // PrettyResult writes one step's verdict with every failed expectation.
-func PrettyResult(w io.Writer, res *features.Result, color bool) {
+func PrettyResult(w io.Writer, res *result.Result, color bool) {
 	fmt.Fprintf(w, "%s %s — %s: %s", mark(res.Status, color), res.Step.Key(), res.Step.Title, res.Status)
-	if res.Status == features.StatusSkipped && res.Reason != "" {
+	if res.Status == result.StatusSkipped && res.Reason != "" {
 		fmt.Fprintf(w, " (%s)", res.Reason)
 	}
 	fmt.Fprintln(w)
@@ -89,7 +89,7 @@ func PrettyResult(w io.Writer, res *features.Result, color bool) {
 		fmt.Fprintf(w, "    %s\n", n)
 	}
 	for _, c := range res.Checks {
-		if c.Status == features.StatusPassed || c.Status == features.StatusSkipped {
+		if c.Status == result.StatusPassed || c.Status == result.StatusSkipped {
 			continue
 		}
 		fmt.Fprintf(w, "  %s %s\n", mark(c.Status, color), c.Text)
@@ -97,19 +97,19 @@ func PrettyResult(w io.Writer, res *features.Result, color bool) {
 			fmt.Fprintf(w, "    %s\n", strings.TrimLeft(line, " "))
 		}
 	}
-	if res.Reason != "" && res.Status == features.StatusError {
+	if res.Reason != "" && res.Status == result.StatusError {
 		fmt.Fprintf(w, "    %s\n", res.Reason)
 	}
 }
 
 // Pretty writes every step's verdict and a summary line.
-func Pretty(w io.Writer, rep *features.Report, color bool) {
+func Pretty(w io.Writer, rep *result.Report, color bool) {
 	for _, res := range rep.Results {
 		PrettyResult(w, res, color)
 	}
 	n := rep.Counts()
 	fmt.Fprintf(w, "\n%d passed, %d failed, %d errors, %d skipped (%s)\n",
-		n[features.StatusPassed], n[features.StatusFailed], n[features.StatusError], n[features.StatusSkipped],
+		n[result.StatusPassed], n[result.StatusFailed], n[result.StatusError], n[result.StatusSkipped],
 		rep.Duration.Round(time.Millisecond))
 }
 
@@ -120,6 +120,7 @@ type jsonStep struct {
 	Status     string   `json:"status"`
 	DurationMS int64    `json:"duration_ms"`
 	Failures   []string `json:"failures,omitempty"`
+	Codes      []string `json:"codes,omitempty"`
 	Notes      []string `json:"notes,omitempty"`
 	Reason     string   `json:"reason,omitempty"`
 }
@@ -136,7 +137,7 @@ type jsonReport struct {
 }
 
 // JSON writes the report as one JSON document.
-func JSON(w io.Writer, rep *features.Report, info Info) error {
+func JSON(w io.Writer, rep *result.Report, info Info) error {
 	out := jsonReport{
 		Student: info.Student, Course: info.Course, CourseHash: info.CourseHash, Lab: info.Lab,
 		Started: rep.Started.UTC(), DurationMS: rep.Duration.Milliseconds(), Counts: map[string]int{},
@@ -147,7 +148,7 @@ func JSON(w io.Writer, rep *features.Report, info Info) error {
 	for _, r := range rep.Results {
 		out.Steps = append(out.Steps, jsonStep{
 			Step: r.Step.Key(), Lesson: r.Step.Lesson.ID, Title: r.Step.Title, Status: string(r.Status),
-			DurationMS: r.Duration.Milliseconds(), Failures: r.Failures(), Notes: r.Notes, Reason: r.Reason,
+			DurationMS: r.Duration.Milliseconds(), Failures: r.Failures(), Codes: r.Codes(), Notes: r.Notes, Reason: r.Reason,
 		})
 	}
 	enc := json.NewEncoder(w)
@@ -157,7 +158,7 @@ func JSON(w io.Writer, rep *features.Report, info Info) error {
 
 // JUnit writes the report as JUnit XML: one testsuite per lesson, one
 // testcase per step, the student and course as suite properties.
-func JUnit(w io.Writer, rep *features.Report, info Info) error {
+func JUnit(w io.Writer, rep *result.Report, info Info) error {
 	doc := JUnitSuites{Name: "lab verify", Time: Seconds(rep.Duration)}
 	if info.Student != "" {
 		doc.Name += ": " + info.Student
@@ -182,11 +183,11 @@ func JUnit(w io.Writer, rep *features.Report, info Info) error {
 			first = strings.SplitN(f[0], "\n", 2)[0]
 		}
 		switch r.Status {
-		case features.StatusFailed:
+		case result.StatusFailed:
 			c.Failure = &JUnitProblem{Message: first, Type: "failed", Text: r.Message()}
-		case features.StatusError:
+		case result.StatusError:
 			c.Error = &JUnitProblem{Message: first, Type: "error", Text: r.Message()}
-		case features.StatusSkipped:
+		case result.StatusSkipped:
 			c.Skipped = &JUnitSkipped{Message: r.Reason}
 		}
 		doc.Suites[i].Add(c, r.Duration)

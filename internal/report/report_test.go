@@ -12,14 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/internal/report/junitcheck"
+	"github.com/lab-workshop/lab/internal/result"
 	"github.com/lab-workshop/lab/lessons"
 )
 
 // sampleReport has one result of every status, across two lessons, with
 // text that needs escaping.
-func sampleReport() *features.Report {
+func sampleReport() *result.Report {
 	setup := &lessons.Lesson{ID: "docker-setup", Index: 1}
 	cont := &lessons.Lesson{ID: "containers", Index: 2}
 	step := func(l *lessons.Lesson, id, title string) *lessons.Step {
@@ -27,18 +27,18 @@ func sampleReport() *features.Report {
 		l.Steps = append(l.Steps, s)
 		return s
 	}
-	return &features.Report{
+	return &result.Report{
 		Started:  time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC),
 		Duration: 1500 * time.Millisecond,
-		Results: []*features.Result{
-			{Step: step(setup, "cli", "The docker CLI"), Status: features.StatusPassed, Duration: 12 * time.Millisecond,
+		Results: []*result.Result{
+			{Step: step(setup, "cli", "The docker CLI"), Status: result.StatusPassed, Duration: 12 * time.Millisecond,
 				Notes: []string{"docker CLI 28.2.2"}},
-			{Step: step(setup, "engine", "The engine <answers> & \"works\""), Status: features.StatusFailed, Duration: 340 * time.Millisecond,
-				Checks: []features.CheckResult{{Text: "the engine answers", Status: features.StatusFailed,
+			{Step: step(setup, "engine", "The engine <answers> & \"works\""), Status: result.StatusFailed, Duration: 340 * time.Millisecond,
+				Checks: []result.CheckResult{{Text: "the engine answers", Status: result.StatusFailed,
 					Err: "the engine does not answer\n  expected: an engine\n  observed: \x1b[31mno socket\x1b[0m"}}},
-			{Step: step(cont, "run", "Run it"), Status: features.StatusError, Duration: time.Millisecond,
+			{Step: step(cont, "run", "Run it"), Status: result.StatusError, Duration: time.Millisecond,
 				Reason: "no scenario ran for containers/run"},
-			{Step: step(cont, "kill", "Kill it"), Status: features.StatusSkipped,
+			{Step: step(cont, "kill", "Kill it"), Status: result.StatusSkipped,
 				Reason: "disruptive step skipped (--no-disruptive)"},
 		},
 	}

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/internal/progress"
+	"github.com/lab-workshop/lab/internal/result"
 	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
@@ -38,7 +38,7 @@ func exitCode(err error) int {
 		env      *envError
 		silent   *silentError
 		invalid  *lessons.ValidationError
-		checkEnv *features.EnvError
+		checkEnv *result.EnvError
 		newer    *progress.NewerSchemaError
 	)
 	switch {
@@ -49,7 +49,7 @@ func exitCode(err error) int {
 	case errors.As(err, &env), errors.As(err, &invalid), errors.As(err, &checkEnv),
 		errors.As(err, &newer), sandbox.IsUnreachable(err):
 		return exitEnvError
-	case errors.Is(err, features.ErrNotPassed):
+	case errors.Is(err, result.ErrNotPassed):
 		return exitNotPass
 	}
 	return exitEnvError

@@ -10,6 +10,7 @@ import (
 	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/internal/progress"
 	"github.com/lab-workshop/lab/internal/report"
+	"github.com/lab-workshop/lab/internal/result"
 	"github.com/lab-workshop/lab/lessons"
 )
 
@@ -73,7 +74,7 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		st.Course, st.CourseHash, st.Workspace = ss.course.ID, ss.course.Hash, ws
 		rec := st.Step(step.Key())
 		rec.Attempts++
-		if res.Status == features.StatusPassed {
+		if res.Status == result.StatusPassed {
 			rec.Passed, rec.PassedAt = true, time.Now().UTC()
 			if nxt := ss.course.Next(step); nxt != nil {
 				st.Current = nxt.Key()
@@ -89,7 +90,7 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	}
 
 	switch res.Status {
-	case features.StatusPassed:
+	case result.StatusPassed:
 		report.PrettyResult(s.Out, res, s.OutTTY)
 		nxt := ss.course.Next(step)
 		if nxt == nil {
@@ -102,7 +103,7 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		}
 		renderStep(s, nxt)
 		return nil
-	case features.StatusError:
+	case result.StatusError:
 		report.PrettyResult(s.Out, res, s.OutTTY)
 		return &silentError{code: exitEnvError}
 	default:

@@ -16,6 +16,7 @@ import (
 	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/internal/receipt"
 	"github.com/lab-workshop/lab/internal/report"
+	"github.com/lab-workshop/lab/internal/result"
 	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
@@ -244,7 +245,7 @@ func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyO
 
 // verifyOutput is everything the targets are written from.
 type verifyOutput struct {
-	rep      *features.Report
+	rep      *result.Report
 	info     report.Info
 	cucumber []byte // godog's cucumber JSON, when a target asked for it
 	receipt  []byte // the encoded receipt, when a target asked for it
@@ -284,7 +285,7 @@ func writeTarget(s *IOStreams, t reportTarget, out verifyOutput) error {
 }
 
 // newReceipt records a run for the student.
-func newReceipt(rep *features.Report, course *lessons.Course, student string, m receipt.Machine) *receipt.Receipt {
+func newReceipt(rep *result.Report, course *lessons.Course, student string, m receipt.Machine) *receipt.Receipt {
 	r := &receipt.Receipt{
 		Format:  receipt.Version,
 		Lab:     labVersion(),
@@ -295,7 +296,7 @@ func newReceipt(rep *features.Report, course *lessons.Course, student string, m 
 	}
 	for _, res := range rep.Results {
 		step := receipt.Step{Key: res.Step.Key(), Status: string(res.Status), DurationMS: res.Duration.Milliseconds()}
-		if res.Status == features.StatusSkipped {
+		if res.Status == result.StatusSkipped {
 			step.Reason = res.Reason
 		} else {
 			step.Failures = res.Failures()
