@@ -60,7 +60,12 @@ func Main() int {
 // its error to an exit code, printing "lab: " and the error once.
 func Run(ctx context.Context, args []string, streams *IOStreams) int {
 	root := newRootCmd(streams)
+	var g usageGuard
+	g.apply(root)
 	err := root.Run(ctx, args)
+	if err == nil {
+		err = g.err()
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -82,11 +87,7 @@ func newRootCmd(s *IOStreams) *cli.Command {
 		Reader:    s.In,
 		// Errors go back to Run, which alone decides the exit code.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
-		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
-			return usageErrorf("%v (see: lab --help)", err)
-		},
-		CommandNotFound: func(_ context.Context, _ *cli.Command, name string) {},
-		Suggest:         true,
+		Suggest:        true,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "lessons", Usage: "load the course from `DIR` instead of the built-in one", Sources: cli.EnvVars("LAB_LESSONS")},
 			&cli.StringFlag{Name: "workspace", Usage: "the `DIR` where you write Dockerfiles, compose files and manifests", Sources: cli.EnvVars("LAB_WORKSPACE")},
@@ -117,10 +118,45 @@ func newRootCmd(s *IOStreams) *cli.Command {
 	}
 }
 
-// noArgs rejects stray arguments for commands that take none.
+// maxArgs rejects stray arguments beyond the n a command takes.
 func maxArgs(cmd *cli.Command, n int) error {
 	if cmd.Args().Len() > n {
-		return usageErrorf("%s takes at most %d argument(s), got %q (see: lab %s --help)", cmd.Name, n, cmd.Args().Slice(), cmd.Name)
+		return usageErrorf("%s takes at most %d argument(s), got %q (see: %s --help)", cmd.FullName(), n, cmd.Args().Slice(), cmd.FullName())
 	}
 	return nil
+}
+
+// usageGuard makes every command, however deep, treat a mistake in how it
+// was called as a usage error: exit 2, one message on stderr, and no help
+// text on stdout, where a script may expect a report.
+type usageGuard struct {
+	// unknown is the command `help NAME` or a command group was asked
+	// for and does not have, with the group it was asked of.
+	unknown, group string
+}
+
+// apply sets the guard's handlers on cmd and all its subcommands.
+func (g *usageGuard) apply(cmd *cli.Command) {
+	cmd.OnUsageError = func(_ context.Context, cmd *cli.Command, err error, _ bool) error {
+		return usageErrorf("%v (see: %s --help)", err, cmd.FullName())
+	}
+	// urfave/cli calls this only when showing help for a name that is not
+	// a command: `lab help bogus`, or `lab lessons frob` on a group
+	// without an action of its own.
+	cmd.CommandNotFound = func(_ context.Context, cmd *cli.Command, name string) {
+		if g.unknown == "" {
+			g.unknown, g.group = name, cmd.FullName()
+		}
+	}
+	for _, sub := range cmd.Commands {
+		g.apply(sub)
+	}
+}
+
+// err is the usage error for an unknown command met while showing help.
+func (g *usageGuard) err() error {
+	if g.unknown == "" {
+		return nil
+	}
+	return usageErrorf("unknown command %q (see: %s --help)", g.unknown, g.group)
 }
