@@ -59,12 +59,20 @@ func Main() int {
 // Run is the testable entry point: it parses args, runs the command and maps
 // its error to an exit code, printing "lab: " and the error once.
 func Run(ctx context.Context, args []string, streams *IOStreams) int {
-	root := newRootCmd(streams)
+	// A failed write to standard output (a full disk behind a
+	// redirection) fails the command instead of passing unnoticed.
+	out := &stickyWriter{w: streams.Out}
+	s := *streams
+	s.Out = out
+	root := newRootCmd(&s)
 	var g usageGuard
 	g.apply(root)
 	err := root.Run(ctx, args)
 	if err == nil {
 		err = g.err()
+	}
+	if err == nil && out.err != nil {
+		err = &envError{err: fmt.Errorf("writing to standard output: %w", out.err)}
 	}
 	if err == nil {
 		return exitOK
