@@ -185,14 +185,15 @@ func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyO
 	if err != nil {
 		return err
 	}
-	if err := openTargets(targets, opts); err != nil {
-		return err
-	}
+	// Files opened but never written are closed, and removed if new.
 	defer func() {
 		for _, t := range targets {
 			t.out.discard()
 		}
 	}()
+	if err := openTargets(targets, opts); err != nil {
+		return err
+	}
 	ss, err := openSession(s, cmd)
 	if err != nil {
 		return err
