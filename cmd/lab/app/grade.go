@@ -36,6 +36,8 @@ against another course or another version of this one is graded but marked.
 
    lab grade *.json --key class.key --format html --output class.html
 
+An --output that names one of the receipts or the key is refused.
+
 Formats: table (the default), csv, html (one self-contained page) and junit.
 
 Exit codes: 0 graded, whatever the students' results; 1 graded, but some

@@ -53,9 +53,14 @@ A receipt holds lab's version, the course id and content hash, the student, the
 time (UTC), the machine (OS/arch, docker context name, engine version; no
 addresses, no environment) and each step's status, duration and failures.
 
+Output files are opened before any check runs. An output that names the
+signing key or another output (however spelled, symlinks included) is
+refused, so nothing is overwritten by a slip in the command line.
+
 Exit codes: 0 every step passed (or was skipped on purpose); 1 a step failed;
-2 usage; 3 a check could not run, the lessons or the key file are unusable.
-The report and the receipt are written whatever the verdict.`
+2 usage; 3 a check could not run, the lessons or the key file are unusable,
+or a report could not be written. The report and the receipt are written
+whatever the verdict.`
 
 func newVerifyCmd(s *IOStreams) *cli.Command {
 	return &cli.Command{
