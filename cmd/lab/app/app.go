@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/mattn/go-isatty"
@@ -146,7 +147,16 @@ type usageGuard struct {
 // apply sets the guard's handlers on cmd and all its subcommands.
 func (g *usageGuard) apply(cmd *cli.Command) {
 	cmd.OnUsageError = func(_ context.Context, cmd *cli.Command, err error, _ bool) error {
-		return usageErrorf("%v (see: %s --help)", err, cmd.FullName())
+		msg := err.Error()
+		// Go's flag package names --bogus as "-bogus"; say it as typed.
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+			dashes := "--"
+			if len(name) == 1 {
+				dashes = "-"
+			}
+			msg = "unknown flag " + dashes + name
+		}
+		return usageErrorf("%s (see: %s --help)", msg, cmd.FullName())
 	}
 	// urfave/cli calls this only when showing help for a name that is not
 	// a command: `lab help bogus`, or `lab lessons frob` on a group
