@@ -108,3 +108,29 @@ func TestVarsProblems(t *testing.T) {
 		})
 	}
 }
+
+func TestImages(t *testing.T) {
+	c, f := withVars(t)
+	edit(t, c, "course.yaml", "vars:\n", "vars:\n  hello_image: hello-world\n")
+	edit(t, f, "docker-setup.feature", `image "hello-world"`, `image "{{ vars.hello_image }}"`)
+	course, err := Load(c, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setup, _ := course.Select("docker-setup")
+	cont, _ := course.Select("containers/run-nginx")
+	all, _ := course.Select()
+	for _, tt := range []struct {
+		name  string
+		steps []*Step
+		want  string
+	}{
+		{"lesson 1", setup, "hello-world"},
+		{"run-nginx", cont, "nginx:1.28"},
+		{"all", all, "hello-world nginx:1.28"},
+	} {
+		if got := strings.Join(course.Images(tt.steps), " "); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
