@@ -110,6 +110,7 @@ func (w *world) composeFileValid(ctx context.Context, rel, project string) (cont
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the Compose file %s does not exist in your workspace", rel),
 			Expected: "the file " + filepath.Join(ws, filepath.FromSlash(rel)),
 			Observed: "no such file",
@@ -125,6 +126,7 @@ func (w *world) composeFileValid(ctx context.Context, rel, project string) (cont
 			msg = ferr.Key + ": " + msg
 		}
 		fail := &Failure{
+			Code:     "invalid-file",
 			Message:  fmt.Sprintf("%s: %s", where, msg),
 			Expected: "a file docker compose accepts",
 			Observed: ferr.Error(),
@@ -140,6 +142,7 @@ func (w *world) composeFileValid(ctx context.Context, rel, project string) (cont
 	}
 	if f.Name != "" && f.Name != project {
 		return ctx, &Failure{
+			Code:     "name-mismatch",
 			Message:  fmt.Sprintf("%s line %d names the project %q, but the lab looks for the project %q", rel, f.Line("name"), f.Name, project),
 			Expected: fmt.Sprintf("name: %s (or no name: and docker compose -p %s)", project, project),
 			Observed: "name: " + f.Name,
@@ -173,6 +176,7 @@ func (w *world) composeService(ctx context.Context, name string) (*composeState,
 			observed = "services " + strings.Join(names, ", ")
 		}
 		return st, s, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("%s declares no service %q", st.rel, name),
 			Expected: fmt.Sprintf("a service named %s under services:", name),
 			Observed: observed,
@@ -211,6 +215,7 @@ func (w *world) composeFilePublishes(ctx context.Context, name string, target, h
 	for _, p := range s.Ports {
 		if p.Published == hostPort {
 			return &Failure{
+				Code:     "port-mismatch",
 				Message:  fmt.Sprintf("%s: the service %q publishes host port %d to container port %d, but the app listens on %d", st.at("services", name, "ports"), name, host, p.Target, target),
 				Expected: expected,
 				Observed: strings.Join(seen, ", "),
@@ -220,6 +225,7 @@ func (w *world) composeFilePublishes(ctx context.Context, name string, target, h
 	}
 	if len(s.Ports) == 0 {
 		return &Failure{
+			Code:     "port-not-published",
 			Message:  fmt.Sprintf("%s: the service %q publishes no port, so nothing outside its network reaches it", st.at("services", name), name),
 			Expected: expected,
 			Observed: "no ports:",
@@ -227,6 +233,7 @@ func (w *world) composeFilePublishes(ctx context.Context, name string, target, h
 		}
 	}
 	return &Failure{
+		Code:     "port-mismatch",
 		Message:  fmt.Sprintf("%s: the service %q does not publish container port %d on host port %d", st.at("services", name, "ports"), name, target, host),
 		Expected: expected,
 		Observed: strings.Join(seen, ", "),
@@ -244,6 +251,7 @@ func (w *world) composeFileSetsEnv(ctx context.Context, name, key, want string) 
 	got, ok := s.Environment[key]
 	if !ok {
 		return &Failure{
+			Code:     "env-mismatch",
 			Message:  fmt.Sprintf("%s: the service %q does not set %s", st.at("services", name, "environment"), name, key),
 			Expected: expected,
 			Observed: "no " + key + " in its environment",
@@ -254,6 +262,7 @@ func (w *world) composeFileSetsEnv(ctx context.Context, name, key, want string) 
 		return nil
 	}
 	f := &Failure{
+		Code:     "env-mismatch",
 		Message:  fmt.Sprintf("%s: the service %q sets %s to %q, not %q", st.at("services", name, "environment", key), name, key, got, want),
 		Expected: expected,
 		Observed: key + "=" + got,
@@ -296,6 +305,7 @@ func (w *world) composeFileDependsOn(ctx context.Context, name, dep string) erro
 		observed = "depends_on: " + strings.Join(s.DependsOn, ", ")
 	}
 	return &Failure{
+		Code:     "dependency-missing",
 		Message:  fmt.Sprintf("%s: the service %q does not depend on %q, so Compose may start it before its database", st.at("services", name, "depends_on"), name, dep),
 		Expected: fmt.Sprintf("depends_on: [%s]", dep),
 		Observed: observed,
@@ -312,6 +322,7 @@ func (w *world) composeFileRestart(ctx context.Context, name, want string) error
 		return nil
 	}
 	f := &Failure{
+		Code:     "policy-mismatch",
 		Message:  fmt.Sprintf("%s: the service %q has the restart policy %q, not %q", st.at("services", name, "restart"), name, s.Restart, want),
 		Expected: "restart: " + want,
 		Observed: "restart: " + s.Restart,
@@ -334,6 +345,7 @@ func (w *world) composeFileImage(ctx context.Context, name, want string) error {
 	}
 	at := st.at("services", name, "image")
 	f := &Failure{
+		Code:     "image-differs",
 		Message:  fmt.Sprintf("%s: the service %q runs the image %q, not %q", at, name, s.Image, want),
 		Expected: "image: " + want,
 		Observed: "image: " + s.Image,
@@ -379,6 +391,7 @@ func (w *world) composeFileNamedVolume(ctx context.Context, name, target string)
 		switch {
 		case m.Type == "bind":
 			return &Failure{
+				Code:     "volume-mismatch",
 				Message:  fmt.Sprintf("%s: %s of the service %q is the host folder %s (a bind mount), not a named volume", at, target, name, m.Source),
 				Expected: expected,
 				Observed: fmt.Sprintf("%s:%s", m.Source, m.Target),
@@ -386,6 +399,7 @@ func (w *world) composeFileNamedVolume(ctx context.Context, name, target string)
 			}
 		case m.Type != "volume":
 			return &Failure{
+				Code:     "volume-mismatch",
 				Message:  fmt.Sprintf("%s: %s of the service %q is a %s mount, not a named volume", at, target, name, m.Type),
 				Expected: expected,
 				Observed: m.Type,
@@ -393,6 +407,7 @@ func (w *world) composeFileNamedVolume(ctx context.Context, name, target string)
 			}
 		case m.Source == "":
 			return &Failure{
+				Code:     "volume-mismatch",
 				Message:  fmt.Sprintf("%s: %s of the service %q is an anonymous volume: Compose cannot find it again by name, and docker compose down -v or rm -v deletes it", at, target, name),
 				Expected: expected,
 				Observed: "volumes: [" + target + "]",
@@ -408,6 +423,7 @@ func (w *world) composeFileNamedVolume(ctx context.Context, name, target string)
 		return nil
 	}
 	return &Failure{
+		Code:     "volume-mismatch",
 		Message:  fmt.Sprintf("%s: the service %q keeps nothing at %s in a volume, so its data goes with its container", st.at("services", name, "volumes"), name, target),
 		Expected: expected,
 		Observed: fmt.Sprintf("no volume at %s", target),
@@ -427,6 +443,7 @@ func (w *world) composeVolumeExists(ctx context.Context) error {
 	v, err := e.InspectVolume(ctx, st.volume)
 	if sandbox.IsNotFound(err) {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the volume %s is gone, and the posts with it: docker compose down -v removes the project's named volumes", st.volume),
 			Expected: "the volume " + st.volume + ", kept by docker compose down",
 			Observed: "no such volume",
@@ -491,6 +508,7 @@ func (w *world) composeProjectRuns(ctx context.Context, project, first, second s
 	}
 	if len(cs) == 0 {
 		f := &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("no container of the Compose project %q exists", project),
 			Expected: expected,
 			Observed: "none",
@@ -527,6 +545,7 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 	}
 	if len(mine) == 0 {
 		return sandbox.ContainerDetails{}, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the service %q of the project %q has no container", svc, project),
 			Expected: expected,
 			Observed: "containers " + composeNames(cs),
@@ -536,6 +555,7 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 	}
 	if len(mine) > 1 {
 		return sandbox.ContainerDetails{}, &Failure{
+			Code:     "count-mismatch",
 			Message:  fmt.Sprintf("the service %q of the project %q has %d containers; the lesson runs one", svc, project, len(mine)),
 			Expected: expected,
 			Observed: composeNames(mine),
@@ -554,7 +574,7 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 		return !d.State.Restarting, nil
 	})
 	if sandbox.IsNotFound(err) {
-		return d, &Failure{Message: fmt.Sprintf("the container %s of the service %q was removed while the lab looked at it", name, svc), Try: try}
+		return d, &Failure{Code: "not-found", Message: fmt.Sprintf("the container %s of the service %q was removed while the lab looked at it", name, svc), Try: try}
 	}
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return d, composeEngineErr(err)
@@ -563,6 +583,7 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 		return d, nil
 	}
 	f := &Failure{
+		Code:     "not-running",
 		Message:  fmt.Sprintf("the container %s of the service %q is %s", name, svc, composeStateText(d.State)),
 		Expected: expected,
 		Observed: fmt.Sprintf("%s is %s", name, composeStateText(d.State)),
@@ -570,6 +591,7 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 		Fix:      fmt.Sprintf("docker compose -p %s up -d; docker compose -p %s logs %s shows why it stopped", project, project, svc),
 	}
 	if d.State.Restarting {
+		f.Code = "restart-loop"
 		f.Message = fmt.Sprintf("the container %s of the service %q keeps restarting (restart count %d): it crashes as soon as it starts", name, svc, d.State.RestartCount)
 		f.Try = fmt.Sprintf("docker compose -p %s logs %s", project, svc)
 		return d, f
@@ -577,10 +599,11 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 	if d.State.Error != "" {
 		f.Message = fmt.Sprintf("the container %s of the service %q could not start: %s", name, svc, d.State.Error)
 		if strings.Contains(d.State.Error, "port is already allocated") || strings.Contains(d.State.Error, "address already in use") {
+			f.Code = "port-taken"
 			f.Message = fmt.Sprintf("the container %s of the service %q could not start: a port it publishes is already taken by another container or program", name, svc)
 			f.Observed = d.State.Error
 			f.Try = "docker ps --format '{{.Names}} {{.Ports}}'"
-			f.Fix = fmt.Sprintf("remove what holds the port (lesson 3's container: docker rm -f lab-app), then docker compose -p %s up -d", project)
+			f.Fix = fmt.Sprintf("stop or remove the container or program that holds the port (docker ps shows which container), then docker compose -p %s up -d", project)
 		}
 		return d, f
 	}
@@ -644,6 +667,7 @@ func (w *world) composeShareNetwork(ctx context.Context, first, second string) e
 		return nil
 	}
 	return &Failure{
+		Code:     "no-network",
 		Message:  fmt.Sprintf("the containers %s and %s share no network, so the app cannot reach its database by name", a.Name, b.Name),
 		Expected: "both on one network, like the project's default network " + st.project + "_default",
 		Observed: fmt.Sprintf("%s on %s; %s on %s", a.Name, composeNetworks(a), b.Name, composeNetworks(b)),
@@ -709,6 +733,7 @@ func (w *world) composeContainerPublishes(ctx context.Context, svc string, targe
 		observed = strings.Join(seen, ", ")
 	}
 	return &Failure{
+		Code:     "port-not-published",
 		Message:  fmt.Sprintf("the container %s does not publish container port %d on host port %d", d.Name, target, host),
 		Expected: fmt.Sprintf("host port %d → %s", host, port),
 		Observed: observed,
@@ -748,6 +773,7 @@ func homePageHost(ctx context.Context, url, raw string, within time.Duration, ex
 		m := composeHostname.FindSubmatch(r.Body)
 		if m == nil {
 			return true, &Failure{
+				Code:     "page-differs",
 				Message:  fmt.Sprintf("%s answers, but not with the sample app's home page", raw),
 				Expected: "the page of the lab sample app, naming the host that served it",
 				Observed: firstLines(string(r.Body), 3),
@@ -770,6 +796,7 @@ func homePageHost(ctx context.Context, url, raw string, within time.Duration, ex
 			observed = fmt.Sprintf("HTTP %d: %s", last.Status, firstLines(string(last.Body), 2))
 		}
 		return "", &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("%s does not answer with the app's home page within %s", raw, within),
 			Expected: "HTTP 200 with " + expected,
 			Observed: observed,
@@ -809,6 +836,7 @@ func (w *world) composeSameHost(ctx context.Context, e *sandbox.Engine, st *comp
 		return nil
 	}
 	return &Failure{
+		Code:     "port-taken",
 		Message:  fmt.Sprintf("%s was answered by the host %q, not by the container %s (host %q): another container or program answers on that port", raw, host, d.Name, rt.Hostname),
 		Expected: "the page served by " + d.Name,
 		Observed: "served by " + host,
@@ -847,6 +875,7 @@ func (w *world) composeReadPosts(ctx context.Context, coll, db, svc string) erro
 	switch {
 	case errors.Is(err, sandbox.ErrNoMongoDriver):
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the container %s has no mongodb driver where it runs the app, so the lab cannot read the database through it", via.Name),
 			Expected: "the sample app's image with its dependencies installed (npm ci) in its working directory",
 			Observed: err.Error(),
@@ -854,6 +883,7 @@ func (w *world) composeReadPosts(ctx context.Context, coll, db, svc string) erro
 		}
 	case sandbox.IsMongoUnreachable(err):
 		return &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("the database of the service %q does not answer at %s", svc, uri),
 			Expected: "a MongoDB server answering on port 27017 of " + dbc.Name,
 			Observed: err.Error(),
@@ -895,6 +925,7 @@ func composeDatabaseRoute(st *composeState, dbc sandbox.ContainerDetails) (sandb
 		}
 	}
 	return sandbox.ContainerDetails{}, "", &Failure{
+		Code:     "no-network",
 		Message:  fmt.Sprintf("no container shares a network with %s, so nothing can reach its database", dbc.Name),
 		Expected: "the app and the database on the project's network",
 		Observed: composeNetworks(dbc),
@@ -911,6 +942,7 @@ func (w *world) composePostsAtLeast(ctx context.Context, least int) error {
 		return nil
 	}
 	f := &Failure{
+		Code:     "data-missing",
 		Message:  fmt.Sprintf("the collection %s of the database %s has no posts yet", st.coll, st.db),
 		Expected: fmt.Sprintf("at least %d documents in %s.%s", least, st.db, st.coll),
 		Observed: fmt.Sprintf("%d", len(st.docs)),
@@ -990,6 +1022,7 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 			msg = fmt.Sprintf("%s answers 503: the app cannot read its database", raw)
 		}
 		return &Failure{
+			Code:     "page-differs",
 			Message:  msg,
 			Expected: "HTTP 200 with a JSON list of the posts",
 			Observed: err.Error(),
@@ -1030,6 +1063,7 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 		observed += fmt.Sprintf("; in the database but not listed: %s", composeFirstIDs(missing))
 	}
 	return &Failure{
+		Code:     "page-differs",
 		Message:  fmt.Sprintf("%s does not list the posts that are in %s.%s", raw, st.db, st.coll),
 		Expected: fmt.Sprintf("the %d posts of the database, in order", len(wantIDs)),
 		Observed: observed,
@@ -1064,6 +1098,7 @@ func (w *world) composeContainerRestart(ctx context.Context, svc, want string) e
 		return nil
 	}
 	f := &Failure{
+		Code:     "policy-mismatch",
 		Message:  fmt.Sprintf("the container %s runs with the restart policy %q, not %q", d.Name, rt.RestartPolicy, want),
 		Expected: "restart policy " + want,
 		Observed: rt.RestartPolicy,
@@ -1093,7 +1128,7 @@ func (w *world) composeCrash(ctx context.Context, svc string) error {
 		return composeEngineErr(err)
 	}
 	if !before.State.Running {
-		return &Failure{Message: fmt.Sprintf("the container %s stopped before the lab crashed it: %s", d.Name, composeStateText(before.State)), Try: "docker ps -a"}
+		return &Failure{Code: "not-running", Message: fmt.Sprintf("the container %s stopped before the lab crashed it: %s", d.Name, composeStateText(before.State)), Try: "docker ps -a"}
 	}
 	w.announce("killing the main process of container %s (service %s) with SIGKILL, as a crash would, to see its restart policy bring it back; the lab starts it again if nothing else does", d.Name, svc)
 	sent := true // whether the signal may have gone out
@@ -1163,6 +1198,7 @@ func (w *world) composeBackWithin(ctx context.Context, secs int) error {
 	})
 	if sandbox.IsNotFound(err) {
 		return &Failure{
+			Code:    "not-healed",
 			Message: fmt.Sprintf("the container %s was removed after the crash instead of restarted", c.before.Name),
 			Try:     "docker ps -a",
 		}
@@ -1182,6 +1218,7 @@ func (w *world) composeBackWithin(ctx context.Context, secs int) error {
 		return nil
 	}
 	return &Failure{
+		Code:     "not-healed",
 		Message:  fmt.Sprintf("the container %s did not come back within %d seconds of the crash", c.before.Name, secs),
 		Expected: "running again, restarted by the engine",
 		Observed: fmt.Sprintf("%s, restart count %d", composeStateText(d.State), d.State.RestartCount),
@@ -1237,6 +1274,7 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 	}
 	if len(stopped) > 0 {
 		return &Failure{
+			Code:     "left-behind",
 			Message:  fmt.Sprintf("%d containers of the project %q remain, stopped: docker compose stop keeps the containers, docker compose down removes them", len(stopped), project),
 			Expected: "no container of the project " + project,
 			Observed: composeNames(cs),
@@ -1258,6 +1296,7 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 	}
 	if app == "" || db == "" {
 		return &Failure{
+			Code:     "left-behind",
 			Message:  fmt.Sprintf("containers of the project %q still run: %s", project, composeNames(cs)),
 			Expected: "no container of the project " + project,
 			Observed: composeNames(cs),
@@ -1285,6 +1324,7 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 	}
 	if oldest.IsZero() {
 		return &Failure{
+			Code:     "data-missing",
 			Message:  fmt.Sprintf("the project %q runs again, but its database has no posts: after docker compose down -v the new volume starts empty", project),
 			Expected: "the posts kept in the volume across docker compose down and up",
 			Observed: "no posts in posts.posts",
@@ -1299,6 +1339,7 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 		d := st.services[svc]
 		if d.Created.Before(newer) {
 			return &Failure{
+				Code:     "not-recreated",
 				Message:  fmt.Sprintf("the container %s has been there since before the posts were written: the project was not taken down", d.Name),
 				Expected: "no container of the project (after docker compose down), or only containers made after it",
 				Observed: fmt.Sprintf("%s created %s; the first post written %s", d.Name, d.Created.Local().Format(time.TimeOnly), oldest.Local().Format(time.TimeOnly)),

@@ -94,6 +94,7 @@ func (w *world) readBuildFile(rel, fix string) ([]byte, error) {
 	data, err := sandbox.ReadBuildFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("your workspace has no %s", rel),
 			Expected: "the file " + p,
 			Observed: "no such file",
@@ -117,6 +118,7 @@ func (w *world) readDockerfile(folder string) (*dockerfile.File, []byte, error) 
 	f, err := sandbox.ParseDockerfile(src)
 	if err != nil {
 		return nil, nil, &Failure{
+			Code:     "invalid-file",
 			Message:  fmt.Sprintf("%s cannot be read as a Dockerfile: %v", rel, err),
 			Expected: "a Dockerfile that starts with FROM",
 			Observed: err.Error(),
@@ -155,6 +157,7 @@ func (w *world) imageBuiltFrom(ctx context.Context, ref, folder string) (context
 	if sandbox.IsNotFound(err) {
 		name, _, _ := dockerfile.ImageRef(ref)
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q does not exist", ref),
 			Expected: fmt.Sprintf("an image %s built from %s/Dockerfile", ref, folder),
 			Observed: "no such image",
@@ -183,6 +186,7 @@ func (w *world) layersStartWith(ctx context.Context, base string) error {
 	b, err := e.InspectImage(ctx, base)
 	if sandbox.IsNotFound(err) {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the base image %s is not on this machine, so %s cannot have been built on it", base, st.ref),
 			Expected: fmt.Sprintf("%s present, and %s built FROM it", base, st.ref),
 			Observed: "no image " + base,
@@ -206,6 +210,7 @@ func (w *world) layersStartWith(ctx context.Context, base string) error {
 		fix = fmt.Sprintf("%s/Dockerfile says FROM %s, so the image is older than the Dockerfile or than your copy of %s: build again: %s", st.folder, base, base, buildCommand(st.ref, st.folder))
 	}
 	return &Failure{
+		Code:     "base-differs",
 		Message:  fmt.Sprintf("image %q is not built on %s: its layers do not start with the layers of %s", st.ref, base, base),
 		Expected: fmt.Sprintf("the %d layers of %s first", len(b.Layers), base),
 		Observed: fmt.Sprintf("%s has %d layers and shares the first %d of them with %s", st.ref, len(st.image.Layers), shared, base),
@@ -250,6 +255,7 @@ func (w *world) buildSetsMaintainer(ctx context.Context) error {
 		observed = fmt.Sprintf("maintainer=%q, inherited from %s", label, st.base)
 	}
 	return &Failure{
+		Code:     "label-mismatch",
 		Message:  fmt.Sprintf("image %q sets no maintainer label of its own", st.ref),
 		Expected: `a label like maintainer="Your Name <you@example.com>"`,
 		Observed: observed,
@@ -311,6 +317,7 @@ func (w *world) buildExposes(ctx context.Context, port int) error {
 		observed += fmt.Sprintf("; port %d/tcp is exposed only because %s exposes it", port, st.base)
 	}
 	return &Failure{
+		Code:     "instruction-missing",
 		Message:  fmt.Sprintf("image %q was built without EXPOSE %d", st.ref, port),
 		Expected: fmt.Sprintf("EXPOSE %d in %s/Dockerfile, documenting the port the server listens on", port, st.folder),
 		Observed: observed,
@@ -334,6 +341,7 @@ func (w *world) readImageFile(ctx context.Context, st *buildState, file, fix str
 	switch {
 	case errors.As(err, &nf) && nf.Kind == "file":
 		return nil, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q has no %s", st.ref, file),
 			Expected: file + " in the image",
 			Observed: "no such file in the image",
@@ -366,6 +374,7 @@ func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
 		return nil
 	case bytes.Contains(got, []byte(nginxWelcome)):
 		return &Failure{
+			Code:     "file-differs",
 			Message:  fmt.Sprintf("the %s in image %q is nginx's welcome page, not your %s", file, st.ref, rel),
 			Expected: expected,
 			Observed: fmt.Sprintf("nginx's welcome page (%d bytes)", len(got)),
@@ -374,6 +383,7 @@ func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
 		}
 	default:
 		return &Failure{
+			Code:     "file-differs",
 			Message:  fmt.Sprintf("the %s in image %q is not your %s", file, st.ref, rel),
 			Expected: expected,
 			Observed: diffHint(got, want, "image's", rel),
@@ -404,6 +414,7 @@ func (w *world) workdirHolds(ctx context.Context, rel string) error {
 	}
 	if !bytes.Equal(got, want) {
 		return &Failure{
+			Code:     "file-differs",
 			Message:  fmt.Sprintf("the %s in image %q is not your %s", file, st.ref, rel),
 			Expected: fmt.Sprintf("%s in %s is your %s", file, st.ref, rel),
 			Observed: diffHint(got, want, "image's", rel),
@@ -430,6 +441,7 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("no container named %q exists", name),
 			Expected: expected,
 			Observed: "no such container",
@@ -443,6 +455,7 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 	img, err := e.InspectImage(ctx, ref)
 	if sandbox.IsNotFound(err) {
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q does not exist, so container %q cannot run it", ref, name),
 			Expected: expected,
 			Observed: "no image " + ref,
@@ -458,6 +471,7 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 			msg = fmt.Sprintf("container %q runs an older build of %s, not the current one", name, ref)
 		}
 		return ctx, &Failure{
+			Code:     "image-differs",
 			Message:  msg,
 			Expected: expected,
 			Observed: fmt.Sprintf("%s from %s (%.19s); %s is %.19s", name, d.Image, d.ImageID, ref, img.ID),
@@ -494,6 +508,7 @@ func (w *world) notRunning(ctx context.Context, e *sandbox.Engine, d sandbox.Con
 		logTail = "its log ends: " + sandbox.LastLines(stdout+stderr, 5)
 	}
 	var msg string
+	code := "not-running"
 	switch {
 	case s.Status == "created":
 		msg = fmt.Sprintf("container %q was created but never started", name)
@@ -501,6 +516,7 @@ func (w *world) notRunning(ctx context.Context, e *sandbox.Engine, d sandbox.Con
 		msg = fmt.Sprintf("container %q is paused", name)
 	case s.Restarting:
 		msg = fmt.Sprintf("container %q keeps restarting: it exits with code %d", name, s.ExitCode)
+		code = "restart-loop"
 	default:
 		msg = fmt.Sprintf("container %q is not running: it exited with code %d", name, s.ExitCode)
 	}
@@ -511,6 +527,7 @@ func (w *world) notRunning(ctx context.Context, e *sandbox.Engine, d sandbox.Con
 			st.folder, buildCommand(d.Image, st.folder), name)
 	}
 	return &Failure{
+		Code:     code,
 		Message:  msg,
 		Expected: fmt.Sprintf("container %s running", name),
 		Observed: fmt.Sprintf("%s is %s; %s", name, s.Status, logTail),
@@ -585,6 +602,7 @@ func (w *world) pageNames(ctx context.Context, raw, text string) error {
 	}
 	if resp.Status != 200 {
 		return &Failure{
+			Code:     "status-mismatch",
 			Message:  fmt.Sprintf("%s answers %d, not 200", raw, resp.Status),
 			Expected: fmt.Sprintf("200 with a page naming %q", text),
 			Observed: fmt.Sprintf("%d: %s", resp.Status, firstLines(string(resp.Body), 2)),
@@ -593,6 +611,7 @@ func (w *world) pageNames(ctx context.Context, raw, text string) error {
 	}
 	if !bytes.Contains(resp.Body, []byte(text)) {
 		return &Failure{
+			Code:     "page-differs",
 			Message:  fmt.Sprintf("the page at %s does not name %q", raw, text),
 			Expected: fmt.Sprintf("a page naming %q", text),
 			Observed: firstLines(string(resp.Body), 3),
@@ -612,7 +631,12 @@ func (w *world) answersExactly(ctx context.Context, raw, text string) error {
 	if resp.Status == 200 && got == text {
 		return nil
 	}
+	code := "page-differs"
+	if resp.Status != 200 {
+		code = "status-mismatch"
+	}
 	return &Failure{
+		Code:     code,
 		Message:  fmt.Sprintf("%s answers %d %s, not 200 %q", raw, resp.Status, quoteLine(got), text),
 		Expected: fmt.Sprintf("200 with %q", text),
 		Observed: fmt.Sprintf("%d: %s", resp.Status, firstLines(got, 2)),
@@ -631,6 +655,7 @@ func (w *world) installsDeps(ctx context.Context, folder string) (context.Contex
 	stage, index, ok := f.DependencyInstall()
 	if !ok {
 		return ctx, &Failure{
+			Code:     "instruction-missing",
 			Message:  fmt.Sprintf("%s/Dockerfile has no RUN instruction that installs the dependencies", folder),
 			Expected: "RUN npm ci --omit=dev (or npm install)",
 			Observed: "no RUN with npm ci or npm install",
@@ -691,6 +716,7 @@ func (w *world) buildFailure(ctx context.Context, e *sandbox.Engine, err error, 
 			return &EnvError{Err: fmt.Errorf("the Docker engine stopped answering during a build: %w", perr)}
 		}
 		return &Failure{
+			Code:     "build-fails",
 			Message:  fmt.Sprintf("%s/Dockerfile does not build", folder),
 			Expected: "a build that succeeds",
 			Observed: sandbox.LastLines(be.Output, 6),
@@ -726,6 +752,7 @@ func (w *world) depLayerKept(ctx context.Context) error {
 		observed += fmt.Sprintf("; the dependency layer was %.19s and became %.19s", before[len(before)-1], after[len(after)-1])
 	}
 	return &Failure{
+		Code:     "cache-miss",
 		Message:  msg,
 		Expected: fmt.Sprintf("the same layer for %s in both builds", dockerfile.Describe(dep)),
 		Observed: observed,
@@ -764,6 +791,7 @@ func (w *world) hasDockerignore(ctx context.Context, folder string) error {
 		fix = fmt.Sprintf("the builder reads .dockerignore only from the root of the build context: mv .dockerignore %s", rel)
 	}
 	return &Failure{
+		Code:     "not-found",
 		Message:  fmt.Sprintf("your workspace has no %s", rel),
 		Expected: fmt.Sprintf("%s, next to %s/Dockerfile", rel, folder),
 		Observed: observed,
@@ -816,6 +844,7 @@ func (w *world) markerNotInImage(ctx context.Context, planted string) error {
 		return nil
 	}
 	return &Failure{
+		Code: "not-ignored",
 		Message: fmt.Sprintf("the marker the lab put in %s got into the image at %s: %s/.dockerignore does not keep %s out",
 			planted, found[0], st.ignoreFolder, rel),
 		Expected: fmt.Sprintf("nothing from %s in the image", planted),
@@ -890,6 +919,7 @@ func (w *world) passesLint(ctx context.Context, folder, rules string) error {
 		}
 	}
 	return &Failure{
+		Code:     "lint-finding",
 		Message:  msg,
 		Expected: "no finding for " + strings.Join(ids, ", "),
 		Observed: strings.Join(observed, "; "),
@@ -917,6 +947,7 @@ func (w *world) configNonRoot(ctx context.Context) error {
 		fix = fmt.Sprintf("%s/Dockerfile sets a user, but the image is older than it: build again: %s", st.folder, buildCommand(st.ref, st.folder))
 	}
 	return &Failure{
+		Code:     "runs-as-root",
 		Message:  fmt.Sprintf("image %q runs as root: its configuration sets no other user", st.ref),
 		Expected: "a user other than root in the image's configuration (USER)",
 		Observed: observed,
@@ -940,6 +971,7 @@ func (w *world) idNonZero(ctx context.Context) error {
 	switch {
 	case errors.As(err, &se):
 		return &Failure{
+			Code:     "command-fails",
 			Message:  fmt.Sprintf("a container from image %q cannot start as user %q", st.ref, st.image.User),
 			Expected: "a container that starts as a user other than root",
 			Observed: se.Err.Error(),
@@ -953,6 +985,7 @@ func (w *world) idNonZero(ctx context.Context) error {
 	uid, perr := strconv.Atoi(out)
 	if res.ExitCode != 0 || perr != nil {
 		return &Failure{
+			Code:     "command-fails",
 			Message:  fmt.Sprintf(`"id -u" did not run in a container from image %q`, st.ref),
 			Expected: "a user id",
 			Observed: fmt.Sprintf("exit code %d: %s", res.ExitCode, sandbox.LastLines(res.Stdout+res.Stderr, 3)),
@@ -961,6 +994,7 @@ func (w *world) idNonZero(ctx context.Context) error {
 	}
 	if uid == 0 {
 		return &Failure{
+			Code:     "runs-as-root",
 			Message:  fmt.Sprintf(`"id -u" in a container from image %q prints 0: its user %q is root`, st.ref, st.image.User),
 			Expected: "a user id other than 0",
 			Observed: "0",
@@ -996,6 +1030,7 @@ func (w *world) smallerThan(ctx context.Context, mb int) error {
 		return nil
 	}
 	return &Failure{
+		Code:     "too-large",
 		Message:  fmt.Sprintf("image %q is %d MB, over the %d MB budget", st.ref, size/megabyte, mb),
 		Expected: fmt.Sprintf("less than %d MB", mb),
 		Observed: fmt.Sprintf("%d bytes", size),
@@ -1023,6 +1058,7 @@ func (w *world) addsLessThan(ctx context.Context, mb int) error {
 		return nil
 	}
 	return &Failure{
+		Code:     "too-large",
 		Message:  fmt.Sprintf("the layers of image %q add %d MB to %s, over the %d MB budget", st.ref, added/megabyte, st.base, mb),
 		Expected: fmt.Sprintf("less than %d MB on top of %s", mb, st.base),
 		Observed: fmt.Sprintf("%s is %d MB, %s %d MB", st.ref, st.image.Size/megabyte, st.base, b.Size/megabyte),

@@ -89,6 +89,7 @@ func (w *world) kubeDeployment(ctx context.Context, k *sandbox.Kube, name string
 			observed = "Deployments: " + strings.Join(names, ", ")
 		}
 		return d, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("there is no Deployment %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
 			Expected: "a Deployment named " + name,
 			Observed: observed,
@@ -147,6 +148,7 @@ func (w *world) kubePodLabel(ctx context.Context, key, value string) error {
 		return err
 	}
 	return &Failure{
+		Code:     "label-mismatch",
 		Message:  fmt.Sprintf("the pods of the Deployment %q carry the labels %s, not %s=%s: the Service finds the app's pods by that label", d.Name, kubeLabels(d.TemplateLabels), key, value),
 		Expected: fmt.Sprintf("%s: %s under spec.template.metadata.labels (and the same in spec.selector.matchLabels)", key, value),
 		Observed: kubeLabels(d.TemplateLabels),
@@ -200,6 +202,7 @@ func (w *world) kubeImageOffline(ctx context.Context, image string) error {
 			}
 		}
 		return &Failure{
+			Code: "policy-mismatch",
 			Message: fmt.Sprintf("the Deployment %q pulls %s with imagePullPolicy: %s, but that image is in no registry: it exists only on your machine and in the cluster's node (kind load put it there), so every pull fails and its pods never start",
 				d.Name, image, policy),
 			Expected: "imagePullPolicy: IfNotPresent (or Never), so the node uses the image it already has",
@@ -209,6 +212,7 @@ func (w *world) kubeImageOffline(ctx context.Context, image string) error {
 		}
 	}
 	return &Failure{
+		Code:     "image-differs",
 		Message:  fmt.Sprintf("the Deployment %q runs %s, not %s", d.Name, strings.Join(images, ", "), image),
 		Expected: "image: " + image,
 		Observed: "image: " + strings.Join(images, ", "),
@@ -239,6 +243,7 @@ func (r kubeReplicas) String() string {
 // It fails at once: that number only changes when someone changes it.
 func kubeReplicasFailure(k *sandbox.Kube, d *sandbox.Deployment, want kubeReplicas) *Failure {
 	return &Failure{
+		Code:     "count-mismatch",
 		Message:  fmt.Sprintf("the Deployment %q wants %d %s, not %s", d.Name, d.Desired, kubePlural(d.Desired, "replica", "replicas"), want),
 		Expected: fmt.Sprintf("replicas: %s", want),
 		Observed: fmt.Sprintf("replicas: %d (%d available)", d.Desired, d.Available),
@@ -349,6 +354,7 @@ func (w *world) kubeAwaitRollout(ctx context.Context, k *sandbox.Kube, name stri
 		}
 		if r.Failed {
 			return true, &Failure{
+				Code:     "not-ready",
 				Message:  fmt.Sprintf("the rollout of the Deployment %q failed: %s", d.Name, r.Message),
 				Expected: fmt.Sprintf("%d of %d replicas available", d.Desired, d.Desired),
 				Observed: kubeRolloutObserved(d, pods),
@@ -371,6 +377,7 @@ func (w *world) kubeAwaitRollout(ctx context.Context, k *sandbox.Kube, name stri
 		return d, err
 	}
 	return d, &Failure{
+		Code:     "not-ready",
 		Message:  fmt.Sprintf("the rollout of the Deployment %q did not complete within %s", name, kubeRolloutWithin),
 		Expected: fmt.Sprintf("%d of %d replicas available", d.Desired, d.Desired),
 		Observed: kubeRolloutObserved(d, pods),
@@ -414,6 +421,7 @@ func kubeRolloutObserved(d sandbox.Deployment, pods []sandbox.Pod) string {
 // kubeStuckFailure explains a pod that cannot start, by its waiting reason.
 func kubeStuckFailure(k *sandbox.Kube, d sandbox.Deployment, p sandbox.Pod, wait sandbox.ContainerWaiting, what string) *Failure {
 	f := &Failure{
+		Code:     "not-ready",
 		Message:  fmt.Sprintf("%s: %s", what, wait.Reason),
 		Expected: "pods that start and become Ready",
 		Observed: fmt.Sprintf("pod %s: %s", p.Name, p.NotReadyReason()),
@@ -476,6 +484,7 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 		}
 		if v.From != "" {
 			return ctx, &Failure{
+				Code:     "env-mismatch",
 				Message:  fmt.Sprintf("the container %s of the Deployment %q takes %s from the %s, which the lab does not read", c.Name, name, key, v.From),
 				Expected: expected,
 				Observed: fmt.Sprintf("%s from the %s", key, v.From),
@@ -484,6 +493,7 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 			}
 		}
 		f := &Failure{
+			Code:     "env-mismatch",
 			Message:  fmt.Sprintf("the container %s of the Deployment %q sets %s to %q, not %q", c.Name, name, key, v.Value, want),
 			Expected: expected,
 			Observed: key + "=" + v.Value,
@@ -497,6 +507,7 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 		return ctx, f
 	}
 	return ctx, &Failure{
+		Code:     "env-mismatch",
 		Message:  fmt.Sprintf("the Deployment %q does not set %s, so the app has no database", name, key),
 		Expected: expected,
 		Observed: "no " + key + " in its containers' environment",
@@ -523,6 +534,7 @@ func (w *world) kubeServiceExists(ctx context.Context, name string) (context.Con
 			}
 		}
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("there is no Service %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
 			Expected: "a Service named " + name,
 			Observed: observed,
@@ -558,6 +570,7 @@ func (w *world) kubeServiceType(ctx context.Context, want string) error {
 		return err
 	}
 	f := &Failure{
+		Code:     "type-mismatch",
 		Message:  fmt.Sprintf("the Service %q is of type %s, not %s", s.Name, s.Type, want),
 		Expected: "type: " + want,
 		Observed: "type: " + s.Type,
@@ -597,6 +610,7 @@ func (w *world) kubeServicePortOf(ctx context.Context, s *sandbox.Service, port 
 		return sandbox.ServicePort{}, err
 	}
 	return sandbox.ServicePort{}, &Failure{
+		Code:     "port-not-published",
 		Message:  fmt.Sprintf("the Service %q has no port %d", s.Name, port),
 		Expected: fmt.Sprintf("ports: - port: %d", port),
 		Observed: kubeServicePorts(s),
@@ -628,6 +642,7 @@ func (w *world) kubeServicePort(ctx context.Context, port, target int) error {
 		return err
 	}
 	return &Failure{
+		Code:     "port-mismatch",
 		Message:  fmt.Sprintf("the Service %q forwards its port %d to port %d of the pods, but the app listens on %d", s.Name, port, n, target),
 		Expected: fmt.Sprintf("targetPort: %d", target),
 		Observed: kubeServicePorts(s),
@@ -653,6 +668,7 @@ func (w *world) kubeServiceNodePort(ctx context.Context, port, nodePort int) err
 		return err
 	}
 	f := &Failure{
+		Code: "port-mismatch",
 		Message: fmt.Sprintf("the Service %q opens its port %d on node port %d, not %d: the cluster publishes only node port %d on your machine (kind/cluster.yaml), so nothing outside reaches %d",
 			s.Name, port, p.NodePort, nodePort, nodePort, p.NodePort),
 		Expected: fmt.Sprintf("nodePort: %d", nodePort),
@@ -684,6 +700,7 @@ func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
 	// A selector that matches none of the pods is settled: fail at once.
 	if len(s.Selector) == 0 {
 		return &Failure{
+			Code:     "label-mismatch",
 			Message:  fmt.Sprintf("the Service %q has no selector, so it sends traffic to no pod", s.Name),
 			Expected: "selector: " + kubeLabels(d.TemplateLabels),
 			Observed: "no selector",
@@ -693,6 +710,7 @@ func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
 	}
 	if !s.Selects(d.TemplateLabels) {
 		return &Failure{
+			Code:     "label-mismatch",
 			Message:  fmt.Sprintf("the Service %q selects %s, but the pods of the Deployment %q carry %s: it sends traffic to none of them", s.Name, s.SelectorText(), d.Name, kubeLabels(d.TemplateLabels)),
 			Expected: "selector: " + kubeLabels(d.TemplateLabels),
 			Observed: "selector: " + s.SelectorText(),
@@ -706,6 +724,7 @@ func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
 	last := ""
 	noneReady := func() *Failure {
 		return &Failure{
+			Code:     "not-ready",
 			Message:  fmt.Sprintf("the Deployment %q has no ready pod for the Service %q to send traffic to", d.Name, s.Name),
 			Expected: "ready pods of " + d.Name,
 			Observed: kubeRolloutObserved(d, pods),
@@ -771,6 +790,7 @@ func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
 		observed = append(observed, fmt.Sprintf("%s gets traffic but is not a ready pod of %s", ep, d.Name))
 	}
 	f := &Failure{
+		Code:     "label-mismatch",
 		Message:  fmt.Sprintf("the Service %q does not send traffic to exactly the ready pods of the Deployment %q", s.Name, d.Name),
 		Expected: fmt.Sprintf("the %d ready pods of %s, and nothing else", ready, d.Name),
 		Observed: strings.Join(observed, "; "),
@@ -822,6 +842,7 @@ func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
 	}
 	if !isPod(host) {
 		return &Failure{
+			Code:     "port-taken",
 			Message:  fmt.Sprintf("%s was answered by the host %q, which is not a pod of the Deployment %q: something else holds port %s", raw, host, name, composePortOf(raw)),
 			Expected: "the page served by a pod of " + name,
 			Observed: "served by " + host,
@@ -856,6 +877,7 @@ func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error
 			return ctx.Err()
 		}
 		f := &Failure{
+			Code:     "page-differs",
 			Message:  fmt.Sprintf("%s does not list the posts", raw),
 			Expected: "HTTP 200 with a JSON list of the posts",
 			Observed: err.Error(),
@@ -870,6 +892,7 @@ func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error
 	}
 	if len(posts) < least {
 		return &Failure{
+			Code:     "data-missing",
 			Message:  fmt.Sprintf("%s lists %d posts: the database has none yet", raw, len(posts)),
 			Expected: fmt.Sprintf("at least %d", least),
 			Observed: fmt.Sprintf("%d posts", len(posts)),
@@ -900,6 +923,7 @@ func (w *world) kubeDeletePod(ctx context.Context, name string) (context.Context
 	i := slices.IndexFunc(pods, func(p sandbox.Pod) bool { return p.Ready && !p.Deleting })
 	if i < 0 {
 		return ctx, &Failure{
+			Code:     "not-ready",
 			Message:  fmt.Sprintf("the Deployment %q has no Ready pod for the lab to delete", name),
 			Expected: "Ready pods",
 			Observed: kubeRolloutObserved(d, pods),
@@ -1001,6 +1025,7 @@ func (w *world) kubeHealed(ctx context.Context, secs int) error {
 		return f
 	case he.Err != nil:
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the Deployment %q was deleted while the lab watched it replace pod %s", name, del.Pod.Name),
 			Expected: "the Deployment replacing the pod",
 			Observed: he.Err.Error(),
@@ -1008,6 +1033,7 @@ func (w *world) kubeHealed(ctx context.Context, secs int) error {
 		}
 	}
 	return &Failure{
+		Code:     "not-healed",
 		Message:  fmt.Sprintf("the Deployment %q did not replace the deleted pod %s within %d seconds", name, del.Pod.Name, secs),
 		Expected: fmt.Sprintf("a pod with a new UID Ready, and %d of %d replicas available", he.Last.Desired, he.Last.Desired),
 		Observed: he.Last.String(),
@@ -1063,6 +1089,7 @@ func (w *world) kubeObjectsGone(ctx context.Context) error {
 		running := slices.ContainsFunc(nodes, func(c sandbox.Container) bool { return c.State == "running" })
 		if !running {
 			return &Failure{
+				Code:     "left-behind",
 				Message:  fmt.Sprintf("the kind cluster %q still exists, stopped, and with it whatever was in it", cluster),
 				Expected: "no cluster " + cluster,
 				Observed: "node containers " + kubeNodeList(nodes),
@@ -1088,6 +1115,7 @@ func (w *world) kubeObjectsGone(ctx context.Context) error {
 		left = append(left, o.String())
 	}
 	return &Failure{
+		Code:     "left-behind",
 		Message:  fmt.Sprintf("the lesson's objects are still in the cluster: %s", strings.Join(left, ", ")),
 		Expected: "none of " + strings.Join(all, ", "),
 		Observed: strings.Join(left, ", "),
@@ -1109,6 +1137,7 @@ func (w *world) kubeNodesGone(ctx context.Context, cluster string) error {
 		return nil
 	}
 	return &Failure{
+		Code:     "left-behind",
 		Message:  fmt.Sprintf("the kind cluster %q still exists: its node containers are %s", cluster, kubeNodeList(nodes)),
 		Expected: "no node container of the cluster " + cluster,
 		Observed: kubeNodeList(nodes),
@@ -1134,6 +1163,7 @@ func (w *world) kubeContextGone(ctx context.Context, name string) error {
 	switch {
 	case kc.HasContext(name):
 		return &Failure{
+			Code:     "left-behind",
 			Message:  fmt.Sprintf("the kubeconfig %s still has the context %q, but its cluster is gone: kubectl commands there fail with \"connection refused\"", files, name),
 			Expected: "no context " + name,
 			Observed: observed,
@@ -1142,6 +1172,7 @@ func (w *world) kubeContextGone(ctx context.Context, name string) error {
 		}
 	case kc.Current == name:
 		return &Failure{
+			Code:     "left-behind",
 			Message:  fmt.Sprintf("the kubeconfig %s still names %q as its current context, which no longer exists", files, name),
 			Expected: "another current context, or none",
 			Observed: observed,

@@ -99,6 +99,7 @@ func (w *world) mongoAnswers(ctx context.Context, name, uri string, secs int) (c
 		}
 		if !sandbox.IsMongoUnreachable(perr) {
 			return true, &Failure{
+				Code:     "no-answer",
 				Message:  fmt.Sprintf("MongoDB at %s answered the ping with an error", uri),
 				Expected: "a ping answered with ok",
 				Observed: perr.Error(),
@@ -126,6 +127,7 @@ func (w *world) mongoSilent(ctx context.Context, e *sandbox.Engine, name, uri st
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
 		return true, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("container %q does not exist", name),
 			Expected: fmt.Sprintf("MongoDB in %s answering at %s", name, uri),
 			Observed: "no container named " + name,
@@ -137,6 +139,7 @@ func (w *world) mongoSilent(ctx context.Context, e *sandbox.Engine, name, uri st
 	}
 	if !d.State.Running {
 		return true, &Failure{
+			Code:     "not-running",
 			Message:  fmt.Sprintf("container %q stopped before MongoDB answered: it %s", name, mongoState(d.State)),
 			Expected: fmt.Sprintf("MongoDB in %s answering at %s", name, uri),
 			Observed: mongoLogTail(ctx, e, name),
@@ -158,6 +161,7 @@ func (w *world) mongoSilent(ctx context.Context, e *sandbox.Engine, name, uri st
 	}
 	if len(onPort) > 0 && loopbackOnly {
 		return true, &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("mongod in container %q listens only on %s inside the container (its bind address), so nothing reaches it through the published port", name, strings.Join(hosts, " and ")),
 			Expected: fmt.Sprintf("mongod listening on all interfaces (0.0.0.0:%d), so that %s reaches it", mongoPort, uri),
 			Observed: fmt.Sprintf("listening on %s; %s: %v", strings.Join(onPort, ", "), uri, mongoCause(perr)),
@@ -173,6 +177,7 @@ func (w *world) mongoSilent(ctx context.Context, e *sandbox.Engine, name, uri st
 		listening = "mongod listens on " + strings.Join(onPort, ", ")
 	}
 	return false, &Failure{
+		Code:     "no-answer",
 		Message:  fmt.Sprintf("nothing answers MongoDB at %s (waited %s)", uri, waited.Round(time.Second)),
 		Expected: fmt.Sprintf("MongoDB in %s answering a ping at %s", name, uri),
 		Observed: fmt.Sprintf("%v; %s", mongoCause(perr), listening),

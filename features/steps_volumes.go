@@ -32,6 +32,7 @@ func (w *world) keepsInNamedVolume(ctx context.Context, name, dest, volume strin
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("container %q does not exist", name),
 			Expected: fmt.Sprintf("%s with the volume %s mounted at %s", name, volume, dest),
 			Observed: "no container named " + name,
@@ -52,6 +53,7 @@ func (w *world) keepsInNamedVolume(ctx context.Context, name, dest, volume strin
 		}
 	}
 	f := &Failure{
+		Code:     "volume-mismatch",
 		Expected: fmt.Sprintf("the named volume %s mounted at %s", volume, dest),
 		Observed: volumeMounts(d.Mounts),
 		Try:      fmt.Sprintf("docker inspect --format '{{json .Mounts}}' %s", name),
@@ -114,6 +116,7 @@ func (w *world) collectionHolds(ctx context.Context, coll, db string, least int)
 	n, err := sandbox.MongoCount(ctx, found.uri, db, coll)
 	if err != nil {
 		return ctx, &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("could not count the documents of %s.%s at %s", db, coll, found.uri),
 			Expected: fmt.Sprintf("at least %d document(s) in %s.%s", least, db, coll),
 			Observed: err.Error(),
@@ -121,6 +124,7 @@ func (w *world) collectionHolds(ctx context.Context, coll, db string, least int)
 	}
 	if n < int64(least) {
 		return ctx, &Failure{
+			Code:     "data-missing",
 			Message:  fmt.Sprintf("the collection %q of database %q at %s holds %d document(s): the posts are not there", coll, db, found.uri, n),
 			Expected: fmt.Sprintf("at least %d", least),
 			Observed: fmt.Sprintf("%d", n),
@@ -131,6 +135,7 @@ func (w *world) collectionHolds(ctx context.Context, coll, db string, least int)
 	docs, err := sandbox.MongoFind(ctx, found.uri, db, coll, 1)
 	if err != nil {
 		return ctx, &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("could not read the first document of %s.%s at %s", db, coll, found.uri),
 			Expected: "the documents readable",
 			Observed: err.Error(),
@@ -155,6 +160,7 @@ func (w *world) createdAfterFirstDocument(ctx context.Context, name string) erro
 	first := found.oldest
 	if first.IDTime.IsZero() {
 		return &Failure{
+			Code:     "data-missing",
 			Message:  fmt.Sprintf("cannot tell when the first document was inserted: its _id %q is not an ObjectID", first.ID),
 			Expected: "documents with the ObjectIDs MongoDB clients give them",
 			Observed: "_id " + first.ID,
@@ -167,7 +173,7 @@ func (w *world) createdAfterFirstDocument(ctx context.Context, name string) erro
 	}
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
-		return &Failure{Message: fmt.Sprintf("container %q does not exist", name), Observed: "no container named " + name, Try: "docker ps -a --filter name=" + name}
+		return &Failure{Code: "not-found", Message: fmt.Sprintf("container %q does not exist", name), Observed: "no container named " + name, Try: "docker ps -a --filter name=" + name}
 	}
 	if err != nil {
 		return engineErr(err)
@@ -179,6 +185,7 @@ func (w *world) createdAfterFirstDocument(ctx context.Context, name string) erro
 		return nil
 	}
 	f := &Failure{
+		Code:     "not-recreated",
 		Message:  fmt.Sprintf("container %q is still the one the posts were inserted through: it was created before the first post, not replaced since", name),
 		Expected: fmt.Sprintf("a new %s, created after the first post was inserted (%s)", name, inserted.Format(time.RFC3339)),
 		Observed: fmt.Sprintf("%s was created %s", name, created.Format(time.RFC3339Nano)),
