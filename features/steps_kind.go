@@ -17,15 +17,24 @@ import (
 // the learner's configuration, and an image loaded into its nodes.
 func (w *world) kindSteps() []stepDef {
 	return []stepDef{
-		{`^the kind CLI reports version (\S+) or newer$`, w.kindVersionAtLeast},
-		{`^kubectl reports client version (\S+) or newer$`, w.kubectlVersionAtLeast},
-		{`^the workspace file "([^"]+)" is a kind configuration for cluster "([^"]+)"$`, w.kindConfigFor},
-		{`^that configuration maps host port (\d+) to node port (\d+)$`, w.kindConfigMaps},
-		{`^the kind cluster "([^"]+)" has a running node$`, w.kindClusterRunning},
-		{`^the kind cluster "([^"]+)" maps host port (\d+) to node port (\d+)$`, w.kindClusterMaps},
-		{`^every node of the kind cluster "([^"]+)" is Ready within (\d+) seconds$`, w.kindNodesReady},
-		{`^the current kubectl context is "([^"]+)"$`, w.currentKubeContext},
-		{`^every node of the kind cluster "([^"]+)" has the image "([^"]+)" as built$`, w.imageInNodes},
+		{`^the kind CLI reports version (\S+) or newer$`, w.kindVersionAtLeast,
+			`the kind CLI reports version 0.20.0 or newer`, []string{"not-installed", "version-too-old"}},
+		{`^kubectl reports client version (\S+) or newer$`, w.kubectlVersionAtLeast,
+			`kubectl reports client version 1.29.0 or newer`, []string{"not-installed", "version-too-old"}},
+		{`^the workspace file "([^"]+)" is a kind configuration for cluster "([^"]+)"$`, w.kindConfigFor,
+			`the workspace file "kind/cluster.yaml" is a kind configuration for cluster "lab"`, []string{"invalid-file", "name-mismatch", "not-found"}},
+		{`^that configuration maps host port (\d+) to node port (\d+)$`, w.kindConfigMaps,
+			`that configuration maps host port 30001 to node port 30001`, []string{"port-not-published"}},
+		{`^the kind cluster "([^"]+)" has a running node$`, w.kindClusterRunning,
+			`the kind cluster "lab" has a running node`, []string{"not-found", "not-running"}},
+		{`^the kind cluster "([^"]+)" maps host port (\d+) to node port (\d+)$`, w.kindClusterMaps,
+			`the kind cluster "lab" maps host port 30001 to node port 30001`, []string{"not-found", "port-not-published"}},
+		{`^every node of the kind cluster "([^"]+)" is Ready within (\d+) seconds$`, w.kindNodesReady,
+			`every node of the kind cluster "lab" is Ready within 60 seconds`, []string{"no-answer", "not-found", "not-ready", "not-running"}},
+		{`^the current kubectl context is "([^"]+)"$`, w.currentKubeContext,
+			`the current kubectl context is "kind-lab"`, []string{"invalid-file", "name-mismatch"}},
+		{`^every node of the kind cluster "([^"]+)" has the image "([^"]+)" as built$`, w.imageInNodes,
+			`every node of the kind cluster "lab" has the image "lab/app:v1" as built`, []string{"image-differs", "not-found"}},
 	}
 }
 

@@ -20,7 +20,8 @@ const mongoPort = 27017
 // publishes a port) is checked with the container steps of lessons 2 and 3.
 func (w *world) mongoSteps() []stepDef {
 	return []stepDef{
-		{`^MongoDB in container "([^"]+)" answers a ping at "([^"]+)" within (\d+) seconds$`, w.mongoAnswers},
+		{`^MongoDB in container "([^"]+)" answers a ping at "([^"]+)" within (\d+) seconds$`, w.mongoAnswers,
+			`MongoDB in container "lab-mongo" answers a ping at "mongodb://127.0.0.1:27017" within 15 seconds`, []string{"no-answer", "not-found", "not-running"}},
 	}
 }
 

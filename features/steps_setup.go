@@ -13,13 +13,20 @@ import (
 // Compose.
 func (w *world) setupSteps() []stepDef {
 	return []stepDef{
-		{`^the docker CLI reports version (\S+) or newer$`, w.cliVersionAtLeast},
-		{`^the Docker engine answers through the active context$`, w.engineAnswers},
-		{`^the engine API version is (\S+) or newer$`, w.engineAPIAtLeast},
-		{`^a container from image "([^"]+)" exited with code (\d+)$`, w.containerExited},
-		{`^its log contains "([^"]+)"$`, w.logContains},
-		{`^docker compose reports version (\S+) or newer$`, w.composeVersionAtLeast},
-		{`^no container from image "([^"]+)" remains$`, w.noContainerFrom},
+		{`^the docker CLI reports version (\S+) or newer$`, w.cliVersionAtLeast,
+			`the docker CLI reports version 20.10 or newer`, []string{"not-installed", "version-too-old"}},
+		{`^the Docker engine answers through the active context$`, w.engineAnswers,
+			`the Docker engine answers through the active context`, []string{"no-answer"}},
+		{`^the engine API version is (\S+) or newer$`, w.engineAPIAtLeast,
+			`the engine API version is 1.41 or newer`, []string{"no-answer", "version-too-old"}},
+		{`^a container from image "([^"]+)" exited with code (\d+)$`, w.containerExited,
+			`a container from image "hello-world" exited with code 0`, []string{"exit-code-mismatch", "not-found"}},
+		{`^its log contains "([^"]+)"$`, w.logContains,
+			`its log contains "Hello from Docker!"`, []string{"log-differs"}},
+		{`^docker compose reports version (\S+) or newer$`, w.composeVersionAtLeast,
+			`docker compose reports version 2.0.0 or newer`, []string{"not-installed", "version-too-old"}},
+		{`^no container from image "([^"]+)" remains$`, w.noContainerFrom,
+			`no container from image "hello-world" remains`, []string{"left-behind"}},
 	}
 }
 

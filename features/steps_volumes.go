@@ -15,9 +15,12 @@ import (
 // its port and answers a ping is checked by the container and MongoDB steps.
 func (w *world) volumeSteps() []stepDef {
 	return []stepDef{
-		{`^container "([^"]+)" keeps "([^"]+)" in the named volume "([^"]+)"$`, w.keepsInNamedVolume},
-		{`^the collection "([^"]+)" of database "([^"]+)" there holds at least (\d+) documents?$`, w.collectionHolds},
-		{`^container "([^"]+)" was created after the first of those documents was inserted$`, w.createdAfterFirstDocument},
+		{`^container "([^"]+)" keeps "([^"]+)" in the named volume "([^"]+)"$`, w.keepsInNamedVolume,
+			`container "lab-db" keeps "/data/db" in the named volume "lab-data"`, []string{"not-found", "volume-mismatch"}},
+		{`^the collection "([^"]+)" of database "([^"]+)" there holds at least (\d+) documents?$`, w.collectionHolds,
+			`the collection "posts" of database "posts" there holds at least 1 document`, []string{"data-missing", "no-answer"}},
+		{`^container "([^"]+)" was created after the first of those documents was inserted$`, w.createdAfterFirstDocument,
+			`container "lab-db" was created after the first of those documents was inserted`, []string{"data-missing", "not-found", "not-recreated"}},
 	}
 }
 
