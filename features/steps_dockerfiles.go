@@ -445,10 +445,21 @@ func (w *world) workdirHolds(ctx context.Context, rel string) error {
 	return nil
 }
 
-// startupGrace is how long a container must have run before "keeps
-// running" believes it: a container whose command ends at once is still
-// "running" for a moment after `docker run -d` returns.
-const startupGrace = 2 * time.Second
+// The observation window of "keeps running". A container whose command
+// ends at once is still "running" for a moment after `docker run -d`, and
+// one whose restart policy brings it back after each crash is "running"
+// most of the times anyone looks. So the check looks twice: once at once,
+// and again when the container has run for startupGrace and at least
+// observeWindow has passed since the first look. Between the two looks it
+// must not have been restarted.
+var (
+	startupGrace  = 2 * time.Second
+	observeWindow = 1 * time.Second
+	// exitCodeWait bounds how long a check that saw a restart loop looks
+	// for the loop's exit code: the engine shows it only between a crash
+	// and the next start.
+	exitCodeWait = 3 * time.Second
+)
 
 func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (context.Context, error) {
 	ctx, st := buildStateOf(ctx)
@@ -457,7 +468,6 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 		return ctx, err
 	}
 	expected := fmt.Sprintf("container %s from %s, running", name, ref)
-	runFix := fmt.Sprintf("run it: `lab show %s` has the docker run command", w.stepID())
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
 		return ctx, &Failure{
@@ -466,7 +476,7 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 			Expected: expected,
 			Observed: "no such container",
 			Try:      "docker ps -a",
-			Fix:      runFix,
+			Fix:      fmt.Sprintf("run a container named %s from the image %s", name, ref),
 		}
 	}
 	if err != nil {
@@ -499,34 +509,105 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 			Fix:      fmt.Sprintf("a container keeps the image it was created from: docker rm -f %s, then run it again from %s", name, ref),
 		}
 	}
-	// A container whose command ends at once still shows as running right
-	// after `docker run -d`; give it the grace period before believing it.
-	if d.State.Running && time.Since(d.State.StartedAt) < startupGrace {
-		select {
-		case <-time.After(startupGrace - time.Since(d.State.StartedAt)):
-		case <-ctx.Done():
-			return ctx, ctx.Err()
-		}
-		if d, err = e.InspectContainer(ctx, name); err != nil {
-			return ctx, engineErr(err)
-		}
+	if !d.State.Running || d.State.Paused || d.State.Restarting {
+		return ctx, w.notRunning(ctx, e, d, img, st)
 	}
-	if d.State.Running && !d.State.Paused && !d.State.Restarting {
-		st.container = name
-		return ctx, nil
+	first, firstAt := d.State, time.Now()
+	wait := max(startupGrace-time.Since(first.StartedAt), observeWindow)
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+		return ctx, ctx.Err()
 	}
-	return ctx, w.notRunning(ctx, e, d, img, st)
+	if d, err = e.InspectContainer(ctx, name); err != nil {
+		return ctx, engineErr(err)
+	}
+	if restarted(first, d.State) {
+		exit, ok := w.loopExitCode(ctx, e, name, d.State)
+		return ctx, restartLoop(d, first, time.Since(firstAt), exit, ok, w.logTail(ctx, e, d.ID))
+	}
+	if !d.State.Running || d.State.Paused {
+		return ctx, w.notRunning(ctx, e, d, img, st)
+	}
+	st.container = name
+	return ctx, nil
+}
+
+// restarted reports whether a container was restarted between two looks
+// at it, or is waiting to be restarted at either: its restart count or
+// start time changed, or the engine shows it restarting.
+func restarted(first, last sandbox.ContainerState) bool {
+	return first.Restarting || last.Restarting ||
+		last.RestartCount != first.RestartCount || !last.StartedAt.Equal(first.StartedAt)
+}
+
+// loopExitCode returns the exit code of a container caught in a restart
+// loop. The engine shows it only while the container waits to be started
+// again, so the check looks a few more times when it saw it running.
+func (w *world) loopExitCode(ctx context.Context, e *sandbox.Engine, name string, s sandbox.ContainerState) (int, bool) {
+	if s.Restarting || !s.Running {
+		return s.ExitCode, true
+	}
+	var code int
+	found := false
+	_ = eventually(ctx, exitCodeWait, 100*time.Millisecond, func(ctx context.Context) (bool, error) {
+		d, err := e.InspectContainer(ctx, name)
+		if err != nil {
+			return true, err
+		}
+		if d.State.Restarting || !d.State.Running {
+			code, found = d.State.ExitCode, true
+			return true, nil
+		}
+		return false, nil
+	})
+	return code, found
+}
+
+// restartLoop is the failure of a container its restart policy keeps
+// starting again: how often it was restarted, how often while the lab
+// looked, and with which exit code it ends.
+func restartLoop(d sandbox.ContainerDetails, first sandbox.ContainerState, watched time.Duration, exit int, exitKnown bool, logTail string) *Failure {
+	s := d.State
+	during := s.RestartCount - first.RestartCount
+	var seen string
+	switch {
+	case during > 0:
+		seen = fmt.Sprintf("%d %s in the %s the lab watched it", during, kubePlural(int32(during), "time", "times"), watched.Round(100*time.Millisecond))
+	case s.Restarting || first.Restarting:
+		seen = "and was waiting to be started again when the lab looked"
+	default:
+		seen = fmt.Sprintf("and started again at %s while the lab watched it", s.StartedAt.Format(time.RFC3339Nano))
+	}
+	exitText := "its exit code went by too fast to see"
+	if exitKnown {
+		exitText = fmt.Sprintf("it exits with code %d", exit)
+	}
+	return &Failure{
+		Code: "restart-loop",
+		Message: fmt.Sprintf("container %q keeps restarting: %s, and its restart policy starts it again (restart count %d)",
+			d.Name, exitText, s.RestartCount),
+		Expected: fmt.Sprintf("container %s running, not restarted while the lab watched it", d.Name),
+		Observed: fmt.Sprintf("%s was restarted %d %s in all, %s; %s", d.Name, s.RestartCount, kubePlural(int32(s.RestartCount), "time", "times"), seen, logTail),
+		Try:      fmt.Sprintf("docker inspect --format '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' %s; docker logs %s", d.Name, d.Name),
+		Fix:      fmt.Sprintf("read why its command ends in its log (docker logs %s), fix the image or the command, then docker rm -f %s and run it again", d.Name, d.Name),
+	}
+}
+
+// logTail is the last lines of a container's log, for an observation.
+func (w *world) logTail(ctx context.Context, e *sandbox.Engine, id string) string {
+	stdout, stderr, _ := e.ContainerLogs(ctx, id)
+	if strings.TrimSpace(stdout+stderr) == "" {
+		return "an empty log"
+	}
+	return "its log ends: " + sandbox.LastLines(stdout+stderr, 5)
 }
 
 // notRunning explains a container that stopped, with its log's last lines
 // and, when the image has no command of its own, the missing CMD.
 func (w *world) notRunning(ctx context.Context, e *sandbox.Engine, d sandbox.ContainerDetails, img sandbox.Image, st *buildState) error {
 	name, s := d.Name, d.State
-	stdout, stderr, _ := e.ContainerLogs(ctx, d.ID)
-	logTail := "an empty log"
-	if strings.TrimSpace(stdout+stderr) != "" {
-		logTail = "its log ends: " + sandbox.LastLines(stdout+stderr, 5)
-	}
+	logTail := w.logTail(ctx, e, d.ID)
 	var msg string
 	code := "not-running"
 	switch {
@@ -535,7 +616,7 @@ func (w *world) notRunning(ctx context.Context, e *sandbox.Engine, d sandbox.Con
 	case s.Paused:
 		msg = fmt.Sprintf("container %q is paused", name)
 	case s.Restarting:
-		msg = fmt.Sprintf("container %q keeps restarting: it exits with code %d", name, s.ExitCode)
+		msg = fmt.Sprintf("container %q keeps restarting: it exits with code %d, and its restart policy starts it again (restart count %d)", name, s.ExitCode, s.RestartCount)
 		code = "restart-loop"
 	default:
 		msg = fmt.Sprintf("container %q is not running: it exited with code %d", name, s.ExitCode)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/lab-workshop/lab/assets"
 	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/lessons"
 )
@@ -70,12 +71,13 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 	if dir == "" {
 		dir = lessonsFlag
 	}
-	content, feats, name := lessons.Content(), features.Files(), "built-in course"
+	content, feats, starter, name := lessons.Content(), features.Files(), assets.FS(), "built-in course"
 	if dir != "" {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return usageErrorf("lessons directory %q not found; give a folder holding course.yaml", dir)
 		}
 		content, feats, name = os.DirFS(dir), os.DirFS(filepath.Join(dir, lessons.FeaturesDir)), dir
+		starter = os.DirFS(filepath.Join(dir, lessons.AssetsDir))
 	}
 	course, problems, err := lessons.Parse(content, feats)
 	if err != nil {
@@ -83,6 +85,7 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 	}
 	if course != nil {
 		problems = append(problems, features.Lint(course, dir == "")...)
+		problems = append(problems, features.LintStarter(course, starter)...)
 	}
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p.String())
