@@ -258,7 +258,7 @@ func (w *world) workspaceFile(rel string) ([]byte, error) {
 			Expected: "the file " + p,
 			Observed: "no such file",
 			Try:      "ls " + filepath.Dir(p),
-			Fix:      "`lab show edit-page` copies the starter page into your workspace",
+			Fix:      w.missingFileFix(rel),
 		}
 	}
 	if err != nil {

@@ -131,7 +131,7 @@ func (w *world) readBuildFile(rel, fix string) ([]byte, error) {
 // readDockerfile reads and parses the Dockerfile of a workspace folder.
 func (w *world) readDockerfile(folder string) (*dockerfile.File, []byte, error) {
 	rel := path.Join(folder, "Dockerfile")
-	src, err := w.readBuildFile(rel, fmt.Sprintf("write the Dockerfile as %s (the name has no extension), as `lab show %s` explains", rel, w.stepID()))
+	src, err := w.readBuildFile(rel, fmt.Sprintf("write the Dockerfile as %s (the name has no extension), as `lab show` explains", rel))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -148,11 +148,17 @@ func (w *world) readDockerfile(folder string) (*dockerfile.File, []byte, error) 
 	return f, src, nil
 }
 
-func (w *world) stepID() string {
-	if w.step == nil {
-		return ""
+// missingFileFix says how to get a workspace file a check needs: from the
+// step's starter files when they hold it, else by writing it.
+func (w *world) missingFileFix(rel string) string {
+	if w.step != nil {
+		for _, p := range w.step.Starter {
+			if rel == p || strings.HasPrefix(rel, strings.TrimSuffix(p, "/")+"/") {
+				return fmt.Sprintf("`lab show %s` copies the step's starter files into your workspace again, without touching yours", w.step.Key())
+			}
+		}
 	}
-	return w.step.ID
+	return fmt.Sprintf("write %s in your workspace, as `lab show` explains", rel)
 }
 
 // buildCommand is the command that builds ref from a workspace folder, run
@@ -379,7 +385,7 @@ func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
 	if st.ref == "" {
 		return errNoImage
 	}
-	want, err := w.readBuildFile(rel, fmt.Sprintf("copy the page into the build folder: cp web/index.html %s/", path.Dir(rel)))
+	want, err := w.readBuildFile(rel, w.missingFileFix(rel))
 	if err != nil {
 		return err
 	}
@@ -418,7 +424,7 @@ func (w *world) workdirHolds(ctx context.Context, rel string) error {
 	if st.ref == "" {
 		return errNoImage
 	}
-	want, err := w.readBuildFile(rel, fmt.Sprintf("`lab show %s` copies the sample app into your workspace", w.stepID()))
+	want, err := w.readBuildFile(rel, w.missingFileFix(rel))
 	if err != nil {
 		return err
 	}
@@ -624,8 +630,8 @@ func (w *world) notRunning(ctx context.Context, e *sandbox.Engine, d sandbox.Con
 	fix := "read why in its log: docker logs " + name
 	if interpreterOnly(img) {
 		msg += fmt.Sprintf("; its image has no command of its own, only the base image's %s, which ends at once without a terminal", commandLine(img.Entrypoint, img.Cmd))
-		fix = fmt.Sprintf(`tell the image what to run: CMD ["node", "app.js"] at the end of %s/Dockerfile; build again (%s), then docker rm -f %s and run it again`,
-			st.folder, buildCommand(d.Image, st.folder), name)
+		fix = fmt.Sprintf(`tell the image what to run: a CMD at the end of %s/Dockerfile that starts your program, like CMD ["%s", "FILE"]; build again (%s), then docker rm -f %s and run it again`,
+			st.folder, path.Base(img.Cmd[0]), buildCommand(d.Image, st.folder), name)
 	}
 	return &Failure{
 		Code:     code,
@@ -781,7 +787,7 @@ func (w *world) rebuildWithChange(ctx context.Context, folder, file string) erro
 	if err != nil {
 		return err
 	}
-	if _, err := w.readBuildFile(path.Join(folder, file), fmt.Sprintf("`lab show %s` copies the sample app into your workspace", w.stepID())); err != nil {
+	if _, err := w.readBuildFile(path.Join(folder, file), w.missingFileFix(path.Join(folder, file))); err != nil {
 		return err
 	}
 	e, err := w.engine(ctx)
@@ -857,7 +863,7 @@ func (w *world) depLayerKept(ctx context.Context) error {
 		Message:  msg,
 		Expected: fmt.Sprintf("the same layer for %s in both builds", dockerfile.Describe(dep)),
 		Observed: observed,
-		Try:      fmt.Sprintf("docker build -t %s %s twice, changing %s/%s in between: the steps that do not say CACHED (BuildKit) or \"Using cache\" ran again", "lab/app:v1", st.folder, st.folder, st.changed),
+		Try:      fmt.Sprintf("docker build %s twice, changing %s/%s in between: the steps that do not say CACHED (BuildKit) or \"Using cache\" ran again", st.folder, st.folder, st.changed),
 		Fix:      "copy only the dependency list first and install, then the rest: COPY package*.json ./ then RUN npm ci --omit=dev, then COPY . .",
 	}
 }
@@ -957,11 +963,11 @@ func (w *world) markerNotInImage(ctx context.Context, planted string) error {
 
 // lintFixes says how to mend each rule's findings.
 var lintFixes = map[string]string{
-	"DL3006": "name the release you build on: FROM node:18-bookworm-slim",
-	"DL3007": "pin a release instead of latest: FROM node:18-bookworm-slim",
+	"DL3006": "name the release you build on: FROM IMAGE:TAG, with the tag of the release you tested",
+	"DL3007": "pin a release instead of latest: FROM IMAGE:TAG, with the tag of the release you tested",
 	"DL3020": "copy files from the build context with COPY; ADD is for URLs and archives",
-	"DL3025": `write CMD ["node", "app.js"]: in JSON form node runs as the container's main process and gets the SIGTERM of docker stop`,
-	"LAB001": "switch to the base image's ordinary user after the steps that need root: USER node, before CMD",
+	"DL3025": "write CMD and ENTRYPOINT in JSON form, as the finding shows: the program then runs as the container's main process and gets the SIGTERM of docker stop",
+	"LAB001": "switch to an ordinary user after the steps that need root and before CMD: USER with a user the base image has, or one a RUN useradd creates",
 }
 
 // ruleList reads "DL3006, DL3007 and LAB001" into rule ids.
@@ -1025,7 +1031,7 @@ func (w *world) passesLint(ctx context.Context, folder, rules string) error {
 		Expected: "no finding for " + strings.Join(ids, ", "),
 		Observed: strings.Join(observed, "; "),
 		Try:      "cat -n " + rel,
-		Fix:      strings.Join(fixes, "; ") + "; then build again: " + buildCommand("lab/app:v1", folder),
+		Fix:      strings.Join(fixes, "; ") + "; then build again: " + buildCommand("IMAGE", folder),
 	}
 }
 
@@ -1043,7 +1049,7 @@ func (w *world) configNonRoot(ctx context.Context) error {
 	if user != "" {
 		observed = fmt.Sprintf("USER %s", user)
 	}
-	fix := fmt.Sprintf("add USER node to %s/Dockerfile and build again: %s", st.folder, buildCommand(st.ref, st.folder))
+	fix := fmt.Sprintf("add USER with an ordinary user (one the base image has, or one a RUN useradd creates) to %s/Dockerfile and build again: %s", st.folder, buildCommand(st.ref, st.folder))
 	if st.file != nil && !slices.ContainsFunc(dockerfile.Lint(st.file), func(f dockerfile.Finding) bool { return f.Rule == "LAB001" }) {
 		fix = fmt.Sprintf("%s/Dockerfile sets a user, but the image is older than it: build again: %s", st.folder, buildCommand(st.ref, st.folder))
 	}
@@ -1077,7 +1083,7 @@ func (w *world) idNonZero(ctx context.Context) error {
 			Expected: "a container that starts as a user other than root",
 			Observed: se.Err.Error(),
 			Try:      try,
-			Fix:      "USER must name a user that exists in the image: the base image's user node, or one you create with useradd in a RUN before USER",
+			Fix:      "USER must name a user that exists in the image: one the base image has, or one you create with useradd in a RUN before USER",
 		}
 	case err != nil:
 		return engineErr(err)
@@ -1100,7 +1106,7 @@ func (w *world) idNonZero(ctx context.Context) error {
 			Expected: "a user id other than 0",
 			Observed: "0",
 			Try:      try,
-			Fix:      "USER node (uid 1000 in the node images)",
+			Fix:      fmt.Sprintf("set USER in %s/Dockerfile to an ordinary user, not root or uid 0, and build again: %s", st.folder, buildCommand(st.ref, st.folder)),
 		}
 	}
 	w.note("id -u in %s: %d", st.ref, uid)
@@ -1136,7 +1142,7 @@ func (w *world) smallerThan(ctx context.Context, mb int) error {
 		Expected: fmt.Sprintf("less than %d MB", mb),
 		Observed: fmt.Sprintf("%d bytes", size),
 		Try:      "docker images " + st.ref,
-		Fix:      "build FROM the slim base, install production dependencies only (npm ci --omit=dev), and keep node_modules and other clutter out with .dockerignore",
+		Fix:      "build FROM a slimmer variant of the base, install only what the program needs to run, and keep clutter out of the build context with .dockerignore; docker history shows which instruction adds the most",
 	}
 }
 
@@ -1164,6 +1170,6 @@ func (w *world) addsLessThan(ctx context.Context, mb int) error {
 		Expected: fmt.Sprintf("less than %d MB on top of %s", mb, st.base),
 		Observed: fmt.Sprintf("%s is %d MB, %s %d MB", st.ref, st.image.Size/megabyte, st.base, b.Size/megabyte),
 		Try:      "docker history " + st.ref,
-		Fix:      "docker history shows which instruction adds the most; install production dependencies only (npm ci --omit=dev), and keep node_modules and other clutter out with .dockerignore",
+		Fix:      "docker history shows which instruction adds the most; install only what the program needs to run, and keep clutter out of the build context with .dockerignore",
 	}
 }

@@ -177,7 +177,7 @@ func (w *world) kindNodes(ctx context.Context, cluster string) ([]sandbox.Contai
 			Expected: fmt.Sprintf("a cluster named %q (node container %s-control-plane)", cluster, cluster),
 			Observed: observed,
 			Try:      "kind get clusters",
-			Fix:      "kind create cluster --config kind/cluster.yaml (with name: " + cluster + " in it)",
+			Fix:      "kind create cluster --name " + cluster + " (or --config FILE, a kind configuration with name: " + cluster + " in it)",
 		}
 	}
 	return nodes, nil
@@ -332,10 +332,10 @@ func (w *world) imageInNodes(ctx context.Context, cluster, ref string) error {
 		return &Failure{
 			Code:     "not-found",
 			Message:  fmt.Sprintf("the image %s does not exist in Docker, so there is nothing to load", ref),
-			Expected: "the image " + ref + " built in lesson 3",
+			Expected: "the image " + ref + " in Docker, to load into the cluster",
 			Observed: "no such image",
-			Try:      "docker image ls lab/app",
-			Fix:      "build it again (lesson 3), then: kind load docker-image " + ref + " --name " + cluster,
+			Try:      "docker image ls",
+			Fix:      "build " + ref + " again (docker build -t " + ref + " FOLDER), then: kind load docker-image " + ref + " --name " + cluster,
 		}
 	}
 	if err != nil {

@@ -114,7 +114,7 @@ func (w *world) kubeDeployment(ctx context.Context, k *sandbox.Kube, name string
 			Expected: "a Deployment named " + name,
 			Observed: observed,
 			Try:      kubectl(k, "get deployments"),
-			Fix:      "write its manifest in k8s/ and apply it: kubectl apply -f k8s/",
+			Fix:      "write a manifest for the Deployment " + name + " and apply it: kubectl apply -f FILE",
 		}
 	}
 	return d, kubeErr(err)
@@ -173,7 +173,7 @@ func (w *world) kubePodLabel(ctx context.Context, key, value string) error {
 		Expected: fmt.Sprintf("%s: %s under spec.template.metadata.labels (and the same in spec.selector.matchLabels)", key, value),
 		Observed: kubeLabels(d.TemplateLabels),
 		Try:      kubectl(k, "get deployment "+d.Name+" -o jsonpath='{.spec.template.metadata.labels}'"),
-		Fix:      fmt.Sprintf("label the pod template %s: %s; the selector cannot change, so delete the Deployment first (kubectl delete deployment %s), then kubectl apply -f k8s/", key, value, d.Name),
+		Fix:      fmt.Sprintf("label the pod template %s: %s; the selector cannot change, so delete the Deployment first (kubectl delete deployment %s), then apply its manifest again: kubectl apply -f FILE", key, value, d.Name),
 	}
 }
 
@@ -228,7 +228,7 @@ func (w *world) kubeImageOffline(ctx context.Context, image string) error {
 			Expected: "imagePullPolicy: IfNotPresent (or Never), so the node uses the image it already has",
 			Observed: observed,
 			Try:      kubectl(k, "get pods -l "+d.SelectorText),
-			Fix:      "set imagePullPolicy: IfNotPresent in the container and apply the manifest again: kubectl apply -f k8s/",
+			Fix:      "set imagePullPolicy: IfNotPresent in the container and apply the manifest again: kubectl apply -f FILE",
 		}
 	}
 	return &Failure{
@@ -237,7 +237,7 @@ func (w *world) kubeImageOffline(ctx context.Context, image string) error {
 		Expected: "image: " + image,
 		Observed: "image: " + strings.Join(images, ", "),
 		Try:      kubectl(k, "get deployment "+d.Name+" -o jsonpath='{.spec.template.spec.containers[*].image}'"),
-		Fix:      fmt.Sprintf("set image: %s in its manifest and kubectl apply -f k8s/", image),
+		Fix:      fmt.Sprintf("set image: %s in its manifest and apply it again: kubectl apply -f FILE", image),
 	}
 }
 
@@ -268,7 +268,7 @@ func kubeReplicasFailure(k *sandbox.Kube, d *sandbox.Deployment, want kubeReplic
 		Expected: fmt.Sprintf("replicas: %s", want),
 		Observed: fmt.Sprintf("replicas: %d (%d available)", d.Desired, d.Available),
 		Try:      kubectl(k, "get deployment "+d.Name),
-		Fix:      fmt.Sprintf("kubectl scale deployment %s --replicas=%d (or set replicas: %d in its manifest and kubectl apply -f k8s/)", d.Name, want.n, want.n),
+		Fix:      fmt.Sprintf("kubectl scale deployment %s --replicas=%d (or set replicas: %d in its manifest and apply it again: kubectl apply -f FILE)", d.Name, want.n, want.n),
 	}
 }
 
@@ -461,7 +461,7 @@ func kubeStuckFailure(k *sandbox.Kube, d sandbox.Deployment, p sandbox.Pod, wait
 	switch {
 	case slices.Contains(sandbox.ImagePullReasons, wait.Reason) && policy == "Always":
 		f.Message = fmt.Sprintf("%s: imagePullPolicy: Always makes the node pull %s from a registry, but that image is in no registry (%s)", what, wait.Image, wait.Reason)
-		f.Fix = "set imagePullPolicy: IfNotPresent in the container and kubectl apply -f k8s/"
+		f.Fix = "set imagePullPolicy: IfNotPresent in the container and apply the manifest again: kubectl apply -f FILE"
 	case wait.Reason == "ErrImageNeverPull":
 		f.Message = fmt.Sprintf("%s: the node has no image %s, and imagePullPolicy: Never forbids pulling it (%s)", what, wait.Image, wait.Reason)
 		f.Fix = load
@@ -474,7 +474,7 @@ func kubeStuckFailure(k *sandbox.Kube, d sandbox.Deployment, p sandbox.Pod, wait
 		f.Fix = "read what the app printed before it stopped, and fix that"
 	case wait.Reason == "InvalidImageName":
 		f.Message = fmt.Sprintf("%s: %q is not a valid image reference (%s)", what, wait.Image, wait.Reason)
-		f.Fix = "correct image: in the manifest and kubectl apply -f k8s/"
+		f.Fix = "correct image: in the manifest and apply it again: kubectl apply -f FILE"
 	}
 	return f
 }
@@ -518,7 +518,7 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 			Expected: expected,
 			Observed: key + "=" + v.Value,
 			Try:      try,
-			Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and kubectl apply -f k8s/)", name, key, want),
+			Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and apply it again: kubectl apply -f FILE)", name, key, want),
 		}
 		if host := dbHostName(v.Value); host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
 			f.Message = fmt.Sprintf("%s points at %s, which inside a pod is that pod itself; use the Service's name %q", key, host, dbHostName(want))
@@ -532,7 +532,7 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 		Expected: expected,
 		Observed: "no " + key + " in its containers' environment",
 		Try:      try,
-		Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or add it under env: in the manifest and kubectl apply -f k8s/)", name, key, want),
+		Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or add it under env: in the manifest and apply it again: kubectl apply -f FILE)", name, key, want),
 	}
 }
 
@@ -559,7 +559,7 @@ func (w *world) kubeServiceExists(ctx context.Context, name string) (context.Con
 			Expected: "a Service named " + name,
 			Observed: observed,
 			Try:      kubectl(k, "get services"),
-			Fix:      "write its manifest in k8s/ and apply it: kubectl apply -f k8s/",
+			Fix:      "write a manifest for the Service " + name + " and apply it: kubectl apply -f FILE",
 		}
 	}
 	if err != nil {
@@ -595,7 +595,7 @@ func (w *world) kubeServiceType(ctx context.Context, want string) error {
 		Expected: "type: " + want,
 		Observed: "type: " + s.Type,
 		Try:      kubectl(k, "get service "+s.Name),
-		Fix:      fmt.Sprintf("set type: %s in its spec and kubectl apply -f k8s/", want),
+		Fix:      fmt.Sprintf("set type: %s in its spec and apply the manifest again: kubectl apply -f FILE", want),
 	}
 	if s.Type == "ClusterIP" && want == "NodePort" {
 		f.Message += ": a ClusterIP Service is reachable only from inside the cluster"
@@ -635,7 +635,7 @@ func (w *world) kubeServicePortOf(ctx context.Context, s *sandbox.Service, port 
 		Expected: fmt.Sprintf("ports: - port: %d", port),
 		Observed: kubeServicePorts(s),
 		Try:      kubectl(k, "get service "+s.Name),
-		Fix:      fmt.Sprintf("set port: %d under ports: and kubectl apply -f k8s/", port),
+		Fix:      fmt.Sprintf("set port: %d under ports: and apply the manifest again: kubectl apply -f FILE", port),
 	}
 }
 
@@ -667,7 +667,7 @@ func (w *world) kubeServicePort(ctx context.Context, port, target int) error {
 		Expected: fmt.Sprintf("targetPort: %d", target),
 		Observed: kubeServicePorts(s),
 		Try:      kubectl(k, "get service "+s.Name+" -o jsonpath='{.spec.ports}'"),
-		Fix:      fmt.Sprintf("set targetPort: %d and kubectl apply -f k8s/", target),
+		Fix:      fmt.Sprintf("set targetPort: %d and apply the manifest again: kubectl apply -f FILE", target),
 	}
 }
 
@@ -689,12 +689,12 @@ func (w *world) kubeServiceNodePort(ctx context.Context, port, nodePort int) err
 	}
 	f := &Failure{
 		Code: "port-mismatch",
-		Message: fmt.Sprintf("the Service %q opens its port %d on node port %d, not %d: the cluster publishes only node port %d on your machine (kind/cluster.yaml), so nothing outside reaches %d",
+		Message: fmt.Sprintf("the Service %q opens its port %d on node port %d, not %d: the cluster publishes only node port %d on your machine (its kind configuration), so nothing outside reaches %d",
 			s.Name, port, p.NodePort, nodePort, nodePort, p.NodePort),
 		Expected: fmt.Sprintf("nodePort: %d", nodePort),
 		Observed: kubeServicePorts(s),
 		Try:      kubectl(k, "get service "+s.Name),
-		Fix:      fmt.Sprintf("set nodePort: %d under the port and kubectl apply -f k8s/", nodePort),
+		Fix:      fmt.Sprintf("set nodePort: %d under the port and apply the manifest again: kubectl apply -f FILE", nodePort),
 	}
 	if p.NodePort == 0 {
 		f.Message = fmt.Sprintf("the Service %q opens no node port for its port %d", s.Name, port)
@@ -716,7 +716,7 @@ func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
 		return err
 	}
 	try := kubectl(k, "get endpointslices -l kubernetes.io/service-name="+s.Name)
-	fix := fmt.Sprintf("give the Service the selector of the pods (%s) and kubectl apply -f k8s/", kubeLabels(d.TemplateLabels))
+	fix := fmt.Sprintf("give the Service the selector of the pods (%s) and apply its manifest again: kubectl apply -f FILE", kubeLabels(d.TemplateLabels))
 	// A selector that matches none of the pods is settled: fail at once.
 	if len(s.Selector) == 0 {
 		return &Failure{
@@ -849,7 +849,7 @@ func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
 	}
 	url := w.kubeURL(ctx, raw)
 	host, err := homePageHost(ctx, url, raw, kubeSettle, "the sample app's home page, from a pod of "+name,
-		fmt.Sprintf("the cluster must publish node port %s on your machine (extraPortMappings in kind/cluster.yaml) and the Service must open that node port", composePortOf(raw)))
+		fmt.Sprintf("the cluster must publish node port %s on your machine (extraPortMappings in its kind configuration) and the Service must open that node port", composePortOf(raw)))
 	if err != nil {
 		return err
 	}
@@ -905,8 +905,8 @@ func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error
 		}
 		if last.Status == 503 {
 			f.Message = fmt.Sprintf("%s answers 503: the app cannot read its database", raw)
-			f.Fix = "DB_HOST must name the database's Service (mongo-service:27017/posts), and that Service must send traffic to the database's ready pod"
-			f.Try = kubectl(k, "logs deployment/lab-app")
+			f.Fix = "the app's setting that names its database must name the database's Service, and that Service must send traffic to the database's ready pod"
+			f.Try = kubectl(k, "get pods") + ", then " + kubectl(k, "logs POD")
 		}
 		return f
 	}
@@ -917,7 +917,7 @@ func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error
 			Expected: fmt.Sprintf("at least %d", least),
 			Observed: fmt.Sprintf("%d posts", len(posts)),
 			Try:      "curl '" + raw + "'",
-			Fix:      "seed it with the app's script, in a pod where DB_HOST is set: " + kubectl(k, "exec deployment/lab-app -- node seed.js"),
+			Fix:      fmt.Sprintf("put at least %d %s into the database the app reads, then load %s again", least, kubePlural(int32(least), "document", "documents"), raw),
 		}
 	}
 	w.note("%s lists %d posts from MongoDB in the cluster", raw, len(posts))
@@ -1140,7 +1140,7 @@ func (w *world) kubeObjectsGone(ctx context.Context) error {
 		Expected: "none of " + strings.Join(all, ", "),
 		Observed: strings.Join(left, ", "),
 		Try:      kubectl(k, "get deployments,services"),
-		Fix:      "delete what the manifests made: kubectl delete -f k8s/",
+		Fix:      "delete what the manifests made: kubectl delete -f FILE for each of them, or kubectl delete KIND NAME",
 	}
 }
 
