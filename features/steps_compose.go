@@ -464,7 +464,7 @@ func (w *world) composeVolumeExists(ctx context.Context) error {
 	if sandbox.IsNotFound(err) {
 		return &Failure{
 			Code:     "not-found",
-			Message:  fmt.Sprintf("the volume %s is gone, and the posts with it: docker compose down -v removes the project's named volumes", st.volume),
+			Message:  fmt.Sprintf("the volume %s is gone, and the data in it: docker compose down -v removes the project's named volumes", st.volume),
 			Expected: "the volume " + st.volume + ", kept by docker compose down",
 			Observed: "no such volume",
 			Try:      "docker volume ls --filter label=" + sandbox.ComposeProjectLabel + "=" + st.project,
@@ -576,7 +576,7 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 	if len(mine) > 1 {
 		return sandbox.ContainerDetails{}, &Failure{
 			Code:     "count-mismatch",
-			Message:  fmt.Sprintf("the service %q of the project %q has %d containers; the lesson runs one", svc, project, len(mine)),
+			Message:  fmt.Sprintf("the service %q of the project %q has %d containers, not one", svc, project, len(mine)),
 			Expected: expected,
 			Observed: composeNames(mine),
 			Try:      try,
@@ -963,11 +963,11 @@ func (w *world) composePostsAtLeast(ctx context.Context, least int) error {
 	}
 	f := &Failure{
 		Code:     "data-missing",
-		Message:  fmt.Sprintf("the collection %s of the database %s has no posts yet", st.coll, st.db),
+		Message:  fmt.Sprintf("the collection %s of the database %s has no documents yet", st.coll, st.db),
 		Expected: fmt.Sprintf("at least %d documents in %s.%s", least, st.db, st.coll),
 		Observed: fmt.Sprintf("%d", len(st.docs)),
-		Try:      fmt.Sprintf("curl 'http://localhost:3000/%s?format=json'", st.coll),
-		Fix:      fmt.Sprintf("seed it from the app's container: docker compose -p %s exec app node seed.js", st.project),
+		Try:      fmt.Sprintf("docker compose -p %s ps, then look at the collection %s of the database %s with a MongoDB client", st.project, st.coll, st.db),
+		Fix:      fmt.Sprintf("put at least %d documents into the collection %s of the database %s", least, st.coll, st.db),
 	}
 	if len(st.docs) > 0 {
 		f.Message = fmt.Sprintf("the collection %s of the database %s holds %d documents, fewer than %d", st.coll, st.db, len(st.docs), least)
@@ -978,9 +978,9 @@ func (w *world) composePostsAtLeast(ctx context.Context, least int) error {
 	}
 	slices.Sort(others)
 	if len(others) > 0 {
-		f.Message = fmt.Sprintf("the collection %s of the database %s is empty, but %s: the posts went to another database than the one DB_HOST names", st.coll, st.db, strings.Join(others, ", "))
+		f.Message = fmt.Sprintf("the collection %s of the database %s is empty, but %s: the documents went to another database than %s", st.coll, st.db, strings.Join(others, ", "), st.db)
 		f.Observed = strings.Join(others, "; ")
-		f.Fix = fmt.Sprintf("seed with the app's own DB_HOST (…/%s): docker compose -p %s exec app node seed.js", st.db, st.project)
+		f.Fix = fmt.Sprintf("write the documents to the database %s, the one the app's settings name", st.db)
 	}
 	return f
 }
@@ -1009,7 +1009,7 @@ func listPosts(ctx context.Context, url string, within time.Duration) (posts []c
 			return true, fmt.Errorf("HTTP %d: %s", r.Status, firstLines(string(r.Body), 2))
 		}
 		if err := json.Unmarshal(r.Body, &posts); err != nil {
-			return true, fmt.Errorf("not a JSON list of posts: %v (%s)", err, firstLines(string(r.Body), 2))
+			return true, fmt.Errorf("not a JSON list of documents: %v (%s)", err, firstLines(string(r.Body), 2))
 		}
 		return true, nil
 	})
@@ -1037,14 +1037,14 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		msg := fmt.Sprintf("%s does not list the posts", raw)
+		msg := fmt.Sprintf("%s does not list the documents", raw)
 		if last.Status == 503 {
 			msg = fmt.Sprintf("%s answers 503: the app cannot read its database", raw)
 		}
 		return &Failure{
 			Code:     "page-differs",
 			Message:  msg,
-			Expected: "HTTP 200 with a JSON list of the posts",
+			Expected: fmt.Sprintf("HTTP 200 with a JSON list of the documents of %s.%s", st.db, st.coll),
 			Observed: err.Error(),
 			Try:      "curl -i '" + raw + "'",
 		}
@@ -1061,7 +1061,7 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 		gotIDs = append(gotIDs, p.ID)
 	}
 	if slices.Equal(wantIDs, gotIDs) {
-		w.note("%s lists the %d posts that are in %s.%s", raw, len(posts), st.db, st.coll)
+		w.note("%s lists the %d documents that are in %s.%s", raw, len(posts), st.db, st.coll)
 		return nil
 	}
 	var missing, extra []string
@@ -1075,7 +1075,7 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 			extra = append(extra, id)
 		}
 	}
-	observed := fmt.Sprintf("it lists %d posts, the database holds %d", len(gotIDs), len(st.docs))
+	observed := fmt.Sprintf("it lists %d documents, the database holds %d", len(gotIDs), len(st.docs))
 	if len(extra) > 0 {
 		observed += fmt.Sprintf("; listed but not in the database: %s", composeFirstIDs(extra))
 	}
@@ -1084,11 +1084,11 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 	}
 	return &Failure{
 		Code:     "page-differs",
-		Message:  fmt.Sprintf("%s does not list the posts that are in %s.%s", raw, st.db, st.coll),
-		Expected: fmt.Sprintf("the %d posts of the database, in order", len(wantIDs)),
+		Message:  fmt.Sprintf("%s does not list the documents that are in %s.%s", raw, st.db, st.coll),
+		Expected: fmt.Sprintf("the %d documents of the database, in order", len(wantIDs)),
 		Observed: observed,
 		Try:      "curl '" + raw + "'",
-		Fix:      "the app must read the database of the project's mongodb service: check DB_HOST",
+		Fix:      fmt.Sprintf("the app must read the database %s that the lab read: check the setting that names its database", st.db),
 	}
 }
 
@@ -1345,11 +1345,11 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 	if oldest.IsZero() {
 		return &Failure{
 			Code:     "data-missing",
-			Message:  fmt.Sprintf("the project %q runs again, but its database has no posts: after docker compose down -v the new volume starts empty", project),
-			Expected: "the posts kept in the volume across docker compose down and up",
-			Observed: "no posts in posts.posts",
-			Try:      "curl 'http://localhost:3000/posts?format=json'",
-			Fix:      fmt.Sprintf("seed again (docker compose -p %s exec app node seed.js), then take the project down without -v and up again", project),
+			Message:  fmt.Sprintf("the project %q runs again, but its database has no documents: after docker compose down -v the new volume starts empty", project),
+			Expected: "the documents kept in the volume across docker compose down and up",
+			Observed: fmt.Sprintf("no documents in %s.%s", st.db, st.coll),
+			Try:      fmt.Sprintf("docker compose -p %s ps", project),
+			Fix:      fmt.Sprintf("put the documents in again, then take the project down without -v (docker compose -p %s down) and up again", project),
 		}
 	}
 	// An ObjectId keeps whole seconds: a post made at 12:00:00.9 says
@@ -1360,14 +1360,14 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 		if d.Created.Before(newer) {
 			return &Failure{
 				Code:     "not-recreated",
-				Message:  fmt.Sprintf("the container %s has been there since before the posts were written: the project was not taken down", d.Name),
+				Message:  fmt.Sprintf("the container %s has been there since before the documents were written: the project was not taken down", d.Name),
 				Expected: "no container of the project (after docker compose down), or only containers made after it",
-				Observed: fmt.Sprintf("%s created %s; the first post written %s", d.Name, d.Created.Local().Format(time.TimeOnly), oldest.Local().Format(time.TimeOnly)),
+				Observed: fmt.Sprintf("%s created %s; the first document written %s", d.Name, d.Created.Local().Format(time.TimeOnly), oldest.Local().Format(time.TimeOnly)),
 				Try:      try,
 				Fix:      fmt.Sprintf("docker compose -p %s down", project),
 			}
 		}
 	}
-	w.note("the project %s was taken down and started again: its containers are newer than the %d posts the volume kept", project, len(st.docs))
+	w.note("the project %s was taken down and started again: its containers are newer than the %d documents the volume kept", project, len(st.docs))
 	return nil
 }
