@@ -47,7 +47,7 @@ func (w *world) kubeSteps() []stepDef {
 			`it sends traffic to exactly the ready pods of the Deployment "lab-app"`, []string{"label-mismatch", "not-found", "not-ready"}},
 		{`^(http://\S+) answers with the home page of a pod of the Deployment "([^"]+)"$`, w.kubeHomePage,
 			`http://localhost:30001/ answers with the home page of a pod of the Deployment "lab-app"`, []string{"no-answer", "not-found", "page-differs", "port-taken"}},
-		{`^(http://\S+) lists at least (\d+) posts?$`, w.kubeListsPosts,
+		{`^(http://\S+) lists at least (\d+) (posts?|documents?|items?|entries|entry)$`, w.kubeListsPosts,
 			`http://localhost:30001/posts?format=json lists at least 1 post`, []string{"data-missing", "page-differs"}},
 		{`^the lab deletes one pod of the Deployment "([^"]+)"$`, w.kubeDeletePod,
 			`the lab deletes one pod of the Deployment "lab-app"`, []string{"not-found", "not-ready"}},
@@ -885,7 +885,20 @@ func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
 	return nil
 }
 
-func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error {
+// listNouns are the words a sentence may call listed documents by, each
+// with its singular and plural.
+var listNouns = map[string][2]string{
+	"post": {"post", "posts"}, "posts": {"post", "posts"},
+	"document": {"document", "documents"}, "documents": {"document", "documents"},
+	"item": {"item", "items"}, "items": {"item", "items"},
+	"entry": {"entry", "entries"}, "entries": {"entry", "entries"},
+}
+
+// kubeListsPosts checks that a page lists at least least JSON documents;
+// noun is the word the sentence calls them by, and the failure uses it.
+func (w *world) kubeListsPosts(ctx context.Context, raw string, least int, noun string) error {
+	forms := listNouns[noun]
+	one, plural := forms[0], forms[1]
 	k, err := w.kube(ctx)
 	if err != nil {
 		return err
@@ -898,8 +911,8 @@ func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error
 		}
 		f := &Failure{
 			Code:     "page-differs",
-			Message:  fmt.Sprintf("%s does not list the posts", raw),
-			Expected: "HTTP 200 with a JSON list of the posts",
+			Message:  fmt.Sprintf("%s does not list the %s", raw, plural),
+			Expected: "HTTP 200 with a JSON list of the " + plural,
 			Observed: err.Error(),
 			Try:      "curl -i '" + raw + "'",
 		}
@@ -913,14 +926,14 @@ func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error
 	if len(posts) < least {
 		return &Failure{
 			Code:     "data-missing",
-			Message:  fmt.Sprintf("%s lists %d posts: the database has none yet", raw, len(posts)),
+			Message:  fmt.Sprintf("%s lists %d %s: the database has none yet", raw, len(posts), plural),
 			Expected: fmt.Sprintf("at least %d", least),
-			Observed: fmt.Sprintf("%d posts", len(posts)),
+			Observed: fmt.Sprintf("%d %s", len(posts), plural),
 			Try:      "curl '" + raw + "'",
-			Fix:      fmt.Sprintf("put at least %d %s into the database the app reads, then load %s again", least, kubePlural(int32(least), "document", "documents"), raw),
+			Fix:      fmt.Sprintf("put at least %d %s into the database the app reads, then load %s again", least, kubePlural(int32(least), one, plural), raw),
 		}
 	}
-	w.note("%s lists %d posts from MongoDB in the cluster", raw, len(posts))
+	w.note("%s lists %d %s", raw, len(posts), plural)
 	return nil
 }
 
