@@ -85,3 +85,30 @@ func TestLintStarter(t *testing.T) {
 		t.Errorf("got %v, want one problem for web/missing.css", problems)
 	}
 }
+
+// A sentence whose check fails without an earlier sentence's subject is in
+// needsEarlier, so lint reports the missing sentence before any check runs.
+func TestNeedsEarlierCoversEveryCheckThatNeedsASubject(t *testing.T) {
+	markers := needsMarkers(t)
+	if len(markers) == 0 {
+		t.Fatal("found no check that needs an earlier sentence: the test reads the wrong files")
+	}
+	_, reach := staticGraph(t)
+	// Checks that find their subject themselves before calling a check
+	// that needs one.
+	selfContained := map[string]bool{"composeTakenDown": true}
+	for _, d := range (&world{}).definitions() {
+		name := defName(d)
+		if selfContained[name] {
+			continue
+		}
+		for called := range reach[name] {
+			if !markers[called] {
+				continue
+			}
+			if _, ok := needsEarlier[name]; !ok {
+				t.Errorf("%s (%s) fails without an earlier sentence's subject (through %s), but needsEarlier does not name it", d.Expr, name, called)
+			}
+		}
+	}
+}

@@ -15,6 +15,13 @@ import (
 // and method, the failure codes it or anything it calls in the package can
 // give. It over-approximates: a code written anywhere in a function counts.
 func staticCodes(t *testing.T) map[string][]string {
+	codes, _ := staticGraph(t)
+	return codes
+}
+
+// staticGraph returns staticCodes and, for every function, the functions
+// of the package it calls, directly or through others.
+func staticGraph(t *testing.T) (map[string][]string, map[string]map[string]bool) {
 	t.Helper()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -83,8 +90,10 @@ func staticCodes(t *testing.T) map[string][]string {
 		}
 	}
 	out := map[string][]string{}
+	reach := map[string]map[string]bool{}
 	for name := range direct {
 		seen := map[string]bool{name: true}
+		reach[name] = seen
 		queue := []string{name}
 		codes := map[string]bool{}
 		for len(queue) > 0 {
@@ -107,7 +116,7 @@ func staticCodes(t *testing.T) map[string][]string {
 		slices.Sort(list)
 		out[name] = list
 	}
-	return out
+	return out, reach
 }
 
 func stringLit(e ast.Expr) (string, bool) {
@@ -117,4 +126,46 @@ func stringLit(e ast.Expr) (string, bool) {
 	}
 	s, err := strconv.Unquote(lit.Value)
 	return s, err == nil
+}
+
+// needsMarkers returns the functions of the package that fail when no
+// earlier sentence of the scenario found their subject: their source says
+// "by an earlier step" or "by earlier steps", or returns errNoImage.
+func needsMarkers(t *testing.T) map[string]bool {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	out := map[string]bool{}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Body == nil {
+				continue
+			}
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				switch n := n.(type) {
+				case *ast.BasicLit:
+					if s, ok := stringLit(n); ok && (strings.Contains(s, "by an earlier step") || strings.Contains(s, "by earlier steps")) {
+						out[fn.Name.Name] = true
+					}
+				case *ast.Ident:
+					if n.Name == "errNoImage" {
+						out[fn.Name.Name] = true
+					}
+				}
+				return true
+			})
+		}
+	}
+	return out
 }
