@@ -183,7 +183,7 @@ func (t *selftest) step(ctx context.Context, step *lessons.Step) (*SelftestResul
 	}
 
 	// 1. Unsolved: the check must fail.
-	add(t.expectFail(ctx, step, "unsolved", step.Unsolved.Setup, step.Unsolved.Env, ""))
+	add(t.expectFail(ctx, step, "unsolved", step.Unsolved.Setup, step.Unsolved.Env, lessons.WrongState{}))
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
@@ -201,7 +201,7 @@ func (t *selftest) step(ctx context.Context, step *lessons.Step) (*SelftestResul
 	}
 	p.Duration = time.Since(start)
 	add(p)
-	// 3. Each known-wrong state must fail with its own message.
+	// 3. Each known-wrong state must fail with its own code and message.
 	for _, w := range step.Wrong {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -209,7 +209,7 @@ func (t *selftest) step(ctx context.Context, step *lessons.Step) (*SelftestResul
 		if err := t.cleanupStep(ctx, step); err != nil {
 			return res, err
 		}
-		add(t.expectFail(ctx, step, "wrong:"+w.Name, w.Setup, w.Env, w.Expect))
+		add(t.expectFail(ctx, step, "wrong:"+w.Name, w.Setup, w.Env, w))
 	}
 	return res, t.resolve(ctx, step)
 }
@@ -241,8 +241,8 @@ func (t *selftest) resolve(ctx context.Context, step *lessons.Step) error {
 }
 
 // expectFail sets a state up and proves the check fails in it — as a
-// failure, not an environment error — with expect in its message when given.
-func (t *selftest) expectFail(ctx context.Context, step *lessons.Step, name string, setup []string, env map[string]string, expect string) Phase {
+// failure, not an environment error — with want's code and text when given.
+func (t *selftest) expectFail(ctx context.Context, step *lessons.Step, name string, setup []string, env map[string]string, want lessons.WrongState) Phase {
 	start := time.Now()
 	p := Phase{Name: name}
 	defer func() { p.Duration = time.Since(start) }()
@@ -252,20 +252,36 @@ func (t *selftest) expectFail(ctx context.Context, step *lessons.Step, name stri
 		return p
 	}
 	r, err := t.check(ctx, step, env)
-	switch {
-	case err != nil:
+	if err != nil {
 		p.Detail = err.Error()
-	case r.Status == StatusPassed:
-		p.Detail = "the check passed, but it must fail here"
-	case r.Status != StatusFailed:
-		p.Detail = fmt.Sprintf("the check ended with %s instead of a failure: %s", r.Status, r.Message())
-	case expect != "" && !strings.Contains(r.Message(), expect):
-		p.Detail = fmt.Sprintf("the failure does not say %q; it says: %s", expect, r.Message())
-	default:
-		p.OK = true
+	} else {
+		p.Detail = failsAsExpected(r, want.Code, want.Expect)
+		p.OK = p.Detail == ""
 	}
 	p.Duration = time.Since(start)
 	return p
+}
+
+// failsAsExpected says what is wrong with a check's result in a state where
+// it must fail: with code among its failures' codes and expect in its
+// message, when they are given. It returns "" when the result is such a
+// failure.
+func failsAsExpected(r *Result, code, expect string) string {
+	switch {
+	case r.Status == StatusPassed:
+		return "the check passed, but it must fail here"
+	case r.Status != StatusFailed:
+		return fmt.Sprintf("the check ended with %s instead of a failure: %s", r.Status, r.Message())
+	case code != "" && !slices.Contains(r.Codes(), code):
+		got := "no code"
+		if codes := r.Codes(); len(codes) > 0 {
+			got = "the code " + strings.Join(codes, ", ")
+		}
+		return fmt.Sprintf("the failure does not have the code %s; it has %s and says: %s", code, got, r.Message())
+	case expect != "" && !strings.Contains(r.Message(), expect):
+		return fmt.Sprintf("the failure does not say %q; it says: %s", expect, r.Message())
+	}
+	return ""
 }
 
 func (t *selftest) logPhase(step *lessons.Step, p Phase) {

@@ -23,26 +23,46 @@ import (
 // Compose gives them.
 func (w *world) composeSteps() []stepDef {
 	return []stepDef{
-		{`^the Compose file "([^"]+)" in the workspace is valid for the project "([^"]+)"$`, w.composeFileValid},
-		{`^its service "([^"]+)" publishes container port (\d+) on host port (\d+)$`, w.composeFilePublishes},
-		{`^its service "([^"]+)" sets ([A-Za-z_][A-Za-z0-9_]*) to "([^"]+)"$`, w.composeFileSetsEnv},
-		{`^its service "([^"]+)" depends on the service "([^"]+)"$`, w.composeFileDependsOn},
-		{`^its service "([^"]+)" has the restart policy "([^"]+)"$`, w.composeFileRestart},
-		{`^its service "([^"]+)" runs the pinned image "([^"]+)"$`, w.composeFileImage},
-		{`^its service "([^"]+)" keeps (/\S*) in a named volume$`, w.composeFileNamedVolume},
-		{`^that named volume still exists$`, w.composeVolumeExists},
-		{`^the Compose project "([^"]+)" runs one container for each of the services "([^"]+)" and "([^"]+)"$`, w.composeProjectRuns},
-		{`^the containers of the services "([^"]+)" and "([^"]+)" share a network$`, w.composeShareNetwork},
-		{`^the container of the service "([^"]+)" publishes container port (\d+) on host port (\d+)$`, w.composeContainerPublishes},
-		{`^(http://\S+) answers with the home page served by the container of the service "([^"]+)"$`, w.composeHomePage},
-		{`^the lab reads the collection "([^"]+)" of the database "([^"]+)" of the service "([^"]+)"$`, w.composeReadPosts},
-		{`^it holds at least (\d+) documents?$`, w.composePostsAtLeast},
-		{`^(http://\S+) lists exactly those documents$`, w.composeListsPosts},
-		{`^the container of the service "([^"]+)" has the restart policy "([^"]+)"$`, w.composeContainerRestart},
-		{`^the lab crashes the container of the service "([^"]+)"$`, w.composeCrash},
-		{`^it runs again within (\d+) seconds of the crash$`, w.composeBackWithin},
-		{`^(http://\S+) answers with its home page again within (\d+) seconds of the crash$`, w.composeAnswersAgain},
-		{`^no container of the Compose project "([^"]+)" is left from before "docker compose down"$`, w.composeTakenDown},
+		{`^the Compose file "([^"]+)" in the workspace is valid for the project "([^"]+)"$`, w.composeFileValid,
+			`the Compose file "compose/compose.yaml" in the workspace is valid for the project "lab"`, []string{"invalid-file", "name-mismatch", "not-found"}},
+		{`^its service "([^"]+)" publishes container port (\d+) on host port (\d+)$`, w.composeFilePublishes,
+			`its service "app" publishes container port 3000 on host port 3000`, []string{"not-found", "port-mismatch", "port-not-published"}},
+		{`^its service "([^"]+)" sets ([A-Za-z_][A-Za-z0-9_]*) to "([^"]+)"$`, w.composeFileSetsEnv,
+			`its service "app" sets DB_HOST to "mongodb:27017/posts"`, []string{"env-mismatch", "not-found"}},
+		{`^its service "([^"]+)" depends on the service "([^"]+)"$`, w.composeFileDependsOn,
+			`its service "app" depends on the service "mongodb"`, []string{"dependency-missing", "not-found"}},
+		{`^its service "([^"]+)" has the restart policy "([^"]+)"$`, w.composeFileRestart,
+			`its service "app" has the restart policy "always"`, []string{"not-found", "policy-mismatch"}},
+		{`^its service "([^"]+)" runs the pinned image "([^"]+)"$`, w.composeFileImage,
+			`its service "mongodb" runs the pinned image "mongo:7.0"`, []string{"image-differs", "not-found"}},
+		{`^its service "([^"]+)" keeps (/\S*) in a named volume$`, w.composeFileNamedVolume,
+			`its service "mongodb" keeps /data/db in a named volume`, []string{"not-found", "volume-mismatch"}},
+		{`^that named volume still exists$`, w.composeVolumeExists,
+			`that named volume still exists`, []string{"not-found"}},
+		{`^the Compose project "([^"]+)" runs one container for each of the services "([^"]+)" and "([^"]+)"$`, w.composeProjectRuns,
+			`the Compose project "lab" runs one container for each of the services "app" and "mongodb"`, []string{"count-mismatch", "not-found", "not-running", "port-taken", "restart-loop"}},
+		{`^the containers of the services "([^"]+)" and "([^"]+)" share a network$`, w.composeShareNetwork,
+			`the containers of the services "app" and "mongodb" share a network`, []string{"no-network"}},
+		{`^the container of the service "([^"]+)" publishes container port (\d+) on host port (\d+)$`, w.composeContainerPublishes,
+			`the container of the service "app" publishes container port 3000 on host port 3000`, []string{"port-not-published"}},
+		{`^(http://\S+) answers with the home page served by the container of the service "([^"]+)"$`, w.composeHomePage,
+			`http://localhost:3000/ answers with the home page served by the container of the service "app"`, []string{"no-answer", "page-differs", "port-taken"}},
+		{`^the lab reads the collection "([^"]+)" of the database "([^"]+)" of the service "([^"]+)"$`, w.composeReadPosts,
+			`the lab reads the collection "posts" of the database "posts" of the service "mongodb"`, []string{"no-answer", "no-network", "not-found"}},
+		{`^it holds at least (\d+) documents?$`, w.composePostsAtLeast,
+			`it holds at least 1 document`, []string{"data-missing"}},
+		{`^(http://\S+) lists exactly those documents$`, w.composeListsPosts,
+			`http://localhost:3000/posts?format=json lists exactly those documents`, []string{"page-differs"}},
+		{`^the container of the service "([^"]+)" has the restart policy "([^"]+)"$`, w.composeContainerRestart,
+			`the container of the service "app" has the restart policy "always"`, []string{"policy-mismatch"}},
+		{`^the lab crashes the container of the service "([^"]+)"$`, w.composeCrash,
+			`the lab crashes the container of the service "app"`, []string{"not-running"}},
+		{`^it runs again within (\d+) seconds of the crash$`, w.composeBackWithin,
+			`it runs again within 20 seconds of the crash`, []string{"not-healed"}},
+		{`^(http://\S+) answers with its home page again within (\d+) seconds of the crash$`, w.composeAnswersAgain,
+			`http://localhost:3000/ answers with its home page again within 20 seconds of the crash`, []string{"no-answer", "page-differs", "port-taken"}},
+		{`^no container of the Compose project "([^"]+)" is left from before "docker compose down"$`, w.composeTakenDown,
+			`no container of the Compose project "lab" is left from before "docker compose down"`, []string{"data-missing", "left-behind", "no-answer", "no-network", "not-found", "not-recreated"}},
 	}
 }
 
@@ -110,6 +130,7 @@ func (w *world) composeFileValid(ctx context.Context, rel, project string) (cont
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the Compose file %s does not exist in your workspace", rel),
 			Expected: "the file " + filepath.Join(ws, filepath.FromSlash(rel)),
 			Observed: "no such file",
@@ -125,6 +146,7 @@ func (w *world) composeFileValid(ctx context.Context, rel, project string) (cont
 			msg = ferr.Key + ": " + msg
 		}
 		fail := &Failure{
+			Code:     "invalid-file",
 			Message:  fmt.Sprintf("%s: %s", where, msg),
 			Expected: "a file docker compose accepts",
 			Observed: ferr.Error(),
@@ -140,6 +162,7 @@ func (w *world) composeFileValid(ctx context.Context, rel, project string) (cont
 	}
 	if f.Name != "" && f.Name != project {
 		return ctx, &Failure{
+			Code:     "name-mismatch",
 			Message:  fmt.Sprintf("%s line %d names the project %q, but the lab looks for the project %q", rel, f.Line("name"), f.Name, project),
 			Expected: fmt.Sprintf("name: %s (or no name: and docker compose -p %s)", project, project),
 			Observed: "name: " + f.Name,
@@ -173,6 +196,7 @@ func (w *world) composeService(ctx context.Context, name string) (*composeState,
 			observed = "services " + strings.Join(names, ", ")
 		}
 		return st, s, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("%s declares no service %q", st.rel, name),
 			Expected: fmt.Sprintf("a service named %s under services:", name),
 			Observed: observed,
@@ -211,6 +235,7 @@ func (w *world) composeFilePublishes(ctx context.Context, name string, target, h
 	for _, p := range s.Ports {
 		if p.Published == hostPort {
 			return &Failure{
+				Code:     "port-mismatch",
 				Message:  fmt.Sprintf("%s: the service %q publishes host port %d to container port %d, but the app listens on %d", st.at("services", name, "ports"), name, host, p.Target, target),
 				Expected: expected,
 				Observed: strings.Join(seen, ", "),
@@ -220,6 +245,7 @@ func (w *world) composeFilePublishes(ctx context.Context, name string, target, h
 	}
 	if len(s.Ports) == 0 {
 		return &Failure{
+			Code:     "port-not-published",
 			Message:  fmt.Sprintf("%s: the service %q publishes no port, so nothing outside its network reaches it", st.at("services", name), name),
 			Expected: expected,
 			Observed: "no ports:",
@@ -227,6 +253,7 @@ func (w *world) composeFilePublishes(ctx context.Context, name string, target, h
 		}
 	}
 	return &Failure{
+		Code:     "port-mismatch",
 		Message:  fmt.Sprintf("%s: the service %q does not publish container port %d on host port %d", st.at("services", name, "ports"), name, target, host),
 		Expected: expected,
 		Observed: strings.Join(seen, ", "),
@@ -244,6 +271,7 @@ func (w *world) composeFileSetsEnv(ctx context.Context, name, key, want string) 
 	got, ok := s.Environment[key]
 	if !ok {
 		return &Failure{
+			Code:     "env-mismatch",
 			Message:  fmt.Sprintf("%s: the service %q does not set %s", st.at("services", name, "environment"), name, key),
 			Expected: expected,
 			Observed: "no " + key + " in its environment",
@@ -254,6 +282,7 @@ func (w *world) composeFileSetsEnv(ctx context.Context, name, key, want string) 
 		return nil
 	}
 	f := &Failure{
+		Code:     "env-mismatch",
 		Message:  fmt.Sprintf("%s: the service %q sets %s to %q, not %q", st.at("services", name, "environment", key), name, key, got, want),
 		Expected: expected,
 		Observed: key + "=" + got,
@@ -296,6 +325,7 @@ func (w *world) composeFileDependsOn(ctx context.Context, name, dep string) erro
 		observed = "depends_on: " + strings.Join(s.DependsOn, ", ")
 	}
 	return &Failure{
+		Code:     "dependency-missing",
 		Message:  fmt.Sprintf("%s: the service %q does not depend on %q, so Compose may start it before its database", st.at("services", name, "depends_on"), name, dep),
 		Expected: fmt.Sprintf("depends_on: [%s]", dep),
 		Observed: observed,
@@ -312,6 +342,7 @@ func (w *world) composeFileRestart(ctx context.Context, name, want string) error
 		return nil
 	}
 	f := &Failure{
+		Code:     "policy-mismatch",
 		Message:  fmt.Sprintf("%s: the service %q has the restart policy %q, not %q", st.at("services", name, "restart"), name, s.Restart, want),
 		Expected: "restart: " + want,
 		Observed: "restart: " + s.Restart,
@@ -334,6 +365,7 @@ func (w *world) composeFileImage(ctx context.Context, name, want string) error {
 	}
 	at := st.at("services", name, "image")
 	f := &Failure{
+		Code:     "image-differs",
 		Message:  fmt.Sprintf("%s: the service %q runs the image %q, not %q", at, name, s.Image, want),
 		Expected: "image: " + want,
 		Observed: "image: " + s.Image,
@@ -379,6 +411,7 @@ func (w *world) composeFileNamedVolume(ctx context.Context, name, target string)
 		switch {
 		case m.Type == "bind":
 			return &Failure{
+				Code:     "volume-mismatch",
 				Message:  fmt.Sprintf("%s: %s of the service %q is the host folder %s (a bind mount), not a named volume", at, target, name, m.Source),
 				Expected: expected,
 				Observed: fmt.Sprintf("%s:%s", m.Source, m.Target),
@@ -386,6 +419,7 @@ func (w *world) composeFileNamedVolume(ctx context.Context, name, target string)
 			}
 		case m.Type != "volume":
 			return &Failure{
+				Code:     "volume-mismatch",
 				Message:  fmt.Sprintf("%s: %s of the service %q is a %s mount, not a named volume", at, target, name, m.Type),
 				Expected: expected,
 				Observed: m.Type,
@@ -393,6 +427,7 @@ func (w *world) composeFileNamedVolume(ctx context.Context, name, target string)
 			}
 		case m.Source == "":
 			return &Failure{
+				Code:     "volume-mismatch",
 				Message:  fmt.Sprintf("%s: %s of the service %q is an anonymous volume: Compose cannot find it again by name, and docker compose down -v or rm -v deletes it", at, target, name),
 				Expected: expected,
 				Observed: "volumes: [" + target + "]",
@@ -408,6 +443,7 @@ func (w *world) composeFileNamedVolume(ctx context.Context, name, target string)
 		return nil
 	}
 	return &Failure{
+		Code:     "volume-mismatch",
 		Message:  fmt.Sprintf("%s: the service %q keeps nothing at %s in a volume, so its data goes with its container", st.at("services", name, "volumes"), name, target),
 		Expected: expected,
 		Observed: fmt.Sprintf("no volume at %s", target),
@@ -427,7 +463,8 @@ func (w *world) composeVolumeExists(ctx context.Context) error {
 	v, err := e.InspectVolume(ctx, st.volume)
 	if sandbox.IsNotFound(err) {
 		return &Failure{
-			Message:  fmt.Sprintf("the volume %s is gone, and the posts with it: docker compose down -v removes the project's named volumes", st.volume),
+			Code:     "not-found",
+			Message:  fmt.Sprintf("the volume %s is gone, and the data in it: docker compose down -v removes the project's named volumes", st.volume),
 			Expected: "the volume " + st.volume + ", kept by docker compose down",
 			Observed: "no such volume",
 			Try:      "docker volume ls --filter label=" + sandbox.ComposeProjectLabel + "=" + st.project,
@@ -491,6 +528,7 @@ func (w *world) composeProjectRuns(ctx context.Context, project, first, second s
 	}
 	if len(cs) == 0 {
 		f := &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("no container of the Compose project %q exists", project),
 			Expected: expected,
 			Observed: "none",
@@ -527,6 +565,7 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 	}
 	if len(mine) == 0 {
 		return sandbox.ContainerDetails{}, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the service %q of the project %q has no container", svc, project),
 			Expected: expected,
 			Observed: "containers " + composeNames(cs),
@@ -536,7 +575,8 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 	}
 	if len(mine) > 1 {
 		return sandbox.ContainerDetails{}, &Failure{
-			Message:  fmt.Sprintf("the service %q of the project %q has %d containers; the lesson runs one", svc, project, len(mine)),
+			Code:     "count-mismatch",
+			Message:  fmt.Sprintf("the service %q of the project %q has %d containers, not one", svc, project, len(mine)),
 			Expected: expected,
 			Observed: composeNames(mine),
 			Try:      try,
@@ -554,7 +594,7 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 		return !d.State.Restarting, nil
 	})
 	if sandbox.IsNotFound(err) {
-		return d, &Failure{Message: fmt.Sprintf("the container %s of the service %q was removed while the lab looked at it", name, svc), Try: try}
+		return d, &Failure{Code: "not-found", Message: fmt.Sprintf("the container %s of the service %q was removed while the lab looked at it", name, svc), Try: try}
 	}
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return d, composeEngineErr(err)
@@ -563,6 +603,7 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 		return d, nil
 	}
 	f := &Failure{
+		Code:     "not-running",
 		Message:  fmt.Sprintf("the container %s of the service %q is %s", name, svc, composeStateText(d.State)),
 		Expected: expected,
 		Observed: fmt.Sprintf("%s is %s", name, composeStateText(d.State)),
@@ -570,6 +611,7 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 		Fix:      fmt.Sprintf("docker compose -p %s up -d; docker compose -p %s logs %s shows why it stopped", project, project, svc),
 	}
 	if d.State.Restarting {
+		f.Code = "restart-loop"
 		f.Message = fmt.Sprintf("the container %s of the service %q keeps restarting (restart count %d): it crashes as soon as it starts", name, svc, d.State.RestartCount)
 		f.Try = fmt.Sprintf("docker compose -p %s logs %s", project, svc)
 		return d, f
@@ -577,10 +619,11 @@ func (w *world) composeServiceContainer(ctx context.Context, e *sandbox.Engine, 
 	if d.State.Error != "" {
 		f.Message = fmt.Sprintf("the container %s of the service %q could not start: %s", name, svc, d.State.Error)
 		if strings.Contains(d.State.Error, "port is already allocated") || strings.Contains(d.State.Error, "address already in use") {
+			f.Code = "port-taken"
 			f.Message = fmt.Sprintf("the container %s of the service %q could not start: a port it publishes is already taken by another container or program", name, svc)
 			f.Observed = d.State.Error
 			f.Try = "docker ps --format '{{.Names}} {{.Ports}}'"
-			f.Fix = fmt.Sprintf("remove what holds the port (lesson 3's container: docker rm -f lab-app), then docker compose -p %s up -d", project)
+			f.Fix = fmt.Sprintf("stop or remove the container or program that holds the port (docker ps shows which container), then docker compose -p %s up -d", project)
 		}
 		return d, f
 	}
@@ -644,6 +687,7 @@ func (w *world) composeShareNetwork(ctx context.Context, first, second string) e
 		return nil
 	}
 	return &Failure{
+		Code:     "no-network",
 		Message:  fmt.Sprintf("the containers %s and %s share no network, so the app cannot reach its database by name", a.Name, b.Name),
 		Expected: "both on one network, like the project's default network " + st.project + "_default",
 		Observed: fmt.Sprintf("%s on %s; %s on %s", a.Name, composeNetworks(a), b.Name, composeNetworks(b)),
@@ -709,6 +753,7 @@ func (w *world) composeContainerPublishes(ctx context.Context, svc string, targe
 		observed = strings.Join(seen, ", ")
 	}
 	return &Failure{
+		Code:     "port-not-published",
 		Message:  fmt.Sprintf("the container %s does not publish container port %d on host port %d", d.Name, target, host),
 		Expected: fmt.Sprintf("host port %d → %s", host, port),
 		Observed: observed,
@@ -748,6 +793,7 @@ func homePageHost(ctx context.Context, url, raw string, within time.Duration, ex
 		m := composeHostname.FindSubmatch(r.Body)
 		if m == nil {
 			return true, &Failure{
+				Code:     "page-differs",
 				Message:  fmt.Sprintf("%s answers, but not with the sample app's home page", raw),
 				Expected: "the page of the lab sample app, naming the host that served it",
 				Observed: firstLines(string(r.Body), 3),
@@ -770,6 +816,7 @@ func homePageHost(ctx context.Context, url, raw string, within time.Duration, ex
 			observed = fmt.Sprintf("HTTP %d: %s", last.Status, firstLines(string(last.Body), 2))
 		}
 		return "", &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("%s does not answer with the app's home page within %s", raw, within),
 			Expected: "HTTP 200 with " + expected,
 			Observed: observed,
@@ -809,6 +856,7 @@ func (w *world) composeSameHost(ctx context.Context, e *sandbox.Engine, st *comp
 		return nil
 	}
 	return &Failure{
+		Code:     "port-taken",
 		Message:  fmt.Sprintf("%s was answered by the host %q, not by the container %s (host %q): another container or program answers on that port", raw, host, d.Name, rt.Hostname),
 		Expected: "the page served by " + d.Name,
 		Observed: "served by " + host,
@@ -847,6 +895,7 @@ func (w *world) composeReadPosts(ctx context.Context, coll, db, svc string) erro
 	switch {
 	case errors.Is(err, sandbox.ErrNoMongoDriver):
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the container %s has no mongodb driver where it runs the app, so the lab cannot read the database through it", via.Name),
 			Expected: "the sample app's image with its dependencies installed (npm ci) in its working directory",
 			Observed: err.Error(),
@@ -854,6 +903,7 @@ func (w *world) composeReadPosts(ctx context.Context, coll, db, svc string) erro
 		}
 	case sandbox.IsMongoUnreachable(err):
 		return &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("the database of the service %q does not answer at %s", svc, uri),
 			Expected: "a MongoDB server answering on port 27017 of " + dbc.Name,
 			Observed: err.Error(),
@@ -895,6 +945,7 @@ func composeDatabaseRoute(st *composeState, dbc sandbox.ContainerDetails) (sandb
 		}
 	}
 	return sandbox.ContainerDetails{}, "", &Failure{
+		Code:     "no-network",
 		Message:  fmt.Sprintf("no container shares a network with %s, so nothing can reach its database", dbc.Name),
 		Expected: "the app and the database on the project's network",
 		Observed: composeNetworks(dbc),
@@ -911,11 +962,12 @@ func (w *world) composePostsAtLeast(ctx context.Context, least int) error {
 		return nil
 	}
 	f := &Failure{
-		Message:  fmt.Sprintf("the collection %s of the database %s has no posts yet", st.coll, st.db),
+		Code:     "data-missing",
+		Message:  fmt.Sprintf("the collection %s of the database %s has no documents yet", st.coll, st.db),
 		Expected: fmt.Sprintf("at least %d documents in %s.%s", least, st.db, st.coll),
 		Observed: fmt.Sprintf("%d", len(st.docs)),
-		Try:      fmt.Sprintf("curl 'http://localhost:3000/%s?format=json'", st.coll),
-		Fix:      fmt.Sprintf("seed it from the app's container: docker compose -p %s exec app node seed.js", st.project),
+		Try:      fmt.Sprintf("docker compose -p %s ps, then look at the collection %s of the database %s with a MongoDB client", st.project, st.coll, st.db),
+		Fix:      fmt.Sprintf("put at least %d documents into the collection %s of the database %s", least, st.coll, st.db),
 	}
 	if len(st.docs) > 0 {
 		f.Message = fmt.Sprintf("the collection %s of the database %s holds %d documents, fewer than %d", st.coll, st.db, len(st.docs), least)
@@ -926,9 +978,9 @@ func (w *world) composePostsAtLeast(ctx context.Context, least int) error {
 	}
 	slices.Sort(others)
 	if len(others) > 0 {
-		f.Message = fmt.Sprintf("the collection %s of the database %s is empty, but %s: the posts went to another database than the one DB_HOST names", st.coll, st.db, strings.Join(others, ", "))
+		f.Message = fmt.Sprintf("the collection %s of the database %s is empty, but %s: the documents went to another database than %s", st.coll, st.db, strings.Join(others, ", "), st.db)
 		f.Observed = strings.Join(others, "; ")
-		f.Fix = fmt.Sprintf("seed with the app's own DB_HOST (…/%s): docker compose -p %s exec app node seed.js", st.db, st.project)
+		f.Fix = fmt.Sprintf("write the documents to the database %s, the one the app's settings name", st.db)
 	}
 	return f
 }
@@ -957,7 +1009,7 @@ func listPosts(ctx context.Context, url string, within time.Duration) (posts []c
 			return true, fmt.Errorf("HTTP %d: %s", r.Status, firstLines(string(r.Body), 2))
 		}
 		if err := json.Unmarshal(r.Body, &posts); err != nil {
-			return true, fmt.Errorf("not a JSON list of posts: %v (%s)", err, firstLines(string(r.Body), 2))
+			return true, fmt.Errorf("not a JSON list of documents: %v (%s)", err, firstLines(string(r.Body), 2))
 		}
 		return true, nil
 	})
@@ -985,13 +1037,14 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		msg := fmt.Sprintf("%s does not list the posts", raw)
+		msg := fmt.Sprintf("%s does not list the documents", raw)
 		if last.Status == 503 {
 			msg = fmt.Sprintf("%s answers 503: the app cannot read its database", raw)
 		}
 		return &Failure{
+			Code:     "page-differs",
 			Message:  msg,
-			Expected: "HTTP 200 with a JSON list of the posts",
+			Expected: fmt.Sprintf("HTTP 200 with a JSON list of the documents of %s.%s", st.db, st.coll),
 			Observed: err.Error(),
 			Try:      "curl -i '" + raw + "'",
 		}
@@ -1008,7 +1061,7 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 		gotIDs = append(gotIDs, p.ID)
 	}
 	if slices.Equal(wantIDs, gotIDs) {
-		w.note("%s lists the %d posts that are in %s.%s", raw, len(posts), st.db, st.coll)
+		w.note("%s lists the %d documents that are in %s.%s", raw, len(posts), st.db, st.coll)
 		return nil
 	}
 	var missing, extra []string
@@ -1022,7 +1075,7 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 			extra = append(extra, id)
 		}
 	}
-	observed := fmt.Sprintf("it lists %d posts, the database holds %d", len(gotIDs), len(st.docs))
+	observed := fmt.Sprintf("it lists %d documents, the database holds %d", len(gotIDs), len(st.docs))
 	if len(extra) > 0 {
 		observed += fmt.Sprintf("; listed but not in the database: %s", composeFirstIDs(extra))
 	}
@@ -1030,11 +1083,12 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 		observed += fmt.Sprintf("; in the database but not listed: %s", composeFirstIDs(missing))
 	}
 	return &Failure{
-		Message:  fmt.Sprintf("%s does not list the posts that are in %s.%s", raw, st.db, st.coll),
-		Expected: fmt.Sprintf("the %d posts of the database, in order", len(wantIDs)),
+		Code:     "page-differs",
+		Message:  fmt.Sprintf("%s does not list the documents that are in %s.%s", raw, st.db, st.coll),
+		Expected: fmt.Sprintf("the %d documents of the database, in order", len(wantIDs)),
 		Observed: observed,
 		Try:      "curl '" + raw + "'",
-		Fix:      "the app must read the database of the project's mongodb service: check DB_HOST",
+		Fix:      fmt.Sprintf("the app must read the database %s that the lab read: check the setting that names its database", st.db),
 	}
 }
 
@@ -1064,6 +1118,7 @@ func (w *world) composeContainerRestart(ctx context.Context, svc, want string) e
 		return nil
 	}
 	f := &Failure{
+		Code:     "policy-mismatch",
 		Message:  fmt.Sprintf("the container %s runs with the restart policy %q, not %q", d.Name, rt.RestartPolicy, want),
 		Expected: "restart policy " + want,
 		Observed: rt.RestartPolicy,
@@ -1093,7 +1148,7 @@ func (w *world) composeCrash(ctx context.Context, svc string) error {
 		return composeEngineErr(err)
 	}
 	if !before.State.Running {
-		return &Failure{Message: fmt.Sprintf("the container %s stopped before the lab crashed it: %s", d.Name, composeStateText(before.State)), Try: "docker ps -a"}
+		return &Failure{Code: "not-running", Message: fmt.Sprintf("the container %s stopped before the lab crashed it: %s", d.Name, composeStateText(before.State)), Try: "docker ps -a"}
 	}
 	w.announce("killing the main process of container %s (service %s) with SIGKILL, as a crash would, to see its restart policy bring it back; the lab starts it again if nothing else does", d.Name, svc)
 	sent := true // whether the signal may have gone out
@@ -1163,6 +1218,7 @@ func (w *world) composeBackWithin(ctx context.Context, secs int) error {
 	})
 	if sandbox.IsNotFound(err) {
 		return &Failure{
+			Code:    "not-healed",
 			Message: fmt.Sprintf("the container %s was removed after the crash instead of restarted", c.before.Name),
 			Try:     "docker ps -a",
 		}
@@ -1182,6 +1238,7 @@ func (w *world) composeBackWithin(ctx context.Context, secs int) error {
 		return nil
 	}
 	return &Failure{
+		Code:     "not-healed",
 		Message:  fmt.Sprintf("the container %s did not come back within %d seconds of the crash", c.before.Name, secs),
 		Expected: "running again, restarted by the engine",
 		Observed: fmt.Sprintf("%s, restart count %d", composeStateText(d.State), d.State.RestartCount),
@@ -1237,6 +1294,7 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 	}
 	if len(stopped) > 0 {
 		return &Failure{
+			Code:     "left-behind",
 			Message:  fmt.Sprintf("%d containers of the project %q remain, stopped: docker compose stop keeps the containers, docker compose down removes them", len(stopped), project),
 			Expected: "no container of the project " + project,
 			Observed: composeNames(cs),
@@ -1258,6 +1316,7 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 	}
 	if app == "" || db == "" {
 		return &Failure{
+			Code:     "left-behind",
 			Message:  fmt.Sprintf("containers of the project %q still run: %s", project, composeNames(cs)),
 			Expected: "no container of the project " + project,
 			Observed: composeNames(cs),
@@ -1285,11 +1344,12 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 	}
 	if oldest.IsZero() {
 		return &Failure{
-			Message:  fmt.Sprintf("the project %q runs again, but its database has no posts: after docker compose down -v the new volume starts empty", project),
-			Expected: "the posts kept in the volume across docker compose down and up",
-			Observed: "no posts in posts.posts",
-			Try:      "curl 'http://localhost:3000/posts?format=json'",
-			Fix:      fmt.Sprintf("seed again (docker compose -p %s exec app node seed.js), then take the project down without -v and up again", project),
+			Code:     "data-missing",
+			Message:  fmt.Sprintf("the project %q runs again, but its database has no documents: after docker compose down -v the new volume starts empty", project),
+			Expected: "the documents kept in the volume across docker compose down and up",
+			Observed: fmt.Sprintf("no documents in %s.%s", st.db, st.coll),
+			Try:      fmt.Sprintf("docker compose -p %s ps", project),
+			Fix:      fmt.Sprintf("put the documents in again, then take the project down without -v (docker compose -p %s down) and up again", project),
 		}
 	}
 	// An ObjectId keeps whole seconds: a post made at 12:00:00.9 says
@@ -1299,14 +1359,15 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 		d := st.services[svc]
 		if d.Created.Before(newer) {
 			return &Failure{
-				Message:  fmt.Sprintf("the container %s has been there since before the posts were written: the project was not taken down", d.Name),
+				Code:     "not-recreated",
+				Message:  fmt.Sprintf("the container %s has been there since before the documents were written: the project was not taken down", d.Name),
 				Expected: "no container of the project (after docker compose down), or only containers made after it",
-				Observed: fmt.Sprintf("%s created %s; the first post written %s", d.Name, d.Created.Local().Format(time.TimeOnly), oldest.Local().Format(time.TimeOnly)),
+				Observed: fmt.Sprintf("%s created %s; the first document written %s", d.Name, d.Created.Local().Format(time.TimeOnly), oldest.Local().Format(time.TimeOnly)),
 				Try:      try,
 				Fix:      fmt.Sprintf("docker compose -p %s down", project),
 			}
 		}
 	}
-	w.note("the project %s was taken down and started again: its containers are newer than the %d posts the volume kept", project, len(st.docs))
+	w.note("the project %s was taken down and started again: its containers are newer than the %d documents the volume kept", project, len(st.docs))
 	return nil
 }

@@ -32,17 +32,28 @@ const nginxWelcome = "Welcome to nginx!"
 // the object it checks, so steps do not depend on each other's state.
 func (w *world) containerSteps() []stepDef {
 	return []stepDef{
-		{`^container "([^"]+)" runs image "([^"]+)"$`, w.containerRunsImage},
-		{`^container "([^"]+)" publishes port (\d+/(?:tcp|udp)) on host port (\d+)$`, w.containerPublishes},
-		{`^(http://\S+) answers (\d+) with a page containing "([^"]+)", or the workspace file "([^"]+)"$`, w.pageContainsOrIs},
-		{`^(http://\S+) serves the workspace file "([^"]+)"$`, w.servesWorkspaceFile},
-		{`^image "([^"]+)" exists$`, w.imageExists},
-		{`^image "([^"]+)" holds the workspace file "([^"]+)" at "([^"]+)"$`, w.imageHoldsWorkspaceFile},
-		{`^image "([^"]+)" has the layers of image "([^"]+)" and one more$`, w.imageOneLayerOver},
-		{`^image "([^"]+)" runs the command of image "([^"]+)"$`, w.imageRunsCommandOf},
-		{`^image "([^"]+)" is image "([^"]+)"$`, w.sameImage},
-		{`^the registry at (\S+) lists repository "([^"]+)" with tag "([^"]+)"$`, w.registryHasTag},
-		{`^the registry at (\S+) serves "([^"]+)" with the digest of image "([^"]+)"$`, w.registryServesImage},
+		{`^container "([^"]+)" runs image "([^"]+)"$`, w.containerRunsImage,
+			`container "lab-web" runs image "nginx:1.27"`, []string{"image-differs", "not-found", "not-running", "restart-loop"}},
+		{`^container "([^"]+)" publishes port (\d+/(?:tcp|udp)) on host port (\d+)$`, w.containerPublishes,
+			`container "lab-web" publishes port 80/tcp on host port 8080`, []string{"not-found", "port-mismatch", "port-not-published"}},
+		{`^(http://\S+) answers (\d+) with a page containing "([^"]+)", or the workspace file "([^"]+)"$`, w.pageContainsOrIs,
+			`http://localhost:8080/ answers 200 with a page containing "Welcome to nginx!", or the workspace file "web/index.html"`, []string{"no-answer", "not-found", "page-differs", "status-mismatch"}},
+		{`^(http://\S+) serves the workspace file "([^"]+)"$`, w.servesWorkspaceFile,
+			`http://localhost:8080/ serves the workspace file "web/index.html"`, []string{"no-answer", "not-found", "page-differs", "status-mismatch"}},
+		{`^image "([^"]+)" exists$`, w.imageExists,
+			`image "lab/profile:v1" exists`, []string{"not-found"}},
+		{`^image "([^"]+)" holds the workspace file "([^"]+)" at "([^"]+)"$`, w.imageHoldsWorkspaceFile,
+			`image "lab/profile:v1" holds the workspace file "web/index.html" at "/usr/share/nginx/html/index.html"`, []string{"file-differs", "not-found"}},
+		{`^image "([^"]+)" has the layers of image "([^"]+)" and one more$`, w.imageOneLayerOver,
+			`image "lab/profile:v1" has the layers of image "nginx:1.27" and one more`, []string{"base-differs", "not-found"}},
+		{`^image "([^"]+)" runs the command of image "([^"]+)"$`, w.imageRunsCommandOf,
+			`image "lab/profile:v1" runs the command of image "nginx:1.27"`, []string{"command-differs", "not-found"}},
+		{`^image "([^"]+)" is image "([^"]+)"$`, w.sameImage,
+			`image "localhost:5000/profile:v1" is image "lab/profile:v1"`, []string{"image-differs", "not-found"}},
+		{`^the registry at (\S+) lists repository "([^"]+)" with tag "([^"]+)"$`, w.registryHasTag,
+			`the registry at localhost:5000 lists repository "profile" with tag "v1"`, []string{"no-answer", "not-found", "port-taken"}},
+		{`^the registry at (\S+) serves "([^"]+)" with the digest of image "([^"]+)"$`, w.registryServesImage,
+			`the registry at localhost:5000 serves "profile:v1" with the digest of image "localhost:5000/profile:v1"`, []string{"image-differs", "not-found"}},
 	}
 }
 
@@ -64,6 +75,7 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("no container named %q exists", name),
 			Expected: expected,
 			Observed: "no such container",
@@ -76,6 +88,7 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 	img, err := e.InspectImage(ctx, image)
 	if sandbox.IsNotFound(err) {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q is not on this machine, so container %q cannot be from it", image, name),
 			Expected: expected,
 			Observed: fmt.Sprintf("%s runs %s; no image %s", name, d.Image, image),
@@ -89,6 +102,7 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 	if d.ImageID != img.ID {
 		if !sandbox.SameReference(d.Image, image) {
 			return &Failure{
+				Code:     "image-differs",
 				Message:  fmt.Sprintf("container %q was created from image %s, not %s", name, d.Image, image),
 				Expected: expected,
 				Observed: fmt.Sprintf("%s from %s (%.19s)", name, d.Image, d.ImageID),
@@ -102,6 +116,7 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 	}
 	s := d.State
 	var msg, fix string
+	code := "not-running"
 	switch {
 	case s.Running && !s.Paused && !s.Restarting:
 		w.note("%s runs %s since %s", name, image, s.StartedAt.Format(time.RFC3339))
@@ -112,12 +127,14 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 		msg, fix = fmt.Sprintf("container %q is paused", name), "docker unpause "+name
 	case s.Restarting:
 		msg, fix = fmt.Sprintf("container %q keeps restarting: it exits with code %d", name, s.ExitCode), "read its log: docker logs "+name
+		code = "restart-loop"
 	case s.Status == "exited":
 		msg, fix = fmt.Sprintf("container %q is not running: it exited with code %d", name, s.ExitCode), "docker start "+name
 	default:
 		msg, fix = fmt.Sprintf("container %q is not running: it is %s", name, s.Status), "docker start "+name
 	}
 	return &Failure{
+		Code:     code,
 		Message:  msg,
 		Expected: expected,
 		Observed: fmt.Sprintf("%s is %s", name, s.Status),
@@ -133,7 +150,7 @@ func (w *world) containerPublishes(ctx context.Context, name, port string, hostP
 	}
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
-		return &Failure{Message: fmt.Sprintf("no container named %q exists", name), Try: "docker ps -a"}
+		return &Failure{Code: "not-found", Message: fmt.Sprintf("no container named %q exists", name), Try: "docker ps -a"}
 	}
 	if err != nil {
 		return engineErr(err)
@@ -150,6 +167,7 @@ func (w *world) containerPublishes(ctx context.Context, name, port string, hostP
 	}
 	if len(bindings) > 0 {
 		return &Failure{
+			Code:     "port-mismatch",
 			Message:  fmt.Sprintf("container %q publishes port %s on host port %s, not %d", name, port, hostPorts(bindings), hostPort),
 			Expected: expected,
 			Observed: describePorts(d.Ports),
@@ -158,6 +176,7 @@ func (w *world) containerPublishes(ctx context.Context, name, port string, hostP
 		}
 	}
 	return &Failure{
+		Code:     "port-not-published",
 		Message:  fmt.Sprintf("container %q does not publish its port %s", name, port),
 		Expected: expected,
 		Observed: describePorts(d.Ports),
@@ -234,11 +253,12 @@ func (w *world) workspaceFile(rel string) ([]byte, error) {
 	data, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("your workspace has no %s", rel),
 			Expected: "the file " + p,
 			Observed: "no such file",
 			Try:      "ls " + filepath.Dir(p),
-			Fix:      "`lab show edit-page` copies the starter page into your workspace",
+			Fix:      w.missingFileFix(rel),
 		}
 	}
 	if err != nil {
@@ -255,6 +275,7 @@ func (w *world) pageContainsOrIs(ctx context.Context, raw string, status int, te
 	expected := fmt.Sprintf("%d with a page containing %q", status, text)
 	if resp.Status != status {
 		return &Failure{
+			Code:     "status-mismatch",
 			Message:  fmt.Sprintf("%s answers %d, not %d", raw, resp.Status, status),
 			Expected: expected,
 			Observed: fmt.Sprintf("%d: %s", resp.Status, firstLines(string(resp.Body), 2)),
@@ -271,6 +292,7 @@ func (w *world) pageContainsOrIs(ctx context.Context, raw string, status int, te
 		return nil
 	}
 	return &Failure{
+		Code:     "page-differs",
 		Message:  fmt.Sprintf("the page at %s does not contain %q", raw, text),
 		Expected: expected,
 		Observed: firstLines(string(resp.Body), 3),
@@ -291,6 +313,7 @@ func (w *world) servesWorkspaceFile(ctx context.Context, raw, rel string) error 
 	switch {
 	case resp.Status != 200:
 		return &Failure{
+			Code:     "status-mismatch",
 			Message:  fmt.Sprintf("%s answers %d, not 200", raw, resp.Status),
 			Expected: expected,
 			Observed: fmt.Sprintf("%d: %s", resp.Status, firstLines(string(resp.Body), 2)),
@@ -300,6 +323,7 @@ func (w *world) servesWorkspaceFile(ctx context.Context, raw, rel string) error 
 		return nil
 	case bytes.Contains(resp.Body, []byte(nginxWelcome)):
 		return &Failure{
+			Code:     "page-differs",
 			Message:  fmt.Sprintf("%s still serves nginx's welcome page, not your workspace file %s", raw, rel),
 			Expected: expected,
 			Observed: fmt.Sprintf("nginx's welcome page (%d bytes)", len(resp.Body)),
@@ -308,6 +332,7 @@ func (w *world) servesWorkspaceFile(ctx context.Context, raw, rel string) error 
 		}
 	default:
 		return &Failure{
+			Code:     "page-differs",
 			Message:  fmt.Sprintf("the page served at %s is not your workspace file %s", raw, rel),
 			Expected: expected,
 			Observed: diffHint(resp.Body, want, "served", rel),
@@ -376,6 +401,7 @@ func (w *world) inspectImage(ctx context.Context, ref, expected string) (sandbox
 			repo = ref[:i]
 		}
 		return img, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q does not exist", ref),
 			Expected: expected,
 			Observed: "no such image",
@@ -407,9 +433,10 @@ func (w *world) imageHoldsWorkspaceFile(ctx context.Context, ref, rel, file stri
 	expected := fmt.Sprintf("%s in %s is your %s", file, ref, rel)
 	switch {
 	case errors.As(err, &nf) && nf.Kind == "image":
-		return &Failure{Message: fmt.Sprintf("image %q does not exist", ref), Expected: expected, Try: "docker images"}
+		return &Failure{Code: "not-found", Message: fmt.Sprintf("image %q does not exist", ref), Expected: expected, Try: "docker images"}
 	case errors.As(err, &nf) && nf.Kind == "file":
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q does not contain your page: it has no %s", ref, file),
 			Expected: expected,
 			Observed: "no such file in the image",
@@ -420,6 +447,7 @@ func (w *world) imageHoldsWorkspaceFile(ctx context.Context, ref, rel, file stri
 		return nil
 	case bytes.Contains(got, []byte(nginxWelcome)):
 		return &Failure{
+			Code:     "file-differs",
 			Message:  fmt.Sprintf("image %q does not contain your page: its %s is still nginx's welcome page", ref, file),
 			Expected: expected,
 			Observed: fmt.Sprintf("nginx's welcome page (%d bytes)", len(got)),
@@ -427,6 +455,7 @@ func (w *world) imageHoldsWorkspaceFile(ctx context.Context, ref, rel, file stri
 		}
 	default:
 		return &Failure{
+			Code:     "file-differs",
 			Message:  fmt.Sprintf("image %q does not contain your page: its %s is not your workspace file %s", ref, file, rel),
 			Expected: expected,
 			Observed: diffHint(got, want, "image's", rel),
@@ -447,6 +476,7 @@ func (w *world) imageOneLayerOver(ctx context.Context, ref, base string) error {
 	}
 	if msg := layersOver(img.Layers, b.Layers, ref, base); msg != "" {
 		return &Failure{
+			Code:     "base-differs",
 			Message:  msg,
 			Expected: expected,
 			Observed: fmt.Sprintf("%s has %d layers, %s has %d", ref, len(img.Layers), base, len(b.Layers)),
@@ -488,6 +518,7 @@ func (w *world) imageRunsCommandOf(ctx context.Context, ref, base string) error 
 	want := commandLine(b.Entrypoint, b.Cmd)
 	if got != want {
 		return &Failure{
+			Code:     "command-differs",
 			Message:  fmt.Sprintf("image %q runs %s, not %s's %s", ref, got, base, want),
 			Expected: want,
 			Observed: got,
@@ -524,6 +555,7 @@ func (w *world) sameImage(ctx context.Context, ref, other string) error {
 	}
 	if img.ID != o.ID {
 		return &Failure{
+			Code:     "image-differs",
 			Message:  fmt.Sprintf("image %q is not image %q", ref, other),
 			Expected: expected,
 			Observed: fmt.Sprintf("%s is %.19s, %s is %.19s", ref, img.ID, other, o.ID),
@@ -565,6 +597,7 @@ func (w *world) registryHasTag(ctx context.Context, addr, repo, tag string) erro
 	var notRegistry *sandbox.RegistryError
 	if errors.As(err, &notRegistry) {
 		return &Failure{
+			Code:     "port-taken",
 			Message:  fmt.Sprintf("what answers at %s is not a registry", addr),
 			Expected: expected,
 			Observed: err.Error(),
@@ -573,6 +606,7 @@ func (w *world) registryHasTag(ctx context.Context, addr, repo, tag string) erro
 	}
 	if err != nil {
 		return &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("no registry answers at %s", addr),
 			Expected: expected,
 			Observed: err.Error(),
@@ -582,6 +616,7 @@ func (w *world) registryHasTag(ctx context.Context, addr, repo, tag string) erro
 	repos, err := reg.Catalog(ctx)
 	if err != nil {
 		return &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("the registry at %s did not list its catalog", addr),
 			Expected: expected,
 			Observed: err.Error(),
@@ -597,6 +632,7 @@ func (w *world) registryHasTag(ctx context.Context, addr, repo, tag string) erro
 			observed += fmt.Sprintf("; image %s is on this machine but was not pushed", local)
 		}
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("repository %q is not in the catalog of the registry at %s", repo, addr),
 			Expected: expected,
 			Observed: observed,
@@ -607,6 +643,7 @@ func (w *world) registryHasTag(ctx context.Context, addr, repo, tag string) erro
 	tags, err := reg.Tags(ctx, repo)
 	if err != nil {
 		return &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("the registry at %s did not list the tags of %q", addr, repo),
 			Expected: expected,
 			Observed: err.Error(),
@@ -615,6 +652,7 @@ func (w *world) registryHasTag(ctx context.Context, addr, repo, tag string) erro
 	}
 	if !slices.Contains(tags, tag) {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("repository %q in the registry at %s has no tag %q", repo, addr, tag),
 			Expected: expected,
 			Observed: "tags: " + strings.Join(tags, ", "),
@@ -647,6 +685,7 @@ func (w *world) registryServesImage(ctx context.Context, addr, repoTag, ref stri
 	m, err := reg.ManifestDigest(ctx, repo, tag)
 	if err != nil {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the registry at %s does not serve %s", addr, repoTag),
 			Expected: expected,
 			Observed: err.Error(),
@@ -672,6 +711,7 @@ func (w *world) registryServesImage(ctx context.Context, addr, repoTag, ref stri
 		observed = fmt.Sprintf("the registry serves %.19s; %s on this machine is %s", m.Digest, ref, shortDigests(pushed))
 	}
 	return &Failure{
+		Code:     "image-differs",
 		Message:  fmt.Sprintf("the registry's %s is not the image %s on this machine", repoTag, ref),
 		Expected: expected,
 		Observed: observed,
@@ -692,6 +732,7 @@ func shortDigests(ds []string) string {
 // settle deadline.
 func noAnswer(raw string, within time.Duration, err error) *Failure {
 	return &Failure{
+		Code:     "no-answer",
 		Message:  fmt.Sprintf("nothing answers at %s", raw),
 		Expected: "an HTTP answer within " + within.String(),
 		Observed: err.Error(),

@@ -23,26 +23,46 @@ import (
 // scenario's context.
 func (w *world) dockerfileSteps() []stepDef {
 	return []stepDef{
-		{`^the image "([^"]+)" is built from the workspace folder "([^"]+)"$`, w.imageBuiltFrom},
-		{`^its layers start with the layers of image "([^"]+)"$`, w.layersStartWith},
-		{`^its build sets a maintainer label of its own$`, w.buildSetsMaintainer},
-		{`^its build exposes port (\d+)$`, w.buildExposes},
-		{`^its file "([^"]+)" is the workspace file "([^"]+)"$`, w.imageFileIs},
-		{`^its working directory holds the workspace file "([^"]+)"$`, w.workdirHolds},
-		{`^container "([^"]+)" from image "([^"]+)" keeps running$`, w.containerKeepsRunning},
-		{`^(http://\S+) answers 200 with a page naming "([^"]+)"$`, w.pageNames},
-		{`^(http://\S+) answers 200 with exactly "([^"]+)"$`, w.answersExactly},
-		{`^the Dockerfile in the workspace folder "([^"]+)" installs the dependencies with npm$`, w.installsDeps},
-		{`^the lab builds a copy of the workspace folder "([^"]+)" up to that instruction, changes only "([^"]+)" and builds it again$`, w.rebuildWithChange},
-		{`^the layer of the dependency install is the same in both builds$`, w.depLayerKept},
-		{`^the workspace folder "([^"]+)" has a \.dockerignore$`, w.hasDockerignore},
-		{`^the lab plants a marker file in "([^"]+)" and in "([^"]+)" and builds the workspace folder "([^"]+)"$`, w.plantAndBuild},
-		{`^the marker from "([^"]+)" is not in the image$`, w.markerNotInImage},
-		{`^the Dockerfile in the workspace folder "([^"]+)" passes the lint rules (.+)$`, w.passesLint},
-		{`^its configuration runs it as a user other than root$`, w.configNonRoot},
-		{`^"id -u" in a container from it prints a user id other than 0$`, w.idNonZero},
-		{`^it is smaller than (\d+) MB$`, w.smallerThan},
-		{`^its own layers add less than (\d+) MB to the base image$`, w.addsLessThan},
+		{`^the image "([^"]+)" is built from the workspace folder "([^"]+)"$`, w.imageBuiltFrom,
+			`the image "lab/profile:v2" is built from the workspace folder "profile"`, []string{"invalid-file", "not-found"}},
+		{`^its layers start with the layers of image "([^"]+)"$`, w.layersStartWith,
+			`its layers start with the layers of image "nginx:1.27"`, []string{"base-differs", "not-found"}},
+		{`^its build sets a maintainer label of its own$`, w.buildSetsMaintainer,
+			`its build sets a maintainer label of its own`, []string{"label-mismatch"}},
+		{`^its build exposes port (\d+)$`, w.buildExposes,
+			`its build exposes port 80`, []string{"instruction-missing"}},
+		{`^its file "([^"]+)" is the workspace file "([^"]+)"$`, w.imageFileIs,
+			`its file "/usr/share/nginx/html/index.html" is the workspace file "profile/index.html"`, []string{"file-differs", "not-found"}},
+		{`^its working directory holds the workspace file "([^"]+)"$`, w.workdirHolds,
+			`its working directory holds the workspace file "app/app.js"`, []string{"file-differs", "not-found"}},
+		{`^container "([^"]+)" from image "([^"]+)" keeps running$`, w.containerKeepsRunning,
+			`container "lab-profile" from image "lab/profile:v2" keeps running`, []string{"image-differs", "not-found", "not-running", "restart-loop"}},
+		{`^(http://\S+) answers 200 with a page naming "([^"]+)"$`, w.pageNames,
+			`http://localhost:3000/ answers 200 with a page naming "lab sample app"`, []string{"no-answer", "not-running", "page-differs", "restart-loop", "status-mismatch"}},
+		{`^(http://\S+) answers 200 with exactly "([^"]+)"$`, w.answersExactly,
+			`http://localhost:3000/fibonacci/10 answers 200 with exactly "55"`, []string{"no-answer", "not-running", "page-differs", "restart-loop", "status-mismatch"}},
+		{`^the Dockerfile in the workspace folder "([^"]+)" installs the dependencies with npm$`, w.installsDeps,
+			`the Dockerfile in the workspace folder "app" installs the dependencies with npm`, []string{"instruction-missing", "invalid-file", "not-found"}},
+		{`^the lab builds a copy of the workspace folder "([^"]+)" up to that instruction, changes only "([^"]+)" and builds it again$`, w.rebuildWithChange,
+			`the lab builds a copy of the workspace folder "app" up to that instruction, changes only "app.js" and builds it again`, []string{"build-fails", "not-found"}},
+		{`^the layer of the dependency install is the same in both builds$`, w.depLayerKept,
+			`the layer of the dependency install is the same in both builds`, []string{"cache-miss"}},
+		{`^the workspace folder "([^"]+)" has a \.dockerignore$`, w.hasDockerignore,
+			`the workspace folder "app" has a .dockerignore`, []string{"not-found"}},
+		{`^the lab plants a marker file in "([^"]+)" and in "([^"]+)" and builds the workspace folder "([^"]+)"$`, w.plantAndBuild,
+			`the lab plants a marker file in "app/node_modules" and in "app/.git" and builds the workspace folder "app"`, []string{"build-fails", "invalid-file", "not-found"}},
+		{`^the marker from "([^"]+)" is not in the image$`, w.markerNotInImage,
+			`the marker from "app/node_modules" is not in the image`, []string{"not-ignored"}},
+		{`^the Dockerfile in the workspace folder "([^"]+)" passes the lint rules (.+)$`, w.passesLint,
+			`the Dockerfile in the workspace folder "app" passes the lint rules DL3006, DL3007, DL3020, DL3025 and LAB001`, []string{"invalid-file", "lint-finding", "not-found"}},
+		{`^its configuration runs it as a user other than root$`, w.configNonRoot,
+			`its configuration runs it as a user other than root`, []string{"runs-as-root"}},
+		{`^"id -u" in a container from it prints a user id other than 0$`, w.idNonZero,
+			`"id -u" in a container from it prints a user id other than 0`, []string{"command-fails", "runs-as-root"}},
+		{`^it is smaller than (\d+) MB$`, w.smallerThan,
+			`it is smaller than 600 MB`, []string{"too-large"}},
+		{`^its own layers add less than (\d+) MB to the base image$`, w.addsLessThan,
+			`its own layers add less than 50 MB to the base image`, []string{"too-large"}},
 	}
 }
 
@@ -94,6 +114,7 @@ func (w *world) readBuildFile(rel, fix string) ([]byte, error) {
 	data, err := sandbox.ReadBuildFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("your workspace has no %s", rel),
 			Expected: "the file " + p,
 			Observed: "no such file",
@@ -110,13 +131,14 @@ func (w *world) readBuildFile(rel, fix string) ([]byte, error) {
 // readDockerfile reads and parses the Dockerfile of a workspace folder.
 func (w *world) readDockerfile(folder string) (*dockerfile.File, []byte, error) {
 	rel := path.Join(folder, "Dockerfile")
-	src, err := w.readBuildFile(rel, fmt.Sprintf("write the Dockerfile as %s (the name has no extension), as `lab show %s` explains", rel, w.stepID()))
+	src, err := w.readBuildFile(rel, fmt.Sprintf("write the Dockerfile as %s (the name has no extension), as `lab show` explains", rel))
 	if err != nil {
 		return nil, nil, err
 	}
 	f, err := sandbox.ParseDockerfile(src)
 	if err != nil {
 		return nil, nil, &Failure{
+			Code:     "invalid-file",
 			Message:  fmt.Sprintf("%s cannot be read as a Dockerfile: %v", rel, err),
 			Expected: "a Dockerfile that starts with FROM",
 			Observed: err.Error(),
@@ -126,11 +148,17 @@ func (w *world) readDockerfile(folder string) (*dockerfile.File, []byte, error) 
 	return f, src, nil
 }
 
-func (w *world) stepID() string {
-	if w.step == nil {
-		return ""
+// missingFileFix says how to get a workspace file a check needs: from the
+// step's starter files when they hold it, else by writing it.
+func (w *world) missingFileFix(rel string) string {
+	if w.step != nil {
+		for _, p := range w.step.Starter {
+			if rel == p || strings.HasPrefix(rel, strings.TrimSuffix(p, "/")+"/") {
+				return fmt.Sprintf("`lab show %s` copies the step's starter files into your workspace again, without touching yours", w.step.Key())
+			}
+		}
 	}
-	return w.step.ID
+	return fmt.Sprintf("write %s in your workspace, as `lab show` explains", rel)
 }
 
 // buildCommand is the command that builds ref from a workspace folder, run
@@ -155,6 +183,7 @@ func (w *world) imageBuiltFrom(ctx context.Context, ref, folder string) (context
 	if sandbox.IsNotFound(err) {
 		name, _, _ := dockerfile.ImageRef(ref)
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q does not exist", ref),
 			Expected: fmt.Sprintf("an image %s built from %s/Dockerfile", ref, folder),
 			Observed: "no such image",
@@ -183,6 +212,7 @@ func (w *world) layersStartWith(ctx context.Context, base string) error {
 	b, err := e.InspectImage(ctx, base)
 	if sandbox.IsNotFound(err) {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the base image %s is not on this machine, so %s cannot have been built on it", base, st.ref),
 			Expected: fmt.Sprintf("%s present, and %s built FROM it", base, st.ref),
 			Observed: "no image " + base,
@@ -206,6 +236,7 @@ func (w *world) layersStartWith(ctx context.Context, base string) error {
 		fix = fmt.Sprintf("%s/Dockerfile says FROM %s, so the image is older than the Dockerfile or than your copy of %s: build again: %s", st.folder, base, base, buildCommand(st.ref, st.folder))
 	}
 	return &Failure{
+		Code:     "base-differs",
 		Message:  fmt.Sprintf("image %q is not built on %s: its layers do not start with the layers of %s", st.ref, base, base),
 		Expected: fmt.Sprintf("the %d layers of %s first", len(b.Layers), base),
 		Observed: fmt.Sprintf("%s has %d layers and shares the first %d of them with %s", st.ref, len(st.image.Layers), shared, base),
@@ -250,6 +281,7 @@ func (w *world) buildSetsMaintainer(ctx context.Context) error {
 		observed = fmt.Sprintf("maintainer=%q, inherited from %s", label, st.base)
 	}
 	return &Failure{
+		Code:     "label-mismatch",
 		Message:  fmt.Sprintf("image %q sets no maintainer label of its own", st.ref),
 		Expected: `a label like maintainer="Your Name <you@example.com>"`,
 		Observed: observed,
@@ -311,6 +343,7 @@ func (w *world) buildExposes(ctx context.Context, port int) error {
 		observed += fmt.Sprintf("; port %d/tcp is exposed only because %s exposes it", port, st.base)
 	}
 	return &Failure{
+		Code:     "instruction-missing",
 		Message:  fmt.Sprintf("image %q was built without EXPOSE %d", st.ref, port),
 		Expected: fmt.Sprintf("EXPOSE %d in %s/Dockerfile, documenting the port the server listens on", port, st.folder),
 		Observed: observed,
@@ -334,6 +367,7 @@ func (w *world) readImageFile(ctx context.Context, st *buildState, file, fix str
 	switch {
 	case errors.As(err, &nf) && nf.Kind == "file":
 		return nil, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q has no %s", st.ref, file),
 			Expected: file + " in the image",
 			Observed: "no such file in the image",
@@ -351,7 +385,7 @@ func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
 	if st.ref == "" {
 		return errNoImage
 	}
-	want, err := w.readBuildFile(rel, fmt.Sprintf("copy the page into the build folder: cp web/index.html %s/", path.Dir(rel)))
+	want, err := w.readBuildFile(rel, w.missingFileFix(rel))
 	if err != nil {
 		return err
 	}
@@ -366,6 +400,7 @@ func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
 		return nil
 	case bytes.Contains(got, []byte(nginxWelcome)):
 		return &Failure{
+			Code:     "file-differs",
 			Message:  fmt.Sprintf("the %s in image %q is nginx's welcome page, not your %s", file, st.ref, rel),
 			Expected: expected,
 			Observed: fmt.Sprintf("nginx's welcome page (%d bytes)", len(got)),
@@ -374,6 +409,7 @@ func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
 		}
 	default:
 		return &Failure{
+			Code:     "file-differs",
 			Message:  fmt.Sprintf("the %s in image %q is not your %s", file, st.ref, rel),
 			Expected: expected,
 			Observed: diffHint(got, want, "image's", rel),
@@ -388,7 +424,7 @@ func (w *world) workdirHolds(ctx context.Context, rel string) error {
 	if st.ref == "" {
 		return errNoImage
 	}
-	want, err := w.readBuildFile(rel, fmt.Sprintf("`lab show %s` copies the sample app into your workspace", w.stepID()))
+	want, err := w.readBuildFile(rel, w.missingFileFix(rel))
 	if err != nil {
 		return err
 	}
@@ -404,6 +440,7 @@ func (w *world) workdirHolds(ctx context.Context, rel string) error {
 	}
 	if !bytes.Equal(got, want) {
 		return &Failure{
+			Code:     "file-differs",
 			Message:  fmt.Sprintf("the %s in image %q is not your %s", file, st.ref, rel),
 			Expected: fmt.Sprintf("%s in %s is your %s", file, st.ref, rel),
 			Observed: diffHint(got, want, "image's", rel),
@@ -414,10 +451,21 @@ func (w *world) workdirHolds(ctx context.Context, rel string) error {
 	return nil
 }
 
-// startupGrace is how long a container must have run before "keeps
-// running" believes it: a container whose command ends at once is still
-// "running" for a moment after `docker run -d` returns.
-const startupGrace = 2 * time.Second
+// The observation window of "keeps running". A container whose command
+// ends at once is still "running" for a moment after `docker run -d`, and
+// one whose restart policy brings it back after each crash is "running"
+// most of the times anyone looks. So the check looks twice: once at once,
+// and again when the container has run for startupGrace and at least
+// observeWindow has passed since the first look. Between the two looks it
+// must not have been restarted.
+var (
+	startupGrace  = 2 * time.Second
+	observeWindow = 1 * time.Second
+	// exitCodeWait bounds how long a check that saw a restart loop looks
+	// for the loop's exit code: the engine shows it only between a crash
+	// and the next start.
+	exitCodeWait = 3 * time.Second
+)
 
 func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (context.Context, error) {
 	ctx, st := buildStateOf(ctx)
@@ -426,15 +474,15 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 		return ctx, err
 	}
 	expected := fmt.Sprintf("container %s from %s, running", name, ref)
-	runFix := fmt.Sprintf("run it: `lab show %s` has the docker run command", w.stepID())
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("no container named %q exists", name),
 			Expected: expected,
 			Observed: "no such container",
 			Try:      "docker ps -a",
-			Fix:      runFix,
+			Fix:      fmt.Sprintf("run a container named %s from the image %s", name, ref),
 		}
 	}
 	if err != nil {
@@ -443,6 +491,7 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 	img, err := e.InspectImage(ctx, ref)
 	if sandbox.IsNotFound(err) {
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q does not exist, so container %q cannot run it", ref, name),
 			Expected: expected,
 			Observed: "no image " + ref,
@@ -458,6 +507,7 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 			msg = fmt.Sprintf("container %q runs an older build of %s, not the current one", name, ref)
 		}
 		return ctx, &Failure{
+			Code:     "image-differs",
 			Message:  msg,
 			Expected: expected,
 			Observed: fmt.Sprintf("%s from %s (%.19s); %s is %.19s", name, d.Image, d.ImageID, ref, img.ID),
@@ -465,52 +515,126 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 			Fix:      fmt.Sprintf("a container keeps the image it was created from: docker rm -f %s, then run it again from %s", name, ref),
 		}
 	}
-	// A container whose command ends at once still shows as running right
-	// after `docker run -d`; give it the grace period before believing it.
-	if d.State.Running && time.Since(d.State.StartedAt) < startupGrace {
-		select {
-		case <-time.After(startupGrace - time.Since(d.State.StartedAt)):
-		case <-ctx.Done():
-			return ctx, ctx.Err()
-		}
-		if d, err = e.InspectContainer(ctx, name); err != nil {
-			return ctx, engineErr(err)
-		}
+	if !d.State.Running || d.State.Paused || d.State.Restarting {
+		return ctx, w.notRunning(ctx, e, d, img, st)
 	}
-	if d.State.Running && !d.State.Paused && !d.State.Restarting {
-		st.container = name
-		return ctx, nil
+	first, firstAt := d.State, time.Now()
+	wait := max(startupGrace-time.Since(first.StartedAt), observeWindow)
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+		return ctx, ctx.Err()
 	}
-	return ctx, w.notRunning(ctx, e, d, img, st)
+	if d, err = e.InspectContainer(ctx, name); err != nil {
+		return ctx, engineErr(err)
+	}
+	if restarted(first, d.State) {
+		exit, ok := w.loopExitCode(ctx, e, name, d.State)
+		return ctx, restartLoop(d, first, time.Since(firstAt), exit, ok, w.logTail(ctx, e, d.ID))
+	}
+	if !d.State.Running || d.State.Paused {
+		return ctx, w.notRunning(ctx, e, d, img, st)
+	}
+	st.container = name
+	return ctx, nil
+}
+
+// restarted reports whether a container was restarted between two looks
+// at it, or is waiting to be restarted at either: its restart count or
+// start time changed, or the engine shows it restarting.
+func restarted(first, last sandbox.ContainerState) bool {
+	return first.Restarting || last.Restarting ||
+		last.RestartCount != first.RestartCount || !last.StartedAt.Equal(first.StartedAt)
+}
+
+// loopExitCode returns the exit code of a container caught in a restart
+// loop. The engine shows it only while the container waits to be started
+// again, so the check looks a few more times when it saw it running.
+func (w *world) loopExitCode(ctx context.Context, e *sandbox.Engine, name string, s sandbox.ContainerState) (int, bool) {
+	if s.Restarting || !s.Running {
+		return s.ExitCode, true
+	}
+	var code int
+	found := false
+	_ = eventually(ctx, exitCodeWait, 100*time.Millisecond, func(ctx context.Context) (bool, error) {
+		d, err := e.InspectContainer(ctx, name)
+		if err != nil {
+			return true, err
+		}
+		if d.State.Restarting || !d.State.Running {
+			code, found = d.State.ExitCode, true
+			return true, nil
+		}
+		return false, nil
+	})
+	return code, found
+}
+
+// restartLoop is the failure of a container its restart policy keeps
+// starting again: how often it was restarted, how often while the lab
+// looked, and with which exit code it ends.
+func restartLoop(d sandbox.ContainerDetails, first sandbox.ContainerState, watched time.Duration, exit int, exitKnown bool, logTail string) *Failure {
+	s := d.State
+	during := s.RestartCount - first.RestartCount
+	var seen string
+	switch {
+	case during > 0:
+		seen = fmt.Sprintf("%d %s in the %s the lab watched it", during, kubePlural(int32(during), "time", "times"), watched.Round(100*time.Millisecond))
+	case s.Restarting || first.Restarting:
+		seen = "and was waiting to be started again when the lab looked"
+	default:
+		seen = fmt.Sprintf("and started again at %s while the lab watched it", s.StartedAt.Format(time.RFC3339Nano))
+	}
+	exitText := "its exit code went by too fast to see"
+	if exitKnown {
+		exitText = fmt.Sprintf("it exits with code %d", exit)
+	}
+	return &Failure{
+		Code: "restart-loop",
+		Message: fmt.Sprintf("container %q keeps restarting: %s, and its restart policy starts it again (restart count %d)",
+			d.Name, exitText, s.RestartCount),
+		Expected: fmt.Sprintf("container %s running, not restarted while the lab watched it", d.Name),
+		Observed: fmt.Sprintf("%s was restarted %d %s in all, %s; %s", d.Name, s.RestartCount, kubePlural(int32(s.RestartCount), "time", "times"), seen, logTail),
+		Try:      fmt.Sprintf("docker inspect --format '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}' %s; docker logs %s", d.Name, d.Name),
+		Fix:      fmt.Sprintf("read why its command ends in its log (docker logs %s), fix the image or the command, then docker rm -f %s and run it again", d.Name, d.Name),
+	}
+}
+
+// logTail is the last lines of a container's log, for an observation.
+func (w *world) logTail(ctx context.Context, e *sandbox.Engine, id string) string {
+	stdout, stderr, _ := e.ContainerLogs(ctx, id)
+	if strings.TrimSpace(stdout+stderr) == "" {
+		return "an empty log"
+	}
+	return "its log ends: " + sandbox.LastLines(stdout+stderr, 5)
 }
 
 // notRunning explains a container that stopped, with its log's last lines
 // and, when the image has no command of its own, the missing CMD.
 func (w *world) notRunning(ctx context.Context, e *sandbox.Engine, d sandbox.ContainerDetails, img sandbox.Image, st *buildState) error {
 	name, s := d.Name, d.State
-	stdout, stderr, _ := e.ContainerLogs(ctx, d.ID)
-	logTail := "an empty log"
-	if strings.TrimSpace(stdout+stderr) != "" {
-		logTail = "its log ends: " + sandbox.LastLines(stdout+stderr, 5)
-	}
+	logTail := w.logTail(ctx, e, d.ID)
 	var msg string
+	code := "not-running"
 	switch {
 	case s.Status == "created":
 		msg = fmt.Sprintf("container %q was created but never started", name)
 	case s.Paused:
 		msg = fmt.Sprintf("container %q is paused", name)
 	case s.Restarting:
-		msg = fmt.Sprintf("container %q keeps restarting: it exits with code %d", name, s.ExitCode)
+		msg = fmt.Sprintf("container %q keeps restarting: it exits with code %d, and its restart policy starts it again (restart count %d)", name, s.ExitCode, s.RestartCount)
+		code = "restart-loop"
 	default:
 		msg = fmt.Sprintf("container %q is not running: it exited with code %d", name, s.ExitCode)
 	}
 	fix := "read why in its log: docker logs " + name
 	if interpreterOnly(img) {
 		msg += fmt.Sprintf("; its image has no command of its own, only the base image's %s, which ends at once without a terminal", commandLine(img.Entrypoint, img.Cmd))
-		fix = fmt.Sprintf(`tell the image what to run: CMD ["node", "app.js"] at the end of %s/Dockerfile; build again (%s), then docker rm -f %s and run it again`,
-			st.folder, buildCommand(d.Image, st.folder), name)
+		fix = fmt.Sprintf(`tell the image what to run: a CMD at the end of %s/Dockerfile that starts your program, like CMD ["%s", "FILE"]; build again (%s), then docker rm -f %s and run it again`,
+			st.folder, path.Base(img.Cmd[0]), buildCommand(d.Image, st.folder), name)
 	}
 	return &Failure{
+		Code:     code,
 		Message:  msg,
 		Expected: fmt.Sprintf("container %s running", name),
 		Observed: fmt.Sprintf("%s is %s; %s", name, s.Status, logTail),
@@ -585,6 +709,7 @@ func (w *world) pageNames(ctx context.Context, raw, text string) error {
 	}
 	if resp.Status != 200 {
 		return &Failure{
+			Code:     "status-mismatch",
 			Message:  fmt.Sprintf("%s answers %d, not 200", raw, resp.Status),
 			Expected: fmt.Sprintf("200 with a page naming %q", text),
 			Observed: fmt.Sprintf("%d: %s", resp.Status, firstLines(string(resp.Body), 2)),
@@ -593,6 +718,7 @@ func (w *world) pageNames(ctx context.Context, raw, text string) error {
 	}
 	if !bytes.Contains(resp.Body, []byte(text)) {
 		return &Failure{
+			Code:     "page-differs",
 			Message:  fmt.Sprintf("the page at %s does not name %q", raw, text),
 			Expected: fmt.Sprintf("a page naming %q", text),
 			Observed: firstLines(string(resp.Body), 3),
@@ -612,7 +738,12 @@ func (w *world) answersExactly(ctx context.Context, raw, text string) error {
 	if resp.Status == 200 && got == text {
 		return nil
 	}
+	code := "page-differs"
+	if resp.Status != 200 {
+		code = "status-mismatch"
+	}
 	return &Failure{
+		Code:     code,
 		Message:  fmt.Sprintf("%s answers %d %s, not 200 %q", raw, resp.Status, quoteLine(got), text),
 		Expected: fmt.Sprintf("200 with %q", text),
 		Observed: fmt.Sprintf("%d: %s", resp.Status, firstLines(got, 2)),
@@ -631,6 +762,7 @@ func (w *world) installsDeps(ctx context.Context, folder string) (context.Contex
 	stage, index, ok := f.DependencyInstall()
 	if !ok {
 		return ctx, &Failure{
+			Code:     "instruction-missing",
 			Message:  fmt.Sprintf("%s/Dockerfile has no RUN instruction that installs the dependencies", folder),
 			Expected: "RUN npm ci --omit=dev (or npm install)",
 			Observed: "no RUN with npm ci or npm install",
@@ -655,7 +787,7 @@ func (w *world) rebuildWithChange(ctx context.Context, folder, file string) erro
 	if err != nil {
 		return err
 	}
-	if _, err := w.readBuildFile(path.Join(folder, file), fmt.Sprintf("`lab show %s` copies the sample app into your workspace", w.stepID())); err != nil {
+	if _, err := w.readBuildFile(path.Join(folder, file), w.missingFileFix(path.Join(folder, file))); err != nil {
 		return err
 	}
 	e, err := w.engine(ctx)
@@ -691,6 +823,7 @@ func (w *world) buildFailure(ctx context.Context, e *sandbox.Engine, err error, 
 			return &EnvError{Err: fmt.Errorf("the Docker engine stopped answering during a build: %w", perr)}
 		}
 		return &Failure{
+			Code:     "build-fails",
 			Message:  fmt.Sprintf("%s/Dockerfile does not build", folder),
 			Expected: "a build that succeeds",
 			Observed: sandbox.LastLines(be.Output, 6),
@@ -726,10 +859,11 @@ func (w *world) depLayerKept(ctx context.Context) error {
 		observed += fmt.Sprintf("; the dependency layer was %.19s and became %.19s", before[len(before)-1], after[len(after)-1])
 	}
 	return &Failure{
+		Code:     "cache-miss",
 		Message:  msg,
 		Expected: fmt.Sprintf("the same layer for %s in both builds", dockerfile.Describe(dep)),
 		Observed: observed,
-		Try:      fmt.Sprintf("docker build -t %s %s twice, changing %s/%s in between: the steps that do not say CACHED (BuildKit) or \"Using cache\" ran again", "lab/app:v1", st.folder, st.folder, st.changed),
+		Try:      fmt.Sprintf("docker build %s twice, changing %s/%s in between: the steps that do not say CACHED (BuildKit) or \"Using cache\" ran again", st.folder, st.folder, st.changed),
 		Fix:      "copy only the dependency list first and install, then the rest: COPY package*.json ./ then RUN npm ci --omit=dev, then COPY . .",
 	}
 }
@@ -764,6 +898,7 @@ func (w *world) hasDockerignore(ctx context.Context, folder string) error {
 		fix = fmt.Sprintf("the builder reads .dockerignore only from the root of the build context: mv .dockerignore %s", rel)
 	}
 	return &Failure{
+		Code:     "not-found",
 		Message:  fmt.Sprintf("your workspace has no %s", rel),
 		Expected: fmt.Sprintf("%s, next to %s/Dockerfile", rel, folder),
 		Observed: observed,
@@ -816,6 +951,7 @@ func (w *world) markerNotInImage(ctx context.Context, planted string) error {
 		return nil
 	}
 	return &Failure{
+		Code: "not-ignored",
 		Message: fmt.Sprintf("the marker the lab put in %s got into the image at %s: %s/.dockerignore does not keep %s out",
 			planted, found[0], st.ignoreFolder, rel),
 		Expected: fmt.Sprintf("nothing from %s in the image", planted),
@@ -827,11 +963,11 @@ func (w *world) markerNotInImage(ctx context.Context, planted string) error {
 
 // lintFixes says how to mend each rule's findings.
 var lintFixes = map[string]string{
-	"DL3006": "name the release you build on: FROM node:18-bookworm-slim",
-	"DL3007": "pin a release instead of latest: FROM node:18-bookworm-slim",
+	"DL3006": "name the release you build on: FROM IMAGE:TAG, with the tag of the release you tested",
+	"DL3007": "pin a release instead of latest: FROM IMAGE:TAG, with the tag of the release you tested",
 	"DL3020": "copy files from the build context with COPY; ADD is for URLs and archives",
-	"DL3025": `write CMD ["node", "app.js"]: in JSON form node runs as the container's main process and gets the SIGTERM of docker stop`,
-	"LAB001": "switch to the base image's ordinary user after the steps that need root: USER node, before CMD",
+	"DL3025": "write CMD and ENTRYPOINT in JSON form, as the finding shows: the program then runs as the container's main process and gets the SIGTERM of docker stop",
+	"LAB001": "switch to an ordinary user after the steps that need root and before CMD: USER with a user the base image has, or one a RUN useradd creates",
 }
 
 // ruleList reads "DL3006, DL3007 and LAB001" into rule ids.
@@ -890,11 +1026,12 @@ func (w *world) passesLint(ctx context.Context, folder, rules string) error {
 		}
 	}
 	return &Failure{
+		Code:     "lint-finding",
 		Message:  msg,
 		Expected: "no finding for " + strings.Join(ids, ", "),
 		Observed: strings.Join(observed, "; "),
 		Try:      "cat -n " + rel,
-		Fix:      strings.Join(fixes, "; ") + "; then build again: " + buildCommand("lab/app:v1", folder),
+		Fix:      strings.Join(fixes, "; ") + "; then build again: " + buildCommand("IMAGE", folder),
 	}
 }
 
@@ -912,11 +1049,12 @@ func (w *world) configNonRoot(ctx context.Context) error {
 	if user != "" {
 		observed = fmt.Sprintf("USER %s", user)
 	}
-	fix := fmt.Sprintf("add USER node to %s/Dockerfile and build again: %s", st.folder, buildCommand(st.ref, st.folder))
+	fix := fmt.Sprintf("add USER with an ordinary user (one the base image has, or one a RUN useradd creates) to %s/Dockerfile and build again: %s", st.folder, buildCommand(st.ref, st.folder))
 	if st.file != nil && !slices.ContainsFunc(dockerfile.Lint(st.file), func(f dockerfile.Finding) bool { return f.Rule == "LAB001" }) {
 		fix = fmt.Sprintf("%s/Dockerfile sets a user, but the image is older than it: build again: %s", st.folder, buildCommand(st.ref, st.folder))
 	}
 	return &Failure{
+		Code:     "runs-as-root",
 		Message:  fmt.Sprintf("image %q runs as root: its configuration sets no other user", st.ref),
 		Expected: "a user other than root in the image's configuration (USER)",
 		Observed: observed,
@@ -940,11 +1078,12 @@ func (w *world) idNonZero(ctx context.Context) error {
 	switch {
 	case errors.As(err, &se):
 		return &Failure{
+			Code:     "command-fails",
 			Message:  fmt.Sprintf("a container from image %q cannot start as user %q", st.ref, st.image.User),
 			Expected: "a container that starts as a user other than root",
 			Observed: se.Err.Error(),
 			Try:      try,
-			Fix:      "USER must name a user that exists in the image: the base image's user node, or one you create with useradd in a RUN before USER",
+			Fix:      "USER must name a user that exists in the image: one the base image has, or one you create with useradd in a RUN before USER",
 		}
 	case err != nil:
 		return engineErr(err)
@@ -953,6 +1092,7 @@ func (w *world) idNonZero(ctx context.Context) error {
 	uid, perr := strconv.Atoi(out)
 	if res.ExitCode != 0 || perr != nil {
 		return &Failure{
+			Code:     "command-fails",
 			Message:  fmt.Sprintf(`"id -u" did not run in a container from image %q`, st.ref),
 			Expected: "a user id",
 			Observed: fmt.Sprintf("exit code %d: %s", res.ExitCode, sandbox.LastLines(res.Stdout+res.Stderr, 3)),
@@ -961,11 +1101,12 @@ func (w *world) idNonZero(ctx context.Context) error {
 	}
 	if uid == 0 {
 		return &Failure{
+			Code:     "runs-as-root",
 			Message:  fmt.Sprintf(`"id -u" in a container from image %q prints 0: its user %q is root`, st.ref, st.image.User),
 			Expected: "a user id other than 0",
 			Observed: "0",
 			Try:      try,
-			Fix:      "USER node (uid 1000 in the node images)",
+			Fix:      fmt.Sprintf("set USER in %s/Dockerfile to an ordinary user, not root or uid 0, and build again: %s", st.folder, buildCommand(st.ref, st.folder)),
 		}
 	}
 	w.note("id -u in %s: %d", st.ref, uid)
@@ -996,11 +1137,12 @@ func (w *world) smallerThan(ctx context.Context, mb int) error {
 		return nil
 	}
 	return &Failure{
+		Code:     "too-large",
 		Message:  fmt.Sprintf("image %q is %d MB, over the %d MB budget", st.ref, size/megabyte, mb),
 		Expected: fmt.Sprintf("less than %d MB", mb),
 		Observed: fmt.Sprintf("%d bytes", size),
 		Try:      "docker images " + st.ref,
-		Fix:      "build FROM the slim base, install production dependencies only (npm ci --omit=dev), and keep node_modules and other clutter out with .dockerignore",
+		Fix:      "build FROM a slimmer variant of the base, install only what the program needs to run, and keep clutter out of the build context with .dockerignore; docker history shows which instruction adds the most",
 	}
 }
 
@@ -1023,10 +1165,11 @@ func (w *world) addsLessThan(ctx context.Context, mb int) error {
 		return nil
 	}
 	return &Failure{
+		Code:     "too-large",
 		Message:  fmt.Sprintf("the layers of image %q add %d MB to %s, over the %d MB budget", st.ref, added/megabyte, st.base, mb),
 		Expected: fmt.Sprintf("less than %d MB on top of %s", mb, st.base),
 		Observed: fmt.Sprintf("%s is %d MB, %s %d MB", st.ref, st.image.Size/megabyte, st.base, b.Size/megabyte),
 		Try:      "docker history " + st.ref,
-		Fix:      "docker history shows which instruction adds the most; install production dependencies only (npm ci --omit=dev), and keep node_modules and other clutter out with .dockerignore",
+		Fix:      "docker history shows which instruction adds the most; install only what the program needs to run, and keep clutter out of the build context with .dockerignore",
 	}
 }

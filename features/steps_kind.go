@@ -17,15 +17,24 @@ import (
 // the learner's configuration, and an image loaded into its nodes.
 func (w *world) kindSteps() []stepDef {
 	return []stepDef{
-		{`^the kind CLI reports version (\S+) or newer$`, w.kindVersionAtLeast},
-		{`^kubectl reports client version (\S+) or newer$`, w.kubectlVersionAtLeast},
-		{`^the workspace file "([^"]+)" is a kind configuration for cluster "([^"]+)"$`, w.kindConfigFor},
-		{`^that configuration maps host port (\d+) to node port (\d+)$`, w.kindConfigMaps},
-		{`^the kind cluster "([^"]+)" has a running node$`, w.kindClusterRunning},
-		{`^the kind cluster "([^"]+)" maps host port (\d+) to node port (\d+)$`, w.kindClusterMaps},
-		{`^every node of the kind cluster "([^"]+)" is Ready within (\d+) seconds$`, w.kindNodesReady},
-		{`^the current kubectl context is "([^"]+)"$`, w.currentKubeContext},
-		{`^every node of the kind cluster "([^"]+)" has the image "([^"]+)" as built$`, w.imageInNodes},
+		{`^the kind CLI reports version (\S+) or newer$`, w.kindVersionAtLeast,
+			`the kind CLI reports version 0.20.0 or newer`, []string{"not-installed", "version-too-old"}},
+		{`^kubectl reports client version (\S+) or newer$`, w.kubectlVersionAtLeast,
+			`kubectl reports client version 1.29.0 or newer`, []string{"not-installed", "version-too-old"}},
+		{`^the workspace file "([^"]+)" is a kind configuration for cluster "([^"]+)"$`, w.kindConfigFor,
+			`the workspace file "kind/cluster.yaml" is a kind configuration for cluster "lab"`, []string{"invalid-file", "name-mismatch", "not-found"}},
+		{`^that configuration maps host port (\d+) to node port (\d+)$`, w.kindConfigMaps,
+			`that configuration maps host port 30001 to node port 30001`, []string{"port-not-published"}},
+		{`^the kind cluster "([^"]+)" has a running node$`, w.kindClusterRunning,
+			`the kind cluster "lab" has a running node`, []string{"not-found", "not-running"}},
+		{`^the kind cluster "([^"]+)" maps host port (\d+) to node port (\d+)$`, w.kindClusterMaps,
+			`the kind cluster "lab" maps host port 30001 to node port 30001`, []string{"not-found", "port-not-published"}},
+		{`^every node of the kind cluster "([^"]+)" is Ready within (\d+) seconds$`, w.kindNodesReady,
+			`every node of the kind cluster "lab" is Ready within 60 seconds`, []string{"no-answer", "not-found", "not-ready", "not-running"}},
+		{`^the current kubectl context is "([^"]+)"$`, w.currentKubeContext,
+			`the current kubectl context is "kind-lab"`, []string{"invalid-file", "name-mismatch"}},
+		{`^every node of the kind cluster "([^"]+)" has the image "([^"]+)" as built$`, w.imageInNodes,
+			`every node of the kind cluster "lab" has the image "lab/app:v1" as built`, []string{"image-differs", "not-found"}},
 	}
 }
 
@@ -41,6 +50,7 @@ func (w *world) toolVersionAtLeast(name, min, try, install string, get func() (s
 	switch {
 	case errors.As(err, &missing):
 		return &Failure{
+			Code:     "not-installed",
 			Message:  fmt.Sprintf("%s was not found on PATH", name),
 			Expected: "a " + name + " command on PATH",
 			Observed: "no " + name + " command",
@@ -48,11 +58,12 @@ func (w *world) toolVersionAtLeast(name, min, try, install string, get func() (s
 			Fix:      "install it: " + install,
 		}
 	case err != nil:
-		return &Failure{Message: name + " did not report its version", Observed: err.Error(), Try: try}
+		return &Failure{Code: "not-installed", Message: name + " did not report its version", Observed: err.Error(), Try: try}
 	}
 	w.note("%s %s", name, v)
 	if sandbox.CompareVersions(v, min) < 0 {
 		return &Failure{
+			Code:     "version-too-old",
 			Message:  fmt.Sprintf("%s %s is older than %s", name, v, min),
 			Expected: "version " + min + " or newer",
 			Observed: "version " + v,
@@ -84,6 +95,7 @@ func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the kind configuration %s does not exist in your workspace", rel),
 			Expected: "the file " + path,
 			Observed: "no such file",
@@ -91,6 +103,7 @@ func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context
 		}
 	case err != nil:
 		return ctx, &Failure{
+			Code:     "invalid-file",
 			Message:  fmt.Sprintf("%s cannot be read as a kind configuration", rel),
 			Expected: "kind: Cluster, apiVersion: kind.x-k8s.io/v1alpha4, and only fields kind knows",
 			Observed: err.Error(),
@@ -103,6 +116,7 @@ func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context
 			name = "(none: kind calls the cluster \"kind\")"
 		}
 		return ctx, &Failure{
+			Code:     "name-mismatch",
 			Message:  fmt.Sprintf("%s names the cluster %s, not %q", rel, name, cluster),
 			Expected: "name: " + cluster,
 			Observed: "name: " + name,
@@ -132,6 +146,7 @@ func (w *world) kindConfigMaps(ctx context.Context, host, node int) error {
 		observed = strings.Join(seen, ", ")
 	}
 	return &Failure{
+		Code:     "port-not-published",
 		Message:  fmt.Sprintf("%s does not map host port %d to the node's port %d", st.path, host, node),
 		Expected: fmt.Sprintf("extraPortMappings with containerPort: %d, hostPort: %d on the control-plane node", node, host),
 		Observed: observed,
@@ -157,11 +172,12 @@ func (w *world) kindNodes(ctx context.Context, cluster string) ([]sandbox.Contai
 			observed = "kind clusters: " + strings.Join(others, ", ")
 		}
 		return nil, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("there is no kind cluster %q", cluster),
 			Expected: fmt.Sprintf("a cluster named %q (node container %s-control-plane)", cluster, cluster),
 			Observed: observed,
 			Try:      "kind get clusters",
-			Fix:      "kind create cluster --config kind/cluster.yaml (with name: " + cluster + " in it)",
+			Fix:      "kind create cluster --name " + cluster + " (or --config FILE, a kind configuration with name: " + cluster + " in it)",
 		}
 	}
 	return nodes, nil
@@ -175,6 +191,7 @@ func (w *world) kindClusterRunning(ctx context.Context, cluster string) error {
 	for _, n := range nodes {
 		if n.State != "running" {
 			return &Failure{
+				Code:     "not-running",
 				Message:  fmt.Sprintf("the node container %s of cluster %q is %s", n.Name, cluster, n.State),
 				Expected: "every node container running",
 				Observed: n.Name + " " + n.State,
@@ -214,6 +231,7 @@ func (w *world) kindClusterMaps(ctx context.Context, cluster string, host, node 
 	}
 	slices.Sort(seen)
 	return &Failure{
+		Code:     "port-not-published",
 		Message:  fmt.Sprintf("the kind cluster %q does not map host port %d to node port %d", cluster, host, node),
 		Expected: fmt.Sprintf("host port %d published to port %d of a node", host, node),
 		Observed: "published: " + strings.Join(seen, ", "),
@@ -250,9 +268,10 @@ func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int)
 	for _, n := range h.Nodes {
 		switch {
 		case n.Container != "running":
-			return &Failure{Message: fmt.Sprintf("node %s is not running", n.Name), Observed: n.Container, Fix: "docker start " + n.Name}
+			return &Failure{Code: "not-running", Message: fmt.Sprintf("node %s is not running", n.Name), Observed: n.Container, Fix: "docker start " + n.Name}
 		case h.APIError != "":
 			return &Failure{
+				Code:     "no-answer",
 				Message:  fmt.Sprintf("the API server of cluster %q does not answer", cluster),
 				Observed: h.APIError,
 				Try:      "kubectl --context " + sandbox.KubeContextOf(cluster) + " cluster-info",
@@ -260,6 +279,7 @@ func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int)
 			}
 		case !n.Ready:
 			return &Failure{
+				Code:     "not-ready",
 				Message:  fmt.Sprintf("node %s is not Ready after %d seconds", n.Name, seconds),
 				Expected: "Ready",
 				Observed: n.Reason,
@@ -274,7 +294,7 @@ func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int)
 func (w *world) currentKubeContext(ctx context.Context, want string) error {
 	cfg, err := sandbox.ReadKubeconfig(w.run.getenv)
 	if err != nil {
-		return &Failure{Message: "the kubeconfig cannot be read", Observed: err.Error(), Try: "kubectl config view"}
+		return &Failure{Code: "invalid-file", Message: "the kubeconfig cannot be read", Observed: err.Error(), Try: "kubectl config view"}
 	}
 	current, names := cfg.Current, cfg.Contexts
 	if current == want {
@@ -289,6 +309,7 @@ func (w *world) currentKubeContext(ctx context.Context, want string) error {
 		observed = "(none)"
 	}
 	return &Failure{
+		Code:     "name-mismatch",
 		Message:  fmt.Sprintf("the current kubectl context is %q, not %q", observed, want),
 		Expected: want,
 		Observed: fmt.Sprintf("%s (contexts: %s)", observed, strings.Join(names, ", ")),
@@ -309,11 +330,12 @@ func (w *world) imageInNodes(ctx context.Context, cluster, ref string) error {
 	img, err := e.InspectImage(ctx, ref)
 	if sandbox.IsNotFound(err) {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the image %s does not exist in Docker, so there is nothing to load", ref),
-			Expected: "the image " + ref + " built in lesson 3",
+			Expected: "the image " + ref + " in Docker, to load into the cluster",
 			Observed: "no such image",
-			Try:      "docker image ls lab/app",
-			Fix:      "build it again (lesson 3), then: kind load docker-image " + ref + " --name " + cluster,
+			Try:      "docker image ls",
+			Fix:      "build " + ref + " again (docker build -t " + ref + " FOLDER), then: kind load docker-image " + ref + " --name " + cluster,
 		}
 	}
 	if err != nil {
@@ -344,6 +366,7 @@ func (w *world) imageInNodes(ctx context.Context, cluster, ref string) error {
 				observed = strings.Join(app, ", ")
 			}
 			return &Failure{
+				Code:     "not-found",
 				Message:  fmt.Sprintf("%s is not in the containerd of node %s", ref, n.Name),
 				Expected: full + " in the node's image store",
 				Observed: observed,
@@ -353,6 +376,7 @@ func (w *world) imageInNodes(ctx context.Context, cluster, ref string) error {
 		}
 		if !got.SameAs(img) {
 			return &Failure{
+				Code:     "image-differs",
 				Message:  fmt.Sprintf("node %s has another build of %s than Docker has", n.Name, ref),
 				Expected: fmt.Sprintf("the build of %s (%d layers)", img.Created.Format(time.RFC3339), len(img.Layers)),
 				Observed: fmt.Sprintf("the build of %s (%d layers) in the node", got.Created.Format(time.RFC3339), len(got.Layers)),

@@ -19,26 +19,46 @@ import (
 // kubeconfig, since by then the cluster is gone.
 func (w *world) kubeSteps() []stepDef {
 	return []stepDef{
-		{`^the Deployment "([^"]+)" exists$`, w.kubeDeploymentExists},
-		{`^its pods carry the label "([^"=]+)=([^"]*)"$`, w.kubePodLabel},
-		{`^it runs the image "([^"]+)" with a pull policy that works offline$`, w.kubeImageOffline},
-		{`^it wants (at least )?(\d+) replicas?$`, w.kubeWants},
-		{`^its rollout completes with all its replicas available$`, w.kubeRolloutCompletes},
-		{`^the Deployment "([^"]+)" has (at least )?(\d+) available replicas? and its rollout is complete$`, w.kubeDeploymentAvailable},
-		{`^the rollout of the Deployment "([^"]+)" is complete$`, w.kubeRolloutOf},
-		{`^the Deployment "([^"]+)" sets ([A-Za-z_][A-Za-z0-9_]*) to "([^"]+)"$`, w.kubeDeploymentEnv},
-		{`^the Service "([^"]+)" exists$`, w.kubeServiceExists},
-		{`^it is of type (\w+)$`, w.kubeServiceType},
-		{`^its port (\d+) forwards to port (\d+) of the pods$`, w.kubeServicePort},
-		{`^its port (\d+) is open on node port (\d+)$`, w.kubeServiceNodePort},
-		{`^it sends traffic to exactly the ready pods of the Deployment "([^"]+)"$`, w.kubeServiceEndpoints},
-		{`^(http://\S+) answers with the home page of a pod of the Deployment "([^"]+)"$`, w.kubeHomePage},
-		{`^(http://\S+) lists at least (\d+) posts?$`, w.kubeListsPosts},
-		{`^the lab deletes one pod of the Deployment "([^"]+)"$`, w.kubeDeletePod},
-		{`^a pod with a new UID is Ready and the Deployment has all its replicas available again within (\d+) seconds$`, w.kubeHealed},
-		{`^none of the Kubernetes objects of this lesson is left$`, w.kubeObjectsGone},
-		{`^no node container of the kind cluster "([^"]+)" is left$`, w.kubeNodesGone},
-		{`^the kubeconfig has no context "([^"]+)"$`, w.kubeContextGone},
+		{`^the Deployment "([^"]+)" exists$`, w.kubeDeploymentExists,
+			`the Deployment "lab-app" exists`, []string{"not-found"}},
+		{`^its pods carry the label "([^"=]+)=([^"]*)"$`, w.kubePodLabel,
+			`its pods carry the label "app=lab-app"`, []string{"label-mismatch"}},
+		{`^it runs the image "([^"]+)" with a pull policy that works offline$`, w.kubeImageOffline,
+			`it runs the image "lab/app:v1" with a pull policy that works offline`, []string{"image-differs", "policy-mismatch"}},
+		{`^it wants (at least )?(\d+) replicas?$`, w.kubeWants,
+			`it wants at least 3 replicas`, []string{"count-mismatch"}},
+		{`^its rollout completes with all its replicas available$`, w.kubeRolloutCompletes,
+			`its rollout completes with all its replicas available`, []string{"count-mismatch", "not-found", "not-ready"}},
+		{`^the Deployment "([^"]+)" has (at least )?(\d+) available replicas? and its rollout is complete$`, w.kubeDeploymentAvailable,
+			`the Deployment "lab-app" has at least 3 available replicas and its rollout is complete`, []string{"count-mismatch", "not-found", "not-ready"}},
+		{`^the rollout of the Deployment "([^"]+)" is complete$`, w.kubeRolloutOf,
+			`the rollout of the Deployment "lab-app" is complete`, []string{"count-mismatch", "not-found", "not-ready"}},
+		{`^the Deployment "([^"]+)" sets ([A-Za-z_][A-Za-z0-9_]*) to "([^"]+)"$`, w.kubeDeploymentEnv,
+			`the Deployment "lab-app" sets DB_HOST to "mongo-service:27017/posts"`, []string{"env-mismatch", "not-found"}},
+		{`^the Service "([^"]+)" exists$`, w.kubeServiceExists,
+			`the Service "lab-app-svc" exists`, []string{"not-found"}},
+		{`^it is of type (\w+)$`, w.kubeServiceType,
+			`it is of type NodePort`, []string{"type-mismatch"}},
+		{`^its port (\d+) forwards to port (\d+) of the pods$`, w.kubeServicePort,
+			`its port 3000 forwards to port 3000 of the pods`, []string{"port-mismatch", "port-not-published"}},
+		{`^its port (\d+) is open on node port (\d+)$`, w.kubeServiceNodePort,
+			`its port 3000 is open on node port 30001`, []string{"port-mismatch", "port-not-published"}},
+		{`^it sends traffic to exactly the ready pods of the Deployment "([^"]+)"$`, w.kubeServiceEndpoints,
+			`it sends traffic to exactly the ready pods of the Deployment "lab-app"`, []string{"label-mismatch", "not-found", "not-ready"}},
+		{`^(http://\S+) answers with the home page of a pod of the Deployment "([^"]+)"$`, w.kubeHomePage,
+			`http://localhost:30001/ answers with the home page of a pod of the Deployment "lab-app"`, []string{"no-answer", "not-found", "page-differs", "port-taken"}},
+		{`^(http://\S+) lists at least (\d+) (posts?|documents?|items?|entries|entry)$`, w.kubeListsPosts,
+			`http://localhost:30001/posts?format=json lists at least 1 post`, []string{"data-missing", "page-differs"}},
+		{`^the lab deletes one pod of the Deployment "([^"]+)"$`, w.kubeDeletePod,
+			`the lab deletes one pod of the Deployment "lab-app"`, []string{"not-found", "not-ready"}},
+		{`^a pod with a new UID is Ready and the Deployment has all its replicas available again within (\d+) seconds$`, w.kubeHealed,
+			`a pod with a new UID is Ready and the Deployment has all its replicas available again within 60 seconds`, []string{"not-found", "not-healed", "not-ready"}},
+		{`^none of the Kubernetes objects of this lesson is left$`, w.kubeObjectsGone,
+			`none of the Kubernetes objects of this lesson is left`, []string{"left-behind"}},
+		{`^no node container of the kind cluster "([^"]+)" is left$`, w.kubeNodesGone,
+			`no node container of the kind cluster "lab" is left`, []string{"left-behind"}},
+		{`^the kubeconfig has no context "([^"]+)"$`, w.kubeContextGone,
+			`the kubeconfig has no context "kind-lab"`, []string{"left-behind"}},
 	}
 }
 
@@ -89,11 +109,12 @@ func (w *world) kubeDeployment(ctx context.Context, k *sandbox.Kube, name string
 			observed = "Deployments: " + strings.Join(names, ", ")
 		}
 		return d, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("there is no Deployment %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
 			Expected: "a Deployment named " + name,
 			Observed: observed,
 			Try:      kubectl(k, "get deployments"),
-			Fix:      "write its manifest in k8s/ and apply it: kubectl apply -f k8s/",
+			Fix:      "write a manifest for the Deployment " + name + " and apply it: kubectl apply -f FILE",
 		}
 	}
 	return d, kubeErr(err)
@@ -147,11 +168,12 @@ func (w *world) kubePodLabel(ctx context.Context, key, value string) error {
 		return err
 	}
 	return &Failure{
+		Code:     "label-mismatch",
 		Message:  fmt.Sprintf("the pods of the Deployment %q carry the labels %s, not %s=%s: the Service finds the app's pods by that label", d.Name, kubeLabels(d.TemplateLabels), key, value),
 		Expected: fmt.Sprintf("%s: %s under spec.template.metadata.labels (and the same in spec.selector.matchLabels)", key, value),
 		Observed: kubeLabels(d.TemplateLabels),
 		Try:      kubectl(k, "get deployment "+d.Name+" -o jsonpath='{.spec.template.metadata.labels}'"),
-		Fix:      fmt.Sprintf("label the pod template %s: %s; the selector cannot change, so delete the Deployment first (kubectl delete deployment %s), then kubectl apply -f k8s/", key, value, d.Name),
+		Fix:      fmt.Sprintf("label the pod template %s: %s; the selector cannot change, so delete the Deployment first (kubectl delete deployment %s), then apply its manifest again: kubectl apply -f FILE", key, value, d.Name),
 	}
 }
 
@@ -200,20 +222,22 @@ func (w *world) kubeImageOffline(ctx context.Context, image string) error {
 			}
 		}
 		return &Failure{
+			Code: "policy-mismatch",
 			Message: fmt.Sprintf("the Deployment %q pulls %s with imagePullPolicy: %s, but that image is in no registry: it exists only on your machine and in the cluster's node (kind load put it there), so every pull fails and its pods never start",
 				d.Name, image, policy),
 			Expected: "imagePullPolicy: IfNotPresent (or Never), so the node uses the image it already has",
 			Observed: observed,
 			Try:      kubectl(k, "get pods -l "+d.SelectorText),
-			Fix:      "set imagePullPolicy: IfNotPresent in the container and apply the manifest again: kubectl apply -f k8s/",
+			Fix:      "set imagePullPolicy: IfNotPresent in the container and apply the manifest again: kubectl apply -f FILE",
 		}
 	}
 	return &Failure{
+		Code:     "image-differs",
 		Message:  fmt.Sprintf("the Deployment %q runs %s, not %s", d.Name, strings.Join(images, ", "), image),
 		Expected: "image: " + image,
 		Observed: "image: " + strings.Join(images, ", "),
 		Try:      kubectl(k, "get deployment "+d.Name+" -o jsonpath='{.spec.template.spec.containers[*].image}'"),
-		Fix:      fmt.Sprintf("set image: %s in its manifest and kubectl apply -f k8s/", image),
+		Fix:      fmt.Sprintf("set image: %s in its manifest and apply it again: kubectl apply -f FILE", image),
 	}
 }
 
@@ -239,11 +263,12 @@ func (r kubeReplicas) String() string {
 // It fails at once: that number only changes when someone changes it.
 func kubeReplicasFailure(k *sandbox.Kube, d *sandbox.Deployment, want kubeReplicas) *Failure {
 	return &Failure{
+		Code:     "count-mismatch",
 		Message:  fmt.Sprintf("the Deployment %q wants %d %s, not %s", d.Name, d.Desired, kubePlural(d.Desired, "replica", "replicas"), want),
 		Expected: fmt.Sprintf("replicas: %s", want),
 		Observed: fmt.Sprintf("replicas: %d (%d available)", d.Desired, d.Available),
 		Try:      kubectl(k, "get deployment "+d.Name),
-		Fix:      fmt.Sprintf("kubectl scale deployment %s --replicas=%d (or set replicas: %d in its manifest and kubectl apply -f k8s/)", d.Name, want.n, want.n),
+		Fix:      fmt.Sprintf("kubectl scale deployment %s --replicas=%d (or set replicas: %d in its manifest and apply it again: kubectl apply -f FILE)", d.Name, want.n, want.n),
 	}
 }
 
@@ -349,6 +374,7 @@ func (w *world) kubeAwaitRollout(ctx context.Context, k *sandbox.Kube, name stri
 		}
 		if r.Failed {
 			return true, &Failure{
+				Code:     "not-ready",
 				Message:  fmt.Sprintf("the rollout of the Deployment %q failed: %s", d.Name, r.Message),
 				Expected: fmt.Sprintf("%d of %d replicas available", d.Desired, d.Desired),
 				Observed: kubeRolloutObserved(d, pods),
@@ -371,6 +397,7 @@ func (w *world) kubeAwaitRollout(ctx context.Context, k *sandbox.Kube, name stri
 		return d, err
 	}
 	return d, &Failure{
+		Code:     "not-ready",
 		Message:  fmt.Sprintf("the rollout of the Deployment %q did not complete within %s", name, kubeRolloutWithin),
 		Expected: fmt.Sprintf("%d of %d replicas available", d.Desired, d.Desired),
 		Observed: kubeRolloutObserved(d, pods),
@@ -414,6 +441,7 @@ func kubeRolloutObserved(d sandbox.Deployment, pods []sandbox.Pod) string {
 // kubeStuckFailure explains a pod that cannot start, by its waiting reason.
 func kubeStuckFailure(k *sandbox.Kube, d sandbox.Deployment, p sandbox.Pod, wait sandbox.ContainerWaiting, what string) *Failure {
 	f := &Failure{
+		Code:     "not-ready",
 		Message:  fmt.Sprintf("%s: %s", what, wait.Reason),
 		Expected: "pods that start and become Ready",
 		Observed: fmt.Sprintf("pod %s: %s", p.Name, p.NotReadyReason()),
@@ -433,7 +461,7 @@ func kubeStuckFailure(k *sandbox.Kube, d sandbox.Deployment, p sandbox.Pod, wait
 	switch {
 	case slices.Contains(sandbox.ImagePullReasons, wait.Reason) && policy == "Always":
 		f.Message = fmt.Sprintf("%s: imagePullPolicy: Always makes the node pull %s from a registry, but that image is in no registry (%s)", what, wait.Image, wait.Reason)
-		f.Fix = "set imagePullPolicy: IfNotPresent in the container and kubectl apply -f k8s/"
+		f.Fix = "set imagePullPolicy: IfNotPresent in the container and apply the manifest again: kubectl apply -f FILE"
 	case wait.Reason == "ErrImageNeverPull":
 		f.Message = fmt.Sprintf("%s: the node has no image %s, and imagePullPolicy: Never forbids pulling it (%s)", what, wait.Image, wait.Reason)
 		f.Fix = load
@@ -446,7 +474,7 @@ func kubeStuckFailure(k *sandbox.Kube, d sandbox.Deployment, p sandbox.Pod, wait
 		f.Fix = "read what the app printed before it stopped, and fix that"
 	case wait.Reason == "InvalidImageName":
 		f.Message = fmt.Sprintf("%s: %q is not a valid image reference (%s)", what, wait.Image, wait.Reason)
-		f.Fix = "correct image: in the manifest and kubectl apply -f k8s/"
+		f.Fix = "correct image: in the manifest and apply it again: kubectl apply -f FILE"
 	}
 	return f
 }
@@ -476,6 +504,7 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 		}
 		if v.From != "" {
 			return ctx, &Failure{
+				Code:     "env-mismatch",
 				Message:  fmt.Sprintf("the container %s of the Deployment %q takes %s from the %s, which the lab does not read", c.Name, name, key, v.From),
 				Expected: expected,
 				Observed: fmt.Sprintf("%s from the %s", key, v.From),
@@ -484,11 +513,12 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 			}
 		}
 		f := &Failure{
+			Code:     "env-mismatch",
 			Message:  fmt.Sprintf("the container %s of the Deployment %q sets %s to %q, not %q", c.Name, name, key, v.Value, want),
 			Expected: expected,
 			Observed: key + "=" + v.Value,
 			Try:      try,
-			Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and kubectl apply -f k8s/)", name, key, want),
+			Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and apply it again: kubectl apply -f FILE)", name, key, want),
 		}
 		if host := dbHostName(v.Value); host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
 			f.Message = fmt.Sprintf("%s points at %s, which inside a pod is that pod itself; use the Service's name %q", key, host, dbHostName(want))
@@ -497,11 +527,12 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 		return ctx, f
 	}
 	return ctx, &Failure{
+		Code:     "env-mismatch",
 		Message:  fmt.Sprintf("the Deployment %q does not set %s, so the app has no database", name, key),
 		Expected: expected,
 		Observed: "no " + key + " in its containers' environment",
 		Try:      try,
-		Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or add it under env: in the manifest and kubectl apply -f k8s/)", name, key, want),
+		Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or add it under env: in the manifest and apply it again: kubectl apply -f FILE)", name, key, want),
 	}
 }
 
@@ -523,11 +554,12 @@ func (w *world) kubeServiceExists(ctx context.Context, name string) (context.Con
 			}
 		}
 		return ctx, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("there is no Service %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
 			Expected: "a Service named " + name,
 			Observed: observed,
 			Try:      kubectl(k, "get services"),
-			Fix:      "write its manifest in k8s/ and apply it: kubectl apply -f k8s/",
+			Fix:      "write a manifest for the Service " + name + " and apply it: kubectl apply -f FILE",
 		}
 	}
 	if err != nil {
@@ -558,11 +590,12 @@ func (w *world) kubeServiceType(ctx context.Context, want string) error {
 		return err
 	}
 	f := &Failure{
+		Code:     "type-mismatch",
 		Message:  fmt.Sprintf("the Service %q is of type %s, not %s", s.Name, s.Type, want),
 		Expected: "type: " + want,
 		Observed: "type: " + s.Type,
 		Try:      kubectl(k, "get service "+s.Name),
-		Fix:      fmt.Sprintf("set type: %s in its spec and kubectl apply -f k8s/", want),
+		Fix:      fmt.Sprintf("set type: %s in its spec and apply the manifest again: kubectl apply -f FILE", want),
 	}
 	if s.Type == "ClusterIP" && want == "NodePort" {
 		f.Message += ": a ClusterIP Service is reachable only from inside the cluster"
@@ -597,11 +630,12 @@ func (w *world) kubeServicePortOf(ctx context.Context, s *sandbox.Service, port 
 		return sandbox.ServicePort{}, err
 	}
 	return sandbox.ServicePort{}, &Failure{
+		Code:     "port-not-published",
 		Message:  fmt.Sprintf("the Service %q has no port %d", s.Name, port),
 		Expected: fmt.Sprintf("ports: - port: %d", port),
 		Observed: kubeServicePorts(s),
 		Try:      kubectl(k, "get service "+s.Name),
-		Fix:      fmt.Sprintf("set port: %d under ports: and kubectl apply -f k8s/", port),
+		Fix:      fmt.Sprintf("set port: %d under ports: and apply the manifest again: kubectl apply -f FILE", port),
 	}
 }
 
@@ -628,11 +662,12 @@ func (w *world) kubeServicePort(ctx context.Context, port, target int) error {
 		return err
 	}
 	return &Failure{
+		Code:     "port-mismatch",
 		Message:  fmt.Sprintf("the Service %q forwards its port %d to port %d of the pods, but the app listens on %d", s.Name, port, n, target),
 		Expected: fmt.Sprintf("targetPort: %d", target),
 		Observed: kubeServicePorts(s),
 		Try:      kubectl(k, "get service "+s.Name+" -o jsonpath='{.spec.ports}'"),
-		Fix:      fmt.Sprintf("set targetPort: %d and kubectl apply -f k8s/", target),
+		Fix:      fmt.Sprintf("set targetPort: %d and apply the manifest again: kubectl apply -f FILE", target),
 	}
 }
 
@@ -653,12 +688,13 @@ func (w *world) kubeServiceNodePort(ctx context.Context, port, nodePort int) err
 		return err
 	}
 	f := &Failure{
-		Message: fmt.Sprintf("the Service %q opens its port %d on node port %d, not %d: the cluster publishes only node port %d on your machine (kind/cluster.yaml), so nothing outside reaches %d",
+		Code: "port-mismatch",
+		Message: fmt.Sprintf("the Service %q opens its port %d on node port %d, not %d: the cluster publishes only node port %d on your machine (its kind configuration), so nothing outside reaches %d",
 			s.Name, port, p.NodePort, nodePort, nodePort, p.NodePort),
 		Expected: fmt.Sprintf("nodePort: %d", nodePort),
 		Observed: kubeServicePorts(s),
 		Try:      kubectl(k, "get service "+s.Name),
-		Fix:      fmt.Sprintf("set nodePort: %d under the port and kubectl apply -f k8s/", nodePort),
+		Fix:      fmt.Sprintf("set nodePort: %d under the port and apply the manifest again: kubectl apply -f FILE", nodePort),
 	}
 	if p.NodePort == 0 {
 		f.Message = fmt.Sprintf("the Service %q opens no node port for its port %d", s.Name, port)
@@ -680,10 +716,11 @@ func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
 		return err
 	}
 	try := kubectl(k, "get endpointslices -l kubernetes.io/service-name="+s.Name)
-	fix := fmt.Sprintf("give the Service the selector of the pods (%s) and kubectl apply -f k8s/", kubeLabels(d.TemplateLabels))
+	fix := fmt.Sprintf("give the Service the selector of the pods (%s) and apply its manifest again: kubectl apply -f FILE", kubeLabels(d.TemplateLabels))
 	// A selector that matches none of the pods is settled: fail at once.
 	if len(s.Selector) == 0 {
 		return &Failure{
+			Code:     "label-mismatch",
 			Message:  fmt.Sprintf("the Service %q has no selector, so it sends traffic to no pod", s.Name),
 			Expected: "selector: " + kubeLabels(d.TemplateLabels),
 			Observed: "no selector",
@@ -693,6 +730,7 @@ func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
 	}
 	if !s.Selects(d.TemplateLabels) {
 		return &Failure{
+			Code:     "label-mismatch",
 			Message:  fmt.Sprintf("the Service %q selects %s, but the pods of the Deployment %q carry %s: it sends traffic to none of them", s.Name, s.SelectorText(), d.Name, kubeLabels(d.TemplateLabels)),
 			Expected: "selector: " + kubeLabels(d.TemplateLabels),
 			Observed: "selector: " + s.SelectorText(),
@@ -706,6 +744,7 @@ func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
 	last := ""
 	noneReady := func() *Failure {
 		return &Failure{
+			Code:     "not-ready",
 			Message:  fmt.Sprintf("the Deployment %q has no ready pod for the Service %q to send traffic to", d.Name, s.Name),
 			Expected: "ready pods of " + d.Name,
 			Observed: kubeRolloutObserved(d, pods),
@@ -771,6 +810,7 @@ func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
 		observed = append(observed, fmt.Sprintf("%s gets traffic but is not a ready pod of %s", ep, d.Name))
 	}
 	f := &Failure{
+		Code:     "label-mismatch",
 		Message:  fmt.Sprintf("the Service %q does not send traffic to exactly the ready pods of the Deployment %q", s.Name, d.Name),
 		Expected: fmt.Sprintf("the %d ready pods of %s, and nothing else", ready, d.Name),
 		Observed: strings.Join(observed, "; "),
@@ -809,7 +849,7 @@ func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
 	}
 	url := w.kubeURL(ctx, raw)
 	host, err := homePageHost(ctx, url, raw, kubeSettle, "the sample app's home page, from a pod of "+name,
-		fmt.Sprintf("the cluster must publish node port %s on your machine (extraPortMappings in kind/cluster.yaml) and the Service must open that node port", composePortOf(raw)))
+		fmt.Sprintf("the cluster must publish node port %s on your machine (extraPortMappings in its kind configuration) and the Service must open that node port", composePortOf(raw)))
 	if err != nil {
 		return err
 	}
@@ -822,6 +862,7 @@ func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
 	}
 	if !isPod(host) {
 		return &Failure{
+			Code:     "port-taken",
 			Message:  fmt.Sprintf("%s was answered by the host %q, which is not a pod of the Deployment %q: something else holds port %s", raw, host, name, composePortOf(raw)),
 			Expected: "the page served by a pod of " + name,
 			Observed: "served by " + host,
@@ -844,7 +885,20 @@ func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
 	return nil
 }
 
-func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error {
+// listNouns are the words a sentence may call listed documents by, each
+// with its singular and plural.
+var listNouns = map[string][2]string{
+	"post": {"post", "posts"}, "posts": {"post", "posts"},
+	"document": {"document", "documents"}, "documents": {"document", "documents"},
+	"item": {"item", "items"}, "items": {"item", "items"},
+	"entry": {"entry", "entries"}, "entries": {"entry", "entries"},
+}
+
+// kubeListsPosts checks that a page lists at least least JSON documents;
+// noun is the word the sentence calls them by, and the failure uses it.
+func (w *world) kubeListsPosts(ctx context.Context, raw string, least int, noun string) error {
+	forms := listNouns[noun]
+	one, plural := forms[0], forms[1]
 	k, err := w.kube(ctx)
 	if err != nil {
 		return err
@@ -856,28 +910,30 @@ func (w *world) kubeListsPosts(ctx context.Context, raw string, least int) error
 			return ctx.Err()
 		}
 		f := &Failure{
-			Message:  fmt.Sprintf("%s does not list the posts", raw),
-			Expected: "HTTP 200 with a JSON list of the posts",
+			Code:     "page-differs",
+			Message:  fmt.Sprintf("%s does not list the %s", raw, plural),
+			Expected: "HTTP 200 with a JSON list of the " + plural,
 			Observed: err.Error(),
 			Try:      "curl -i '" + raw + "'",
 		}
 		if last.Status == 503 {
 			f.Message = fmt.Sprintf("%s answers 503: the app cannot read its database", raw)
-			f.Fix = "DB_HOST must name the database's Service (mongo-service:27017/posts), and that Service must send traffic to the database's ready pod"
-			f.Try = kubectl(k, "logs deployment/lab-app")
+			f.Fix = "the app's setting that names its database must name the database's Service, and that Service must send traffic to the database's ready pod"
+			f.Try = kubectl(k, "get pods") + ", then " + kubectl(k, "logs POD")
 		}
 		return f
 	}
 	if len(posts) < least {
 		return &Failure{
-			Message:  fmt.Sprintf("%s lists %d posts: the database has none yet", raw, len(posts)),
+			Code:     "data-missing",
+			Message:  fmt.Sprintf("%s lists %d %s: the database has none yet", raw, len(posts), plural),
 			Expected: fmt.Sprintf("at least %d", least),
-			Observed: fmt.Sprintf("%d posts", len(posts)),
+			Observed: fmt.Sprintf("%d %s", len(posts), plural),
 			Try:      "curl '" + raw + "'",
-			Fix:      "seed it with the app's script, in a pod where DB_HOST is set: " + kubectl(k, "exec deployment/lab-app -- node seed.js"),
+			Fix:      fmt.Sprintf("put at least %d %s into the database the app reads, then load %s again", least, kubePlural(int32(least), one, plural), raw),
 		}
 	}
-	w.note("%s lists %d posts from MongoDB in the cluster", raw, len(posts))
+	w.note("%s lists %d %s", raw, len(posts), plural)
 	return nil
 }
 
@@ -900,6 +956,7 @@ func (w *world) kubeDeletePod(ctx context.Context, name string) (context.Context
 	i := slices.IndexFunc(pods, func(p sandbox.Pod) bool { return p.Ready && !p.Deleting })
 	if i < 0 {
 		return ctx, &Failure{
+			Code:     "not-ready",
 			Message:  fmt.Sprintf("the Deployment %q has no Ready pod for the lab to delete", name),
 			Expected: "Ready pods",
 			Observed: kubeRolloutObserved(d, pods),
@@ -1001,6 +1058,7 @@ func (w *world) kubeHealed(ctx context.Context, secs int) error {
 		return f
 	case he.Err != nil:
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("the Deployment %q was deleted while the lab watched it replace pod %s", name, del.Pod.Name),
 			Expected: "the Deployment replacing the pod",
 			Observed: he.Err.Error(),
@@ -1008,6 +1066,7 @@ func (w *world) kubeHealed(ctx context.Context, secs int) error {
 		}
 	}
 	return &Failure{
+		Code:     "not-healed",
 		Message:  fmt.Sprintf("the Deployment %q did not replace the deleted pod %s within %d seconds", name, del.Pod.Name, secs),
 		Expected: fmt.Sprintf("a pod with a new UID Ready, and %d of %d replicas available", he.Last.Desired, he.Last.Desired),
 		Observed: he.Last.String(),
@@ -1063,6 +1122,7 @@ func (w *world) kubeObjectsGone(ctx context.Context) error {
 		running := slices.ContainsFunc(nodes, func(c sandbox.Container) bool { return c.State == "running" })
 		if !running {
 			return &Failure{
+				Code:     "left-behind",
 				Message:  fmt.Sprintf("the kind cluster %q still exists, stopped, and with it whatever was in it", cluster),
 				Expected: "no cluster " + cluster,
 				Observed: "node containers " + kubeNodeList(nodes),
@@ -1088,11 +1148,12 @@ func (w *world) kubeObjectsGone(ctx context.Context) error {
 		left = append(left, o.String())
 	}
 	return &Failure{
+		Code:     "left-behind",
 		Message:  fmt.Sprintf("the lesson's objects are still in the cluster: %s", strings.Join(left, ", ")),
 		Expected: "none of " + strings.Join(all, ", "),
 		Observed: strings.Join(left, ", "),
 		Try:      kubectl(k, "get deployments,services"),
-		Fix:      "delete what the manifests made: kubectl delete -f k8s/",
+		Fix:      "delete what the manifests made: kubectl delete -f FILE for each of them, or kubectl delete KIND NAME",
 	}
 }
 
@@ -1109,6 +1170,7 @@ func (w *world) kubeNodesGone(ctx context.Context, cluster string) error {
 		return nil
 	}
 	return &Failure{
+		Code:     "left-behind",
 		Message:  fmt.Sprintf("the kind cluster %q still exists: its node containers are %s", cluster, kubeNodeList(nodes)),
 		Expected: "no node container of the cluster " + cluster,
 		Observed: kubeNodeList(nodes),
@@ -1134,6 +1196,7 @@ func (w *world) kubeContextGone(ctx context.Context, name string) error {
 	switch {
 	case kc.HasContext(name):
 		return &Failure{
+			Code:     "left-behind",
 			Message:  fmt.Sprintf("the kubeconfig %s still has the context %q, but its cluster is gone: kubectl commands there fail with \"connection refused\"", files, name),
 			Expected: "no context " + name,
 			Observed: observed,
@@ -1142,6 +1205,7 @@ func (w *world) kubeContextGone(ctx context.Context, name string) error {
 		}
 	case kc.Current == name:
 		return &Failure{
+			Code:     "left-behind",
 			Message:  fmt.Sprintf("the kubeconfig %s still names %q as its current context, which no longer exists", files, name),
 			Expected: "another current context, or none",
 			Observed: observed,

@@ -20,7 +20,8 @@ const mongoPort = 27017
 // publishes a port) is checked with the container steps of lessons 2 and 3.
 func (w *world) mongoSteps() []stepDef {
 	return []stepDef{
-		{`^MongoDB in container "([^"]+)" answers a ping at "([^"]+)" within (\d+) seconds$`, w.mongoAnswers},
+		{`^MongoDB in container "([^"]+)" answers a ping at "([^"]+)" within (\d+) seconds$`, w.mongoAnswers,
+			`MongoDB in container "lab-mongo" answers a ping at "mongodb://127.0.0.1:27017" within 15 seconds`, []string{"no-answer", "not-found", "not-running"}},
 	}
 }
 
@@ -99,6 +100,7 @@ func (w *world) mongoAnswers(ctx context.Context, name, uri string, secs int) (c
 		}
 		if !sandbox.IsMongoUnreachable(perr) {
 			return true, &Failure{
+				Code:     "no-answer",
 				Message:  fmt.Sprintf("MongoDB at %s answered the ping with an error", uri),
 				Expected: "a ping answered with ok",
 				Observed: perr.Error(),
@@ -126,6 +128,7 @@ func (w *world) mongoSilent(ctx context.Context, e *sandbox.Engine, name, uri st
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
 		return true, &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("container %q does not exist", name),
 			Expected: fmt.Sprintf("MongoDB in %s answering at %s", name, uri),
 			Observed: "no container named " + name,
@@ -137,6 +140,7 @@ func (w *world) mongoSilent(ctx context.Context, e *sandbox.Engine, name, uri st
 	}
 	if !d.State.Running {
 		return true, &Failure{
+			Code:     "not-running",
 			Message:  fmt.Sprintf("container %q stopped before MongoDB answered: it %s", name, mongoState(d.State)),
 			Expected: fmt.Sprintf("MongoDB in %s answering at %s", name, uri),
 			Observed: mongoLogTail(ctx, e, name),
@@ -158,11 +162,12 @@ func (w *world) mongoSilent(ctx context.Context, e *sandbox.Engine, name, uri st
 	}
 	if len(onPort) > 0 && loopbackOnly {
 		return true, &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("mongod in container %q listens only on %s inside the container (its bind address), so nothing reaches it through the published port", name, strings.Join(hosts, " and ")),
 			Expected: fmt.Sprintf("mongod listening on all interfaces (0.0.0.0:%d), so that %s reaches it", mongoPort, uri),
 			Observed: fmt.Sprintf("listening on %s; %s: %v", strings.Join(onPort, ", "), uri, mongoCause(perr)),
 			Try:      fmt.Sprintf("docker inspect --format '{{json .Config.Cmd}}' %s", name),
-			Fix:      `bind mongod to every interface: CMD ["mongod", "--bind_ip_all"] in db/Dockerfile (or bindIp: 0.0.0.0 in its config), then rebuild the image and run the container again`,
+			Fix:      `bind mongod to every interface: CMD ["mongod", "--bind_ip_all"] in the image's Dockerfile (or bindIp: 0.0.0.0 in its config), then rebuild the image and run the container again`,
 		}
 	}
 	listening := "mongod is not listening on port " + strconv.Itoa(mongoPort) + " yet"
@@ -173,6 +178,7 @@ func (w *world) mongoSilent(ctx context.Context, e *sandbox.Engine, name, uri st
 		listening = "mongod listens on " + strings.Join(onPort, ", ")
 	}
 	return false, &Failure{
+		Code:     "no-answer",
 		Message:  fmt.Sprintf("nothing answers MongoDB at %s (waited %s)", uri, waited.Round(time.Second)),
 		Expected: fmt.Sprintf("MongoDB in %s answering a ping at %s", name, uri),
 		Observed: fmt.Sprintf("%v; %s", mongoCause(perr), listening),

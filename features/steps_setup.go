@@ -13,13 +13,20 @@ import (
 // Compose.
 func (w *world) setupSteps() []stepDef {
 	return []stepDef{
-		{`^the docker CLI reports version (\S+) or newer$`, w.cliVersionAtLeast},
-		{`^the Docker engine answers through the active context$`, w.engineAnswers},
-		{`^the engine API version is (\S+) or newer$`, w.engineAPIAtLeast},
-		{`^a container from image "([^"]+)" exited with code (\d+)$`, w.containerExited},
-		{`^its log contains "([^"]+)"$`, w.logContains},
-		{`^docker compose reports version (\S+) or newer$`, w.composeVersionAtLeast},
-		{`^no container from image "([^"]+)" remains$`, w.noContainerFrom},
+		{`^the docker CLI reports version (\S+) or newer$`, w.cliVersionAtLeast,
+			`the docker CLI reports version 20.10 or newer`, []string{"not-installed", "version-too-old"}},
+		{`^the Docker engine answers through the active context$`, w.engineAnswers,
+			`the Docker engine answers through the active context`, []string{"no-answer"}},
+		{`^the engine API version is (\S+) or newer$`, w.engineAPIAtLeast,
+			`the engine API version is 1.41 or newer`, []string{"no-answer", "version-too-old"}},
+		{`^a container from image "([^"]+)" exited with code (\d+)$`, w.containerExited,
+			`a container from image "hello-world" exited with code 0`, []string{"exit-code-mismatch", "not-found"}},
+		{`^its log contains "([^"]+)"$`, w.logContains,
+			`its log contains "Hello from Docker!"`, []string{"log-differs"}},
+		{`^docker compose reports version (\S+) or newer$`, w.composeVersionAtLeast,
+			`docker compose reports version 2.0.0 or newer`, []string{"not-installed", "version-too-old"}},
+		{`^no container from image "([^"]+)" remains$`, w.noContainerFrom,
+			`no container from image "hello-world" remains`, []string{"left-behind"}},
 	}
 }
 
@@ -29,6 +36,7 @@ func (w *world) cliVersionAtLeast(ctx context.Context, min string) error {
 	switch {
 	case errors.As(err, &missing):
 		return &Failure{
+			Code:     "not-installed",
 			Message:  "the docker CLI was not found on PATH",
 			Expected: "a docker command on PATH",
 			Observed: "no docker command",
@@ -36,11 +44,12 @@ func (w *world) cliVersionAtLeast(ctx context.Context, min string) error {
 			Fix:      "install Docker Desktop or Docker Engine: https://docs.docker.com/get-docker/",
 		}
 	case err != nil:
-		return &Failure{Message: "the docker CLI did not report its version", Observed: err.Error(), Try: "docker --version"}
+		return &Failure{Code: "not-installed", Message: "the docker CLI did not report its version", Observed: err.Error(), Try: "docker --version"}
 	}
 	w.note("docker CLI %s", v)
 	if sandbox.CompareVersions(v, min) < 0 {
 		return &Failure{
+			Code:     "version-too-old",
 			Message:  fmt.Sprintf("the docker CLI %s is older than %s", v, min),
 			Expected: "version " + min + " or newer",
 			Observed: "version " + v,
@@ -57,6 +66,7 @@ func (w *world) engineAnswers(ctx context.Context) error {
 	e, err := w.run.dockerEngine(ctx)
 	if err != nil {
 		return &Failure{
+			Code:     "no-answer",
 			Message:  "the Docker engine does not answer",
 			Expected: "an engine answering through the active docker context",
 			Observed: err.Error(),
@@ -65,7 +75,7 @@ func (w *world) engineAnswers(ctx context.Context) error {
 	}
 	info, err := e.ServerInfo(ctx)
 	if err != nil {
-		return &Failure{Message: "the Docker engine did not report its version", Observed: err.Error(), Try: "docker version"}
+		return &Failure{Code: "no-answer", Message: "the Docker engine did not report its version", Observed: err.Error(), Try: "docker version"}
 	}
 	ep := e.Endpoint()
 	w.note("engine %s (API %s) on %s/%s via context %q (%s)", info.Version, info.APIVersion, info.OS, info.Arch, ep.Context, ep.Host)
@@ -79,10 +89,11 @@ func (w *world) engineAPIAtLeast(ctx context.Context, min string) error {
 	}
 	info, err := e.ServerInfo(ctx)
 	if err != nil {
-		return &Failure{Message: "the Docker engine did not report its API version", Observed: err.Error(), Try: "docker version"}
+		return &Failure{Code: "no-answer", Message: "the Docker engine did not report its API version", Observed: err.Error(), Try: "docker version"}
 	}
 	if sandbox.CompareVersions(info.APIVersion, min) < 0 {
 		return &Failure{
+			Code:     "version-too-old",
 			Message:  fmt.Sprintf("the engine speaks API %s, older than %s", info.APIVersion, min),
 			Expected: "API " + min + " or newer (Docker 20.10+)",
 			Observed: "API " + info.APIVersion + " (engine " + info.Version + ")",
@@ -105,6 +116,7 @@ func (w *world) containerExited(ctx context.Context, image string, code int) err
 	}
 	if len(cs) == 0 {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("no container from image %q exists", image),
 			Expected: fmt.Sprintf("a container from %s that exited with code %d", image, code),
 			Observed: "none",
@@ -125,6 +137,7 @@ func (w *world) containerExited(ctx context.Context, image string, code int) err
 		msg = fmt.Sprintf("the container from image %q was created but never started", image)
 	}
 	return &Failure{
+		Code:     "exit-code-mismatch",
 		Message:  msg,
 		Expected: fmt.Sprintf("a container from %s that exited with code %d", image, code),
 		Observed: strings.Join(seen, "; "),
@@ -168,6 +181,7 @@ func (w *world) logContains(ctx context.Context, text string) error {
 		return nil
 	}
 	return &Failure{
+		Code:     "log-differs",
 		Message:  fmt.Sprintf("the log of %s does not contain %q", w.container.Name, text),
 		Expected: fmt.Sprintf("%q in the log", text),
 		Observed: firstLines(stdout+stderr, 3),
@@ -193,6 +207,7 @@ func (w *world) composeVersionAtLeast(ctx context.Context, min string) error {
 	switch {
 	case errors.As(err, &missing):
 		return &Failure{
+			Code:     "not-installed",
 			Message:  "the docker CLI was not found on PATH, so there is no docker compose",
 			Expected: "docker compose v" + min + " or newer",
 			Observed: "no docker command",
@@ -201,6 +216,7 @@ func (w *world) composeVersionAtLeast(ctx context.Context, min string) error {
 		}
 	case err != nil:
 		f := &Failure{
+			Code:     "not-installed",
 			Message:  "docker compose is not available",
 			Expected: "docker compose v" + min + " or newer",
 			Observed: err.Error(),
@@ -215,6 +231,7 @@ func (w *world) composeVersionAtLeast(ctx context.Context, min string) error {
 	w.note("docker compose %s", v)
 	if sandbox.CompareVersions(v, min) < 0 {
 		return &Failure{
+			Code:     "version-too-old",
 			Message:  fmt.Sprintf("docker compose %s is older than %s (Compose v1 is end of life)", v, min),
 			Expected: "version " + min + " or newer",
 			Observed: "version " + v,
@@ -256,6 +273,7 @@ func (w *world) noContainerFrom(ctx context.Context, image string) error {
 		names = append(names, c.Name)
 	}
 	return &Failure{
+		Code:     "left-behind",
 		Message:  fmt.Sprintf("%d container(s) from image %q remain: %s", len(cs), image, strings.Join(names, ", ")),
 		Expected: "no container from " + image,
 		Observed: fmt.Sprintf("%d: %s", len(cs), strings.Join(names, ", ")),

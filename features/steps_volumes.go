@@ -15,9 +15,12 @@ import (
 // its port and answers a ping is checked by the container and MongoDB steps.
 func (w *world) volumeSteps() []stepDef {
 	return []stepDef{
-		{`^container "([^"]+)" keeps "([^"]+)" in the named volume "([^"]+)"$`, w.keepsInNamedVolume},
-		{`^the collection "([^"]+)" of database "([^"]+)" there holds at least (\d+) documents?$`, w.collectionHolds},
-		{`^container "([^"]+)" was created after the first of those documents was inserted$`, w.createdAfterFirstDocument},
+		{`^container "([^"]+)" keeps "([^"]+)" in the named volume "([^"]+)"$`, w.keepsInNamedVolume,
+			`container "lab-db" keeps "/data/db" in the named volume "lab-data"`, []string{"not-found", "volume-mismatch"}},
+		{`^the collection "([^"]+)" of database "([^"]+)" there holds at least (\d+) documents?$`, w.collectionHolds,
+			`the collection "posts" of database "posts" there holds at least 1 document`, []string{"data-missing", "no-answer"}},
+		{`^container "([^"]+)" was created after the first of those documents was inserted$`, w.createdAfterFirstDocument,
+			`container "lab-db" was created after the first of those documents was inserted`, []string{"data-missing", "not-found", "not-recreated"}},
 	}
 }
 
@@ -32,6 +35,7 @@ func (w *world) keepsInNamedVolume(ctx context.Context, name, dest, volume strin
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
 		return &Failure{
+			Code:     "not-found",
 			Message:  fmt.Sprintf("container %q does not exist", name),
 			Expected: fmt.Sprintf("%s with the volume %s mounted at %s", name, volume, dest),
 			Observed: "no container named " + name,
@@ -52,10 +56,11 @@ func (w *world) keepsInNamedVolume(ctx context.Context, name, dest, volume strin
 		}
 	}
 	f := &Failure{
+		Code:     "volume-mismatch",
 		Expected: fmt.Sprintf("the named volume %s mounted at %s", volume, dest),
 		Observed: volumeMounts(d.Mounts),
 		Try:      fmt.Sprintf("docker inspect --format '{{json .Mounts}}' %s", name),
-		Fix: fmt.Sprintf("remove %s (docker rm -f %s) and run it again with -v %s:%s; the posts must then be inserted again",
+		Fix: fmt.Sprintf("remove %s (docker rm -f %s) and run it again with -v %s:%s; the data must then be written again",
 			name, name, volume, dest),
 	}
 	switch {
@@ -63,7 +68,7 @@ func (w *world) keepsInNamedVolume(ctx context.Context, name, dest, volume strin
 		w.note("%s keeps %s in the volume %s", name, dest, volume)
 		return nil
 	case named != nil:
-		f.Message = fmt.Sprintf("the volume %s is mounted at %s in container %q, not at %s where mongod keeps its files", volume, named.Destination, name, dest)
+		f.Message = fmt.Sprintf("the volume %s is mounted at %s in container %q, not at %s where it keeps its data", volume, named.Destination, name, dest)
 	case at == nil:
 		f.Message = fmt.Sprintf("nothing is mounted at %s in container %q: its files live and die with the container", dest, name)
 	case at.Type == "bind":
@@ -71,7 +76,7 @@ func (w *world) keepsInNamedVolume(ctx context.Context, name, dest, volume strin
 		f.Fix = fmt.Sprintf("a bind mount keeps data too, but ties it to a folder of this machine; let Docker manage it: remove %s and run it again with -v %s:%s",
 			name, volume, dest)
 	case at.Type == "volume" && volumeAnonymous.MatchString(at.Name):
-		f.Message = fmt.Sprintf("container %q keeps %s in an anonymous volume (%s…), which a new container does not get: the posts are gone once it is replaced",
+		f.Message = fmt.Sprintf("container %q keeps %s in an anonymous volume (%s…), which a new container does not get: its data is gone once it is replaced",
 			name, dest, at.Name[:12])
 	case at.Type == "volume":
 		f.Message = fmt.Sprintf("container %q mounts the volume %s at %s, not %s", name, at.Name, dest, volume)
@@ -114,6 +119,7 @@ func (w *world) collectionHolds(ctx context.Context, coll, db string, least int)
 	n, err := sandbox.MongoCount(ctx, found.uri, db, coll)
 	if err != nil {
 		return ctx, &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("could not count the documents of %s.%s at %s", db, coll, found.uri),
 			Expected: fmt.Sprintf("at least %d document(s) in %s.%s", least, db, coll),
 			Observed: err.Error(),
@@ -121,16 +127,18 @@ func (w *world) collectionHolds(ctx context.Context, coll, db string, least int)
 	}
 	if n < int64(least) {
 		return ctx, &Failure{
-			Message:  fmt.Sprintf("the collection %q of database %q at %s holds %d document(s): the posts are not there", coll, db, found.uri, n),
+			Code:     "data-missing",
+			Message:  fmt.Sprintf("the collection %q of database %q at %s holds %d document(s), fewer than %d", coll, db, found.uri, n, least),
 			Expected: fmt.Sprintf("at least %d", least),
 			Observed: fmt.Sprintf("%d", n),
 			Try:      fmt.Sprintf("docker exec %s mongosh %s --quiet --eval 'db.%s.countDocuments()'", found.container, db, coll),
-			Fix:      "insert the posts again (the seed script), then replace the container as the step says",
+			Fix:      "insert the documents again, then replace the container as the step says",
 		}
 	}
 	docs, err := sandbox.MongoFind(ctx, found.uri, db, coll, 1)
 	if err != nil {
 		return ctx, &Failure{
+			Code:     "no-answer",
 			Message:  fmt.Sprintf("could not read the first document of %s.%s at %s", db, coll, found.uri),
 			Expected: "the documents readable",
 			Observed: err.Error(),
@@ -155,10 +163,11 @@ func (w *world) createdAfterFirstDocument(ctx context.Context, name string) erro
 	first := found.oldest
 	if first.IDTime.IsZero() {
 		return &Failure{
+			Code:     "data-missing",
 			Message:  fmt.Sprintf("cannot tell when the first document was inserted: its _id %q is not an ObjectID", first.ID),
 			Expected: "documents with the ObjectIDs MongoDB clients give them",
 			Observed: "_id " + first.ID,
-			Fix:      "insert the posts without setting _id yourself (the seed script does so)",
+			Fix:      "insert the documents without setting _id yourself, so MongoDB gives each an ObjectID that records when it was made",
 		}
 	}
 	e, err := w.engine(ctx)
@@ -167,7 +176,7 @@ func (w *world) createdAfterFirstDocument(ctx context.Context, name string) erro
 	}
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
-		return &Failure{Message: fmt.Sprintf("container %q does not exist", name), Observed: "no container named " + name, Try: "docker ps -a --filter name=" + name}
+		return &Failure{Code: "not-found", Message: fmt.Sprintf("container %q does not exist", name), Observed: "no container named " + name, Try: "docker ps -a --filter name=" + name}
 	}
 	if err != nil {
 		return engineErr(err)
@@ -179,7 +188,8 @@ func (w *world) createdAfterFirstDocument(ctx context.Context, name string) erro
 		return nil
 	}
 	f := &Failure{
-		Message:  fmt.Sprintf("container %q is still the one the posts were inserted through: it was created before the first post, not replaced since", name),
+		Code:     "not-recreated",
+		Message:  fmt.Sprintf("container %q is still the one the documents were inserted through: it was created before the first document, not replaced since", name),
 		Expected: fmt.Sprintf("a new %s, created after the first post was inserted (%s)", name, inserted.Format(time.RFC3339)),
 		Observed: fmt.Sprintf("%s was created %s", name, created.Format(time.RFC3339Nano)),
 		Try:      fmt.Sprintf("docker ps --filter name=%s --format '{{.Names}} created {{.CreatedAt}}'", name),
@@ -188,7 +198,7 @@ func (w *world) createdAfterFirstDocument(ctx context.Context, name string) erro
 	if created.Truncate(time.Second).Equal(inserted) {
 		// An ObjectID holds whole seconds: within the same second the order
 		// is unknown, and a pass must never be a guess.
-		f.Message = fmt.Sprintf("container %q may still be the one the posts were inserted through: it was created in the same second as the first post, so lab cannot tell which came first", name)
+		f.Message = fmt.Sprintf("container %q may still be the one the documents were inserted through: it was created in the same second as the first document, so lab cannot tell which came first", name)
 		f.Fix = fmt.Sprintf("replace it once more: docker rm -f %s, then start a new %s on the same volume", name, name)
 	}
 	return f

@@ -23,10 +23,14 @@ type world struct {
 	undo      []func(context.Context)
 }
 
-// stepDef binds one Gherkin expression to the function that checks it.
+// stepDef binds one Gherkin expression to the function that checks it,
+// with what an author needs to use it: an example sentence and the failure
+// codes the check can give.
 type stepDef struct {
-	Expr string
-	Fn   any
+	Expr    string
+	Fn      any
+	Example string
+	Codes   []string
 }
 
 // definitions lists every Gherkin step lab knows, bound to w. Lint reads the

@@ -99,8 +99,10 @@ type Step struct {
 }
 
 // WrongState is a state a learner might plausibly reach that is not a
-// solution. Selftest produces it and demands that the check fails with Expect
-// in its message, so checks are proven to reject the mistakes they name.
+// solution. Selftest produces it and demands that the check fails with the
+// failure code Code and with Expect in its message, so checks are proven to
+// reject the mistakes they name. A code names the kind of mistake and
+// survives rewording; Expect is for when the message must say more.
 type WrongState struct {
 	Name        string `yaml:"name" json:"name"`
 	Description string `yaml:"description" json:"description"`
@@ -110,8 +112,11 @@ type WrongState struct {
 	// Env overrides the environment of the setup commands and the check.
 	// Values may refer to $LAB_SELFTEST_DIR and $LAB_WORKSPACE.
 	Env map[string]string `yaml:"env" json:"env,omitempty"`
+	// Code is the failure code a failing check must carry
+	// ("restart-loop"); `lab lessons steps` lists the codes.
+	Code string `yaml:"code" json:"code,omitempty"`
 	// Expect must appear in the failing check's message.
-	Expect string `yaml:"expect" json:"expect"`
+	Expect string `yaml:"expect" json:"expect,omitempty"`
 }
 
 // State is a way to bring the machine into a state: commands to run and the

@@ -20,9 +20,12 @@ const courseFile = "course.yaml"
 const lessonFile = "lesson.md"
 
 var (
-	slug     = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
-	envName  = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	stepFile = regexp.MustCompile(`^([0-9]+)-.+\.md$`)
+	slug = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+	// failureCode is the form of a check's failure code; which codes
+	// exist is the check vocabulary's business (features.FailureCodes).
+	failureCode = regexp.MustCompile(`^[a-z]+(?:-[a-z]+)*$`)
+	envName     = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	stepFile    = regexp.MustCompile(`^([0-9]+)-.+\.md$`)
 )
 
 // reservedTags are the scenario tags with a meaning of their own; a step id
@@ -391,8 +394,11 @@ func (p *parser) parseStep(l *Lesson, file string, data []byte) (*Step, int) {
 			label = fmt.Sprintf("wrong state %q", w.Name)
 			names = append(names, w.Name)
 		}
-		if strings.TrimSpace(w.Expect) == "" {
-			p.problem(file, line, "%s has no expect: the text the failing check must print", label)
+		switch {
+		case strings.TrimSpace(w.Expect) == "" && w.Code == "":
+			p.problem(file, line, "%s has no code or expect: name the failure code the check must give (lab lessons steps lists them), or the text it must print", label)
+		case w.Code != "" && !failureCode.MatchString(w.Code):
+			p.problem(file, doc.line("wrong", i, "code"), "%s: code %q is not a failure code (kebab-case, like restart-loop; lab lessons steps lists them)", label, w.Code)
 		}
 		for j, cmd := range w.Setup {
 			if strings.TrimSpace(cmd) == "" {

@@ -149,7 +149,10 @@ func TestValidation(t *testing.T) {
 		{"step without wrong state", func(t *testing.T, c, f fstest.MapFS) { edit(t, c, cli, "wrong:\n"+wrongIn, "") },
 			"docker-setup/01-cli.md:1: step has no wrong state: name at least one mistake the check must reject"},
 		{"wrong state without expect", func(t *testing.T, c, f fstest.MapFS) { edit(t, c, cli, "    expect: \"nothing ran\"\n", "") },
-			`docker-setup/01-cli.md:9: wrong state "not-run" has no expect: the text the failing check must print`},
+			`docker-setup/01-cli.md:9: wrong state "not-run" has no code or expect: name the failure code the check must give (lab lessons steps lists them), or the text it must print`},
+		{"wrong state with a malformed code", func(t *testing.T, c, f fstest.MapFS) {
+			edit(t, c, cli, "    expect: \"nothing ran\"\n", "    code: Not_Found\n")
+		}, `docker-setup/01-cli.md:11: wrong state "not-run": code "Not_Found" is not a failure code (kebab-case, like restart-loop; lab lessons steps lists them)`},
 		{"wrong state without name", func(t *testing.T, c, f fstest.MapFS) {
 			edit(t, c, cli, "  - name: not-run\n    description", "  - description")
 		}, "docker-setup/01-cli.md:9: wrong state 1 has no name"},
@@ -328,6 +331,27 @@ func TestParseUnreadableInput(t *testing.T) {
 		}
 		if _, err := Load(tt.content, tt.features); errors.As(err, new(*ValidationError)) || err == nil {
 			t.Errorf("%s: Load got %v, want a plain error", tt.name, err)
+		}
+	}
+}
+
+// A wrong state may name the failure code its check must give instead of,
+// or beside, a text.
+func TestWrongStateCode(t *testing.T) {
+	const cli = "docker-setup/01-cli.md"
+	for _, tt := range []struct{ name, replace, code, expect string }{
+		{"code only", "    code: not-found\n", "not-found", ""},
+		{"code and expect", "    code: not-found\n    expect: \"nothing ran\"\n", "not-found", "nothing ran"},
+	} {
+		content, features := fixture()
+		edit(t, content, cli, "    expect: \"nothing ran\"\n", tt.replace)
+		c, problems, err := Parse(content, features)
+		if err != nil || len(problems) > 0 {
+			t.Fatalf("%s: got %v, %v, want no problem", tt.name, problems, err)
+		}
+		w := c.Lessons[0].Steps[0].Wrong[0]
+		if w.Code != tt.code || w.Expect != tt.expect {
+			t.Errorf("%s: got code %q, expect %q, want %q, %q", tt.name, w.Code, w.Expect, tt.code, tt.expect)
 		}
 	}
 }

@@ -2,14 +2,17 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/lab-workshop/lab/assets"
 	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/lessons"
 )
@@ -28,8 +31,39 @@ func newLessonsCmd(s *IOStreams) *cli.Command {
 				}
 				return runLint(s, cmd.Args().First(), cmd.Root().String("lessons"))
 			},
+		}, {
+			Name:  "steps",
+			Usage: "every Gherkin sentence a lesson may use, with an example and the failure codes its check can give",
+			Flags: []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "print JSON for scripts"}},
+			Action: func(ctx context.Context, cmd *cli.Command) error {
+				if err := maxArgs(cmd, 0); err != nil {
+					return err
+				}
+				return runSteps(s, cmd.Bool("json"))
+			},
 		}},
 	}
+}
+
+// runSteps prints the check vocabulary: each sentence's pattern, an example
+// and its failure codes, then what each code means.
+func runSteps(s *IOStreams, asJSON bool) error {
+	sentences, codes := features.Vocabulary(), features.FailureCodes
+	if asJSON {
+		enc := json.NewEncoder(s.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"sentences": sentences, "codes": codes})
+	}
+	for _, st := range sentences {
+		fmt.Fprintln(s.Out, st.Pattern)
+		fmt.Fprintf(s.Out, "  example: %s\n", st.Example)
+		fmt.Fprintf(s.Out, "  codes:   %s\n", strings.Join(st.Codes, ", "))
+	}
+	fmt.Fprintf(s.Out, "\nfailure codes (wrong states may name them: code: CODE)\n")
+	for _, c := range codes {
+		fmt.Fprintf(s.Out, "  %-20s %s\n", c.Code, c.Meaning)
+	}
+	return nil
 }
 
 // runLint reports every problem in a course: the built-in one, --lessons, or
@@ -39,7 +73,7 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 	if dir == "" {
 		dir = lessonsFlag
 	}
-	content, feats, name := lessons.Content(), features.Files(), "built-in course"
+	content, feats, starter, name := lessons.Content(), features.Files(), assets.FS(), "built-in course"
 	if dir != "" {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return usageErrorf("lessons directory %q not found; give a folder holding course.yaml", dir)
@@ -49,6 +83,7 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 			return err
 		}
 		content, feats, name = os.DirFS(dir), f, dir
+		starter = os.DirFS(filepath.Join(dir, lessons.AssetsDir))
 	}
 	course, problems, err := lessons.Parse(content, feats)
 	if err != nil {
@@ -56,6 +91,7 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 	}
 	if course != nil {
 		problems = append(problems, features.Lint(course, dir == "")...)
+		problems = append(problems, features.LintStarter(course, starter)...)
 	}
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p.String())

@@ -1,0 +1,135 @@
+package features
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// codeUse is a failure code written in the package's source.
+type codeUse struct {
+	code string
+	at   token.Position
+}
+
+// failureLiterals parses the package's non-test files and returns every
+// Failure literal missing a Code field, and every code string the source
+// gives a failure (Code: "x", f.Code = "x", code := "x").
+func failureLiterals(t *testing.T) (missing []token.Position, uses []codeUse) {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	str := func(e ast.Expr) (string, bool) {
+		lit, ok := e.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(lit.Value)
+		return s, err == nil
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CompositeLit:
+				id, ok := n.Type.(*ast.Ident)
+				if !ok || id.Name != "Failure" {
+					return true
+				}
+				has := false
+				for _, e := range n.Elts {
+					kv, ok := e.(*ast.KeyValueExpr)
+					if !ok {
+						continue
+					}
+					if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Code" {
+						has = true
+						if s, ok := str(kv.Value); ok {
+							uses = append(uses, codeUse{s, fset.Position(kv.Pos())})
+						}
+					}
+				}
+				if !has {
+					missing = append(missing, fset.Position(n.Pos()))
+				}
+			case *ast.AssignStmt:
+				for i, lhs := range n.Lhs {
+					if i >= len(n.Rhs) {
+						break
+					}
+					var name string
+					switch l := lhs.(type) {
+					case *ast.Ident:
+						name = l.Name
+					case *ast.SelectorExpr:
+						name = l.Sel.Name
+					}
+					if name != "code" && name != "Code" {
+						continue
+					}
+					if s, ok := str(n.Rhs[i]); ok {
+						uses = append(uses, codeUse{s, fset.Position(n.Pos())})
+					}
+				}
+			}
+			return true
+		})
+	}
+	return missing, uses
+}
+
+// Every failure a check returns names its kind of mistake with a code from
+// the table, so wrong states, receipts and grading never match prose.
+func TestEveryFailureHasAKnownCode(t *testing.T) {
+	missing, uses := failureLiterals(t)
+	for _, at := range missing {
+		t.Errorf("%s: Failure without a Code; give it one from FailureCodes (codes.go)", at)
+	}
+	used := map[string]bool{}
+	for _, u := range uses {
+		used[u.code] = true
+		if !KnownCode(u.code) {
+			t.Errorf("%s: code %q is not in FailureCodes (codes.go)", u.at, u.code)
+		}
+	}
+	if len(uses) == 0 {
+		t.Fatal("found no failure codes in the source: the test reads the wrong files")
+	}
+	for _, c := range FailureCodes {
+		if !used[c.Code] {
+			t.Errorf("code %q is in FailureCodes but no check gives it: remove it", c.Code)
+		}
+	}
+}
+
+var kebab = regexp.MustCompile(`^[a-z]+(-[a-z]+)*$`)
+
+func TestFailureCodesAreKebabCaseOnceEachWithAMeaning(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range FailureCodes {
+		if !kebab.MatchString(c.Code) {
+			t.Errorf("code %q is not kebab-case", c.Code)
+		}
+		if seen[c.Code] {
+			t.Errorf("code %q is listed twice", c.Code)
+		}
+		seen[c.Code] = true
+		if strings.TrimSpace(c.Meaning) == "" || strings.Contains(c.Meaning, "\n") {
+			t.Errorf("code %q needs a one-line meaning", c.Code)
+		}
+	}
+}
