@@ -319,6 +319,8 @@ func (r *Receipt) Validate() error {
 		switch {
 		case s.Key == "":
 			return fmt.Errorf("step %d has no key", i+1)
+		case !safetext.Clean(s.Key) || strings.ContainsAny(s.Key, "\n\t"):
+			return fmt.Errorf("step %d has the key \"%s\", with characters no step key has: the receipt was edited or is not a lab receipt", i+1, safetext.Line(s.Key))
 		case seen[s.Key]:
 			return fmt.Errorf("step %s appears twice", safetext.Line(s.Key))
 		}

@@ -329,6 +329,7 @@ func TestParseErrors(t *testing.T) {
 		{"no student", []byte(strings.Replace(string(good), `"Ana Lima"`, `""`, 1)), "student name is empty"},
 		{"no time", []byte(strings.Replace(string(good), `"2025-03-14T09:26:53.589Z"`, `"0001-01-01T00:00:00Z"`, 1)), "time is missing"},
 		{"bad status", []byte(strings.Replace(string(good), `"status": "passed"`, `"status": "great"`, 1)), `status "great"`},
+		{"escape in a step key", []byte(strings.Replace(string(good), `"docker-setup/cli"`, `"docker-setup/\u001b[2Jcli"`, 1)), `step 1 has the key "docker-setup/\x1b[2Jcli"`},
 		{"duplicate step", []byte(strings.Replace(string(good), `"docker-setup/engine"`, `"docker-setup/cli"`, 1)), "appears twice"},
 	}
 	for _, tt := range tests {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/lab-workshop/lab/internal/grade"
 	"github.com/lab-workshop/lab/internal/receipt"
+	"github.com/lab-workshop/lab/internal/safetext"
 )
 
 type gradeOptions struct {
@@ -93,9 +94,9 @@ func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
 	var files []grade.File
 	unreadable := 0
 	for _, name := range opts.files {
-		data, err := os.ReadFile(name)
+		data, err := receipt.ReadFile(name) // at most receipt.MaxSize+1 bytes
 		if err != nil {
-			fmt.Fprintf(s.Err, "lab: reading receipt: %v\n", err)
+			fmt.Fprintf(s.Err, "lab: reading receipt: %s\n", safetext.Line(err.Error()))
 			unreadable++
 			continue
 		}
