@@ -10,7 +10,7 @@ Feature: App and database together
     And its service "app" sets DB_HOST to "mongodb:27017/posts"
     And its service "app" depends on the service "mongodb"
     And its service "app" has the restart policy "always"
-    And its service "mongodb" runs the pinned image "mongo:7.0"
+    And its service "mongodb" runs the pinned image "{{ vars.mongo_image }}"
     And its service "mongodb" keeps /data/db in a named volume
 
   @up

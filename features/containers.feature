@@ -5,25 +5,25 @@ Feature: Run, look inside, change, save
 
   @run-nginx
   Scenario: nginx runs in the background and publishes port 8080
-    Given container "lab-web" runs image "nginx:1.27"
+    Given container "lab-web" runs image "{{ vars.nginx_image }}"
     Then container "lab-web" publishes port 80/tcp on host port 8080
     And http://localhost:8080/ answers 200 with a page containing "Welcome to nginx!", or the workspace file "web/index.html"
 
   @edit-page
   Scenario: nginx in the container serves your page
-    Given container "lab-web" runs image "nginx:1.27"
+    Given container "lab-web" runs image "{{ vars.nginx_image }}"
     Then http://localhost:8080/ serves the workspace file "web/index.html"
 
   @commit-tag
   Scenario: The changed container is saved as an image
     Given image "lab/profile:v1" exists
     Then image "lab/profile:v1" holds the workspace file "web/index.html" at "/usr/share/nginx/html/index.html"
-    And image "lab/profile:v1" has the layers of image "nginx:1.27" and one more
-    And image "lab/profile:v1" runs the command of image "nginx:1.27"
+    And image "lab/profile:v1" has the layers of image "{{ vars.nginx_image }}" and one more
+    And image "lab/profile:v1" runs the command of image "{{ vars.nginx_image }}"
 
   @push-local
   Scenario: The image is in a registry on this machine
-    Given container "lab-registry" runs image "registry:3"
+    Given container "lab-registry" runs image "{{ vars.registry_image }}"
     And container "lab-registry" publishes port 5000/tcp on host port 5000
     Then the registry at localhost:5000 lists repository "profile" with tag "v1"
     And the registry at localhost:5000 serves "profile:v1" with the digest of image "localhost:5000/profile:v1"

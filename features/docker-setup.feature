@@ -17,7 +17,7 @@ Feature: Is Docker ready?
 
   @compose
   Scenario: Docker Compose v2 is installed
-    Then docker compose reports version 2.0.0 or newer
+    Then docker compose reports version {{ vars.compose_min_version }} or newer
 
   @tidy
   Scenario: The hello-world containers are removed

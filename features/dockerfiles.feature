@@ -6,7 +6,7 @@ Feature: Build images the right way
   @nginx-dockerfile
   Scenario: A Dockerfile builds the profile page into its own nginx image
     Given the image "lab/profile:v2" is built from the workspace folder "profile"
-    Then its layers start with the layers of image "nginx:1.27"
+    Then its layers start with the layers of image "{{ vars.nginx_image }}"
     And its build sets a maintainer label of its own
     And its build exposes port 80
     And its file "/usr/share/nginx/html/index.html" is the workspace file "profile/index.html"
@@ -17,7 +17,7 @@ Feature: Build images the right way
   @node-app
   Scenario: The sample app runs from its own image
     Given the image "lab/app:v1" is built from the workspace folder "app"
-    Then its layers start with the layers of image "node:18-bookworm-slim"
+    Then its layers start with the layers of image "{{ vars.node_image }}"
     And its working directory holds the workspace file "app/app.js"
     And container "lab-app" from image "lab/app:v1" keeps running
     And container "lab-app" publishes port 3000/tcp on host port 3000
@@ -41,7 +41,7 @@ Feature: Build images the right way
   Scenario: The app image is pinned, lint-clean, small and runs as an ordinary user
     Given the Dockerfile in the workspace folder "app" passes the lint rules DL3006, DL3007, DL3020, DL3025 and LAB001
     And the image "lab/app:v1" is built from the workspace folder "app"
-    Then its layers start with the layers of image "node:18-bookworm-slim"
+    Then its layers start with the layers of image "{{ vars.node_image }}"
     And its configuration runs it as a user other than root
     And "id -u" in a container from it prints a user id other than 0
     And it is smaller than 600 MB
@@ -50,7 +50,7 @@ Feature: Build images the right way
   @mongo-image
   Scenario: A MongoDB image that answers from outside its container
     Given the image "lab/mongo:v1" is built from the workspace folder "db"
-    Then its layers start with the layers of image "mongo:7.0"
+    Then its layers start with the layers of image "{{ vars.mongo_image }}"
     And container "lab-mongo" from image "lab/mongo:v1" keeps running
     And container "lab-mongo" publishes port 27017/tcp on host port 27017
     And MongoDB in container "lab-mongo" answers a ping at "mongodb://127.0.0.1:27017" within 15 seconds

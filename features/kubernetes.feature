@@ -34,7 +34,7 @@ Feature: Deploy, expose, heal, scale
   @database
   Scenario: The app lists posts from MongoDB in the cluster
     Given the Deployment "mongo" exists
-    Then it runs the image "mongo:7.0" with a pull policy that works offline
+    Then it runs the image "{{ vars.mongo_image }}" with a pull policy that works offline
     And it wants 1 replica
     And its rollout completes with all its replicas available
     And the Service "mongo-service" exists

@@ -20,6 +20,9 @@ type Course struct {
 	// they were checked against.
 	Hash    string    `json:"hash"`
 	Lessons []*Lesson `json:"lessons"`
+	// Vars are the course's facts (image pins, ports, names) from
+	// course.yaml, already put into every lesson, step and feature text.
+	Vars map[string]string `json:"vars,omitempty"`
 }
 
 // Lesson is one chapter of the course: an intro and its steps, plus the

@@ -30,9 +30,10 @@ var (
 var reservedTags = []string{"disruptive", "grading", "slow"}
 
 type courseMeta struct {
-	ID      string   `yaml:"id"`
-	Title   string   `yaml:"title"`
-	Lessons []string `yaml:"lessons"`
+	ID      string            `yaml:"id"`
+	Title   string            `yaml:"title"`
+	Lessons []string          `yaml:"lessons"`
+	Vars    map[string]string `yaml:"vars"`
 }
 
 type lessonMeta struct {
@@ -82,7 +83,7 @@ func Parse(content, features fs.FS) (*Course, []Problem, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading lessons: %w", err)
 	}
-	p := &parser{content: content, features: features, course: &Course{Hash: hash}}
+	p := &parser{content: content, features: features, course: &Course{Hash: hash}, used: map[string]bool{}}
 	if err := p.parseCourse(); err != nil {
 		return nil, nil, fmt.Errorf("loading lessons: %w", err)
 	}
@@ -95,6 +96,7 @@ type parser struct {
 	content, features fs.FS
 	course            *Course
 	problems          []Problem
+	used              map[string]bool // course variables some file refers to
 }
 
 func (p *parser) problem(file string, line int, format string, args ...any) {
@@ -133,6 +135,8 @@ func (p *parser) parseCourse() error {
 	if len(meta.Lessons) == 0 {
 		p.problem(courseFile, doc.line("lessons"), "course lists no lessons")
 	}
+	p.checkVars(doc, meta.Vars)
+	c.Vars = meta.Vars
 
 	var listed []string
 	for i, id := range meta.Lessons {
@@ -165,6 +169,7 @@ func (p *parser) parseCourse() error {
 	if len(meta.Lessons) == 0 {
 		return nil // every directory and feature would be "not listed": noise
 	}
+	p.checkUnusedVars(doc)
 	entries, err := fs.ReadDir(p.content, ".")
 	if err != nil {
 		return fmt.Errorf("reading lesson directories: %w", err)
@@ -204,7 +209,7 @@ func (p *parser) parseLesson(id string) error {
 	if !ok {
 		p.problem(intro, 0, "lesson.md is missing: it holds the lesson's id, title and intro")
 	} else if data != nil {
-		p.parseIntro(l, intro, data)
+		p.parseIntro(l, intro, p.expand(intro, data))
 	}
 
 	entries, err := fs.ReadDir(p.content, id)
@@ -247,7 +252,7 @@ func (p *parser) parseLesson(id string) error {
 			complete = false // too large: reported
 			continue
 		}
-		s, idLine := p.parseStep(l, file, data)
+		s, idLine := p.parseStep(l, file, p.expand(file, data))
 		if s == nil {
 			complete = false
 			continue
@@ -270,6 +275,7 @@ func (p *parser) parseLesson(id string) error {
 	if !ok {
 		p.problem(l.FeaturePath, 0, "feature file for lesson %q is missing", id)
 	} else if data != nil {
+		data = p.expand(l.FeaturePath, data)
 		l.Feature = data
 		p.parseFeature(l, data, complete)
 	}

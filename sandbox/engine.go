@@ -54,6 +54,8 @@ type DockerAPI interface {
 	VolumeRemove(ctx context.Context, volumeID string, options client.VolumeRemoveOptions) (client.VolumeRemoveResult, error)
 	NetworkInspect(ctx context.Context, networkID string, options client.NetworkInspectOptions) (client.NetworkInspectResult, error)
 	NetworkRemove(ctx context.Context, networkID string, options client.NetworkRemoveOptions) (client.NetworkRemoveResult, error)
+	ImageSave(ctx context.Context, imageIDs []string, options ...client.ImageSaveOption) (client.ImageSaveResult, error)
+	ImageLoad(ctx context.Context, input io.Reader, options ...client.ImageLoadOption) (client.ImageLoadResult, error)
 	Close() error
 }
 
@@ -227,6 +229,26 @@ type ServerInfo struct {
 	Name            string // the engine host's name
 	MemTotal        int64  // memory the engine's host (or VM) has, in bytes
 	NCPU            int
+	// ContainerdStore is set when the engine keeps images in containerd's
+	// image store (the default of new Docker Desktop and Engine installs)
+	// rather than in a classic storage driver. kind load docker-image has
+	// known trouble there with multi-platform images.
+	ContainerdStore bool
+}
+
+// containerdSnapshotter is the driver type docker info reports for the
+// containerd image store.
+const containerdSnapshotter = "io.containerd.snapshotter.v1"
+
+// usesContainerdStore reads docker info's driver status the way the docker
+// CLI does to print "driver-type: io.containerd.snapshotter.v1".
+func usesContainerdStore(status [][2]string) bool {
+	for _, kv := range status {
+		if kv[0] == "driver-type" && kv[1] == containerdSnapshotter {
+			return true
+		}
+	}
+	return false
 }
 
 // ServerInfo asks the engine for its version and host description.
@@ -252,6 +274,7 @@ func (e *Engine) ServerInfo(ctx context.Context) (ServerInfo, error) {
 		Name:            info.Info.Name,
 		MemTotal:        info.Info.MemTotal,
 		NCPU:            info.Info.NCPU,
+		ContainerdStore: usesContainerdStore(info.Info.DriverStatus),
 	}, nil
 }
 

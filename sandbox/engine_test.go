@@ -635,3 +635,20 @@ func TestParseTime(t *testing.T) {
 		}
 	}
 }
+
+func TestUsesContainerdStore(t *testing.T) {
+	tests := []struct {
+		name   string
+		status [][2]string
+		want   bool
+	}{
+		{"containerd snapshotter", [][2]string{{"driver-type", "io.containerd.snapshotter.v1"}}, true},
+		{"overlay2", [][2]string{{"Backing Filesystem", "extfs"}, {"Supports d_type", "true"}}, false},
+		{"none", nil, false},
+	}
+	for _, tt := range tests {
+		if got := usesContainerdStore(tt.status); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

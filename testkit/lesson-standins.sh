@@ -5,10 +5,14 @@
 #
 #   lab-standin/debian-rootfs:bookworm  debootstrap --variant=minbase, imported
 #   lab-standin/debian:bookworm         + this machine's apt mirror and extra CAs
-#   nginx:1.27                          Debian's nginx, laid out like the official image
-#   node:18-bookworm-slim               Debian's nodejs 18.20 and npm
-#   mongo:7.0                           FerretDB (SQLite backend) behind a mongod wrapper
-#   registry:3                          the distribution registry
+#   nginx (course var nginx_image)      Debian's nginx, laid out like the official image
+#   node (course var node_image)        Node.js's official Linux binary and npm, both
+#                                       from the npm registry, on the Debian base
+#   mongo (course var mongo_image)      FerretDB (SQLite backend) behind a mongod wrapper
+#   registry (course var registry_image) the distribution registry
+#
+# The image names and tags are the course's own, read from the vars of
+# lessons/course/course.yaml, so a new pin there is a new stand-in here.
 #
 # Every stand-in carries the labels lab.standin=true and lab.standin.inputs, a
 # hash of what it was built from (files, versions, its base's hash); it is
@@ -51,6 +55,25 @@ REGISTRY_VERSION=v3.1.2
 GO_LDFLAGS='-s -w'
 
 NODE_APP=$ROOT/assets/app
+
+# course_var NAME prints a variable of the built-in course (course.yaml's vars).
+course_var() {
+	local v
+	v=$(sed -n "s/^  $1: *//p" "$ROOT/lessons/course/course.yaml" | sed -n 1p)
+	[[ -n $v ]] || { printf 'standins: course.yaml declares no variable %s\n' "$1" >&2; exit 1; }
+	printf '%s\n' "$v"
+}
+NGINX_REF=$(course_var nginx_image)
+NODE_REF=$(course_var node_image)
+MONGO_REF=$(course_var mongo_image)
+REGISTRY_REF=$(course_var registry_image)
+
+# The node stand-in: the official Node.js binary of the release line the
+# course pins (node-linux-<arch> on the npm registry) and npm itself.
+NODE_MAJOR=${NODE_REF#node:}
+NODE_MAJOR=${NODE_MAJOR%%-*}
+NODE_VERSION=22.23.5
+NPM_VERSION=10.9.9
 
 LOG_TAIL=40
 CHECK=0
@@ -417,12 +440,12 @@ need_base() {
 
 build_debian() { need_base; }
 
-# --- nginx:1.27 --------------------------------------------------------------
+# --- nginx ---------------------------------------------------------------------
 
-build_nginx() { standin nginx nginx:1.27 "$(inputs_hash "$DIR/nginx" "base $BASE_HASH")"; }
+build_nginx() { standin nginx "$NGINX_REF" "$(inputs_hash "$DIR/nginx" "base $BASE_HASH")"; }
 
 build_nginx_image() {
-	docker_build nginx:1.27 "$1" "$DIR/nginx"
+	docker_build "$NGINX_REF" "$1" "$DIR/nginx"
 }
 
 # publish_port CONTAINER PORT prints the loopback host port published for PORT.
@@ -469,18 +492,50 @@ check_nginx() {
 		{ say "$ref: the access log does not reach docker logs"; return 1; }
 }
 
-# --- node:18-bookworm-slim ---------------------------------------------------
+# --- node ----------------------------------------------------------------------
 
-build_node() { standin node node:18-bookworm-slim "$(inputs_hash "$DIR/node" "base $BASE_HASH")"; }
+build_node() {
+	[[ $NODE_VERSION == "$NODE_MAJOR".* ]] ||
+		die "$NODE_REF names Node.js $NODE_MAJOR but the stand-in recipe has $NODE_VERSION: change NODE_VERSION"
+	standin node "$NODE_REF" "$(inputs_hash "$DIR/node" "base $BASE_HASH" "node $NODE_VERSION" "npm $NPM_VERSION" "$ARCH")"
+}
+
+# npm_package NAME@VERSION sets NPM_FILE to the package's tarball, fetched
+# with npm pack into the cache the first time.
+npm_package() {
+	local spec=$1 dir=$CACHE/npm
+	NPM_FILE=$dir/${spec%@*}-${spec##*@}.tgz
+	if [[ ! -s $NPM_FILE ]]; then
+		command -v npm >/dev/null 2>&1 || die "npm is needed to fetch $spec for the node stand-in: apt-get install npm"
+		mkdir -p "$dir"
+		temp_dir
+		run_logged "npm pack $spec" sh -c 'cd "$1" && npm pack --silent "$2"' sh "$TEMP" "$spec"
+		mv "$TEMP"/*.tgz "$NPM_FILE"
+	fi
+}
 
 build_node_image() {
-	docker_build node:18-bookworm-slim "$1" "$DIR/node"
+	local arch
+	case $ARCH in
+	amd64) arch=x64 ;;
+	arm64) arch=arm64 ;;
+	*) die "no Node.js binary for the engine's architecture $ARCH" ;;
+	esac
+	npm_package "node-linux-$arch@$NODE_VERSION"
+	local node_tgz=$NPM_FILE
+	npm_package "npm@$NPM_VERSION"
+	temp_dir
+	local ctx=$TEMP
+	cp -a "$DIR/node/." "$ctx/"
+	cp "$node_tgz" "$ctx/node.tgz"
+	cp "$NPM_FILE" "$ctx/npm.tgz"
+	docker_build "$NODE_REF" "$1" "$ctx"
 }
 
 check_node() {
 	local ref=$1 version ids tag=lab-standin-test/npm-ci:$$ label=npm-ci-$$
 	version=$(docker run --rm "$ref" node --version)
-	[[ $version == v18.20.* ]] || { say "$ref: node $version, want v18.20.x"; return 1; }
+	[[ $version == "v$NODE_VERSION" ]] || { say "$ref: node $version, want v$NODE_VERSION"; return 1; }
 	ids=$(docker run --rm "$ref" sh -c 'id -u node; id -g node; getent passwd node | cut -d: -f6')
 	[[ $ids == $'1000\n1000\n/home/node' ]] || { say "$ref: user node is not 1000:1000 with home /home/node"; return 1; }
 	# A throwaway build of the sample app's dependencies, as lesson 3 makes one.
@@ -498,7 +553,7 @@ check_node() {
 	run_logged "npm ci of the sample app in $ref" docker build --force-rm -t "$tag" "$TEMP"
 }
 
-# --- mongo:7.0 -----------------------------------------------------------------
+# --- mongo ---------------------------------------------------------------------
 
 # go_cached NAME KEY BUILDFN sets GO_BIN to the cached Go binary NAME for KEY,
 # running BUILDFN OUT to make it when it is missing.
@@ -535,7 +590,7 @@ build_ferretdb() {
 	(cd "$src" && run_logged "building ferretdb" go_env go build -trimpath -ldflags "$GO_LDFLAGS" -o "$out" ./cmd/ferretdb)
 }
 
-build_mongo() { standin mongo mongo:7.0 "$(inputs_hash "$DIR/mongo" "base $BASE_HASH" "ferretdb $FERRETDB_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")"; }
+build_mongo() { standin mongo "$MONGO_REF" "$(inputs_hash "$DIR/mongo" "base $BASE_HASH" "ferretdb $FERRETDB_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")"; }
 
 build_mongo_image() {
 	go_cached ferretdb "$(words_hash "$FERRETDB_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")" build_ferretdb
@@ -543,7 +598,7 @@ build_mongo_image() {
 	cp -a "$DIR/mongo/Dockerfile" "$DIR/mongo/mongod" "$DIR/mongo/docker-entrypoint.sh" "$DIR/mongo/mongod.conf.orig" "$TEMP/"
 	chmod 755 "$TEMP/mongod" "$TEMP/docker-entrypoint.sh"
 	cp "$GO_BIN" "$TEMP/ferretdb"
-	docker_build mongo:7.0 "$1" "$TEMP"
+	docker_build "$MONGO_REF" "$1" "$TEMP"
 }
 
 # wait_listening CONTAINER PORT waits until something listens on PORT inside
@@ -598,7 +653,7 @@ check_mongo() {
 	docker rm -f -v "$c-5" >/dev/null
 }
 
-# --- registry:3 ----------------------------------------------------------------
+# --- registry ------------------------------------------------------------------
 
 build_registry_bin() {
 	local out=$1 gobin
@@ -619,14 +674,14 @@ build_registry_bin() {
 	fi
 }
 
-build_registry() { standin registry registry:3 "$(inputs_hash "$DIR/registry" "base $BASE_HASH" "registry $REGISTRY_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")"; }
+build_registry() { standin registry "$REGISTRY_REF" "$(inputs_hash "$DIR/registry" "base $BASE_HASH" "registry $REGISTRY_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")"; }
 
 build_registry_image() {
 	go_cached registry "$(words_hash "$REGISTRY_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")" build_registry_bin
 	temp_dir
 	cp -a "$DIR/registry/." "$TEMP/"
 	cp "$GO_BIN" "$TEMP/registry"
-	docker_build registry:3 "$1" "$TEMP"
+	docker_build "$REGISTRY_REF" "$1" "$TEMP"
 }
 
 check_registry() {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/mattn/go-isatty"
@@ -59,8 +60,21 @@ func Main() int {
 // Run is the testable entry point: it parses args, runs the command and maps
 // its error to an exit code, printing "lab: " and the error once.
 func Run(ctx context.Context, args []string, streams *IOStreams) int {
-	root := newRootCmd(streams)
+	// A failed write to standard output (a full disk behind a
+	// redirection) fails the command instead of passing unnoticed.
+	out := &stickyWriter{w: streams.Out}
+	s := *streams
+	s.Out = out
+	root := newRootCmd(&s)
+	var g usageGuard
+	g.apply(root)
 	err := root.Run(ctx, args)
+	if err == nil {
+		err = g.err()
+	}
+	if err == nil && out.err != nil {
+		err = &envError{err: fmt.Errorf("writing to standard output: %w", out.err)}
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -82,11 +96,7 @@ func newRootCmd(s *IOStreams) *cli.Command {
 		Reader:    s.In,
 		// Errors go back to Run, which alone decides the exit code.
 		ExitErrHandler: func(context.Context, *cli.Command, error) {},
-		OnUsageError: func(_ context.Context, _ *cli.Command, err error, _ bool) error {
-			return usageErrorf("%v (see: lab --help)", err)
-		},
-		CommandNotFound: func(_ context.Context, _ *cli.Command, name string) {},
-		Suggest:         true,
+		Suggest:        true,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "lessons", Usage: "load the course from `DIR` instead of the built-in one", Sources: cli.EnvVars("LAB_LESSONS")},
 			&cli.StringFlag{Name: "workspace", Usage: "the `DIR` where you write Dockerfiles, compose files and manifests", Sources: cli.EnvVars("LAB_WORKSPACE")},
@@ -117,10 +127,54 @@ func newRootCmd(s *IOStreams) *cli.Command {
 	}
 }
 
-// noArgs rejects stray arguments for commands that take none.
+// maxArgs rejects stray arguments beyond the n a command takes.
 func maxArgs(cmd *cli.Command, n int) error {
 	if cmd.Args().Len() > n {
-		return usageErrorf("%s takes at most %d argument(s), got %q (see: lab %s --help)", cmd.Name, n, cmd.Args().Slice(), cmd.Name)
+		return usageErrorf("%s takes at most %d argument(s), got %q (see: %s --help)", cmd.FullName(), n, cmd.Args().Slice(), cmd.FullName())
 	}
 	return nil
+}
+
+// usageGuard makes every command, however deep, treat a mistake in how it
+// was called as a usage error: exit 2, one message on stderr, and no help
+// text on stdout, where a script may expect a report.
+type usageGuard struct {
+	// unknown is the command `help NAME` or a command group was asked
+	// for and does not have, with the group it was asked of.
+	unknown, group string
+}
+
+// apply sets the guard's handlers on cmd and all its subcommands.
+func (g *usageGuard) apply(cmd *cli.Command) {
+	cmd.OnUsageError = func(_ context.Context, cmd *cli.Command, err error, _ bool) error {
+		msg := err.Error()
+		// Go's flag package names --bogus as "-bogus"; say it as typed.
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+			dashes := "--"
+			if len(name) == 1 {
+				dashes = "-"
+			}
+			msg = "unknown flag " + dashes + name
+		}
+		return usageErrorf("%s (see: %s --help)", msg, cmd.FullName())
+	}
+	// urfave/cli calls this only when showing help for a name that is not
+	// a command: `lab help bogus`, or `lab lessons frob` on a group
+	// without an action of its own.
+	cmd.CommandNotFound = func(_ context.Context, cmd *cli.Command, name string) {
+		if g.unknown == "" {
+			g.unknown, g.group = name, cmd.FullName()
+		}
+	}
+	for _, sub := range cmd.Commands {
+		g.apply(sub)
+	}
+}
+
+// err is the usage error for an unknown command met while showing help.
+func (g *usageGuard) err() error {
+	if g.unknown == "" {
+		return nil
+	}
+	return usageErrorf("unknown command %q (see: %s --help)", g.unknown, g.group)
 }

@@ -70,6 +70,12 @@ func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 			break
 		}
 		add("ok", fmt.Sprintf("engine %s, API %s, %s/%s (%s)", info.Version, info.APIVersion, info.OS, info.Arch, info.OperatingSystem), "")
+		if info.ContainerdStore {
+			add("ok", "image store: containerd (docker info: driver-type io.containerd.snapshotter.v1)",
+				"if `kind load docker-image` fails in lesson 6 (\"content digest ... not found\", a multi-platform image), load an archive instead: docker save lab/app:v1 -o app.tar && kind load image-archive app.tar --name lab")
+		} else {
+			add("ok", "image store: the engine's storage driver (classic)", "")
+		}
 	}
 
 	if v, err := sandbox.ComposeVersion(ctx, env); err != nil {

@@ -15,7 +15,7 @@ func newGotoCmd(s *IOStreams) *cli.Command {
 		Usage:     "make STEP the current step (nothing you made is touched)",
 		ArgsUsage: "STEP",
 		Action: func(ctx context.Context, cmd *cli.Command) error {
-			if cmd.Args().Len() != 1 {
+			if cmd.Args().Len() != 1 || cmd.Args().First() == "" {
 				return usageErrorf("goto needs exactly one STEP, for example: lab goto docker-setup/engine (see: lab list)")
 			}
 			ss, err := openSession(s, cmd)

@@ -37,6 +37,8 @@ against another course or another version of this one is graded but marked.
 
    lab grade *.json --key class.key --format html --output class.html
 
+An --output that names one of the receipts or the key is refused.
+
 Formats: table (the default), csv, html (one self-contained page) and junit.
 
 Exit codes: 0 graded, whatever the students' results; 1 graded, but some
@@ -75,6 +77,25 @@ func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
 	}
 	if !slices.Contains(grade.Formats, opts.format) {
 		return usageErrorf("unknown format %q; use one of %s", opts.format, strings.Join(grade.Formats, ", "))
+	}
+	// The class report must not replace a receipt or the key it grades.
+	var out *outputFile
+	if opts.output != "" {
+		var inputs []namedPath
+		for _, name := range opts.files {
+			inputs = append(inputs, namedPath{path: name, name: "the receipt " + name})
+		}
+		if opts.key != "" {
+			inputs = append(inputs, namedPath{path: opts.key, name: "the class key " + opts.key})
+		}
+		if err := checkClobber([]namedPath{{path: opts.output, name: "--output " + opts.output}}, inputs); err != nil {
+			return err
+		}
+		var err error
+		if out, err = openOutput(opts.output, "class report"); err != nil {
+			return err
+		}
+		defer out.discard()
 	}
 	var key []byte
 	if opts.key != "" {
@@ -130,7 +151,7 @@ func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
 		fmt.Fprintln(s.Err, "note: signatures not checked (no --key): any receipt could have been edited")
 	}
 
-	if err := writeClass(s.Out, opts, class); err != nil {
+	if err := writeClass(s.Out, out, opts.format, class); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.Err, "graded %d student(s) from %d receipt(s); %d rejected\n", len(class.Students), len(files), len(class.Rejected))
@@ -143,24 +164,19 @@ func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
 	return nil
 }
 
-// writeClass writes the class report to standard output or --output.
-func writeClass(stdout io.Writer, opts gradeOptions, class *grade.Class) error {
-	if opts.output == "" {
-		if err := grade.Write(stdout, opts.format, class); err != nil {
-			return &envError{err: err}
-		}
-		return nil
+// writeClass writes the class report to standard output, or to out when
+// --output named a file.
+func writeClass(stdout io.Writer, out *outputFile, format string, class *grade.Class) error {
+	if out != nil {
+		return out.write(func(w io.Writer) error { return grade.Write(w, format, class) })
 	}
-	f, err := os.Create(opts.output)
-	if err != nil {
-		return &envError{err: fmt.Errorf("creating the class report: %w", err)}
-	}
-	err = grade.Write(f, opts.format, class)
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	w := &stickyWriter{w: stdout}
+	err := grade.Write(w, format, class)
+	if err == nil {
+		err = w.err
 	}
 	if err != nil {
-		return &envError{err: fmt.Errorf("writing the class report to %s: %w", opts.output, err)}
+		return &envError{err: fmt.Errorf("writing the class report to standard output: %w", err)}
 	}
 	return nil
 }

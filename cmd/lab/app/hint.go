@@ -45,7 +45,8 @@ func runHint(s *IOStreams, cmd *cli.Command) error {
 		if rec.HintsShown < len(step.Hints) {
 			rec.HintsShown++
 		}
-		shown = rec.HintsShown
+		// A course edit can leave fewer hints than were shown.
+		shown = min(rec.HintsShown, len(step.Hints))
 		return nil
 	}); err != nil {
 		return err

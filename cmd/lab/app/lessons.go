@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -42,7 +44,11 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return usageErrorf("lessons directory %q not found; give a folder holding course.yaml", dir)
 		}
-		content, feats, name = os.DirFS(dir), os.DirFS(filepath.Join(dir, lessons.FeaturesDir)), dir
+		f, err := featuresFS(dir)
+		if err != nil {
+			return err
+		}
+		content, feats, name = os.DirFS(dir), f, dir
 	}
 	course, problems, err := lessons.Parse(content, feats)
 	if err != nil {
@@ -63,4 +69,23 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 	}
 	fmt.Fprintf(s.Out, "%s: %d lessons, %d steps, no problems\n", name, len(course.Lessons), steps)
 	return nil
+}
+
+// featuresFS is the features folder of the course in dir, or an error that
+// says which folder is missing and what belongs in it.
+func featuresFS(dir string) (fs.FS, error) {
+	path := filepath.Join(dir, lessons.FeaturesDir)
+	fi, err := os.Stat(path)
+	reason := "not a folder"
+	if err != nil {
+		reason = err.Error()
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			reason = pe.Err.Error()
+		}
+	} else if fi.IsDir() {
+		return os.DirFS(path), nil
+	}
+	return nil, &envError{err: fmt.Errorf("course folder %s has no %s/ folder (%s): it holds one .feature file per lesson, "+
+		"with a Scenario per step tagged with the step id; create %s", dir, lessons.FeaturesDir, reason, path)}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -47,6 +48,11 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 	if err != nil {
 		return err
 	}
+	// Progress is read first: a file this lab cannot read (a newer lab's)
+	// stops the reset before anything is deleted.
+	if _, err := ss.load(); err != nil {
+		return err
+	}
 	var scopes []string
 	if opts.scope != "" {
 		scopes = []string{opts.scope}
@@ -81,9 +87,10 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 				fmt.Fprintf(s.Out, "  %s\n", o)
 			}
 			if !opts.dryRun {
-				if !opts.yes && !confirm(s, "Delete them?") {
-					fmt.Fprintln(s.Err, "nothing removed")
-					return nil
+				if !opts.yes {
+					if ok, err := confirm(ctx, s, "Delete them?"); !ok {
+						return err
+					}
 				}
 				if err := kube.Remove(ctx); err != nil {
 					return &envError{err: err}
@@ -109,9 +116,10 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 			}
 		}
 		if len(found) > 0 && !opts.dryRun {
-			if !opts.yes && !confirm(s, "Remove them?") {
-				fmt.Fprintln(s.Err, "nothing removed")
-				return nil
+			if !opts.yes {
+				if ok, err := confirm(ctx, s, "Remove them?"); !ok {
+					return err
+				}
 			}
 			if err := eng.RemoveResources(ctx, found); err != nil {
 				return &envError{err: err}
@@ -145,16 +153,33 @@ func forget(st *progress.State, steps []*lessons.Step) {
 	}
 }
 
-// confirm asks a yes/no question; anything but yes (or no terminal) is no.
-func confirm(s *IOStreams, question string) bool {
+// confirm asks a yes/no question on the terminal; anything but yes is no,
+// and says that nothing was removed. Without a terminal to ask on it is a
+// usage error that says to pass --yes, and an interrupt (Ctrl-C, SIGTERM)
+// while it waits ends it at once, deleting nothing.
+func confirm(ctx context.Context, s *IOStreams, question string) (bool, error) {
 	if !s.InTTY {
-		fmt.Fprintf(s.Err, "%s refusing without a terminal to ask on; add --yes to remove them\n", question)
-		return false
+		return false, usageErrorf("nothing removed: there is no terminal to ask %q on; "+
+			"to remove them add --yes, to only list them add --dry-run", question)
 	}
 	fmt.Fprintf(s.Err, "%s [y/N] ", question)
-	line, _ := bufio.NewReader(s.In).ReadString('\n')
-	answer := strings.ToLower(strings.TrimSpace(line))
-	return answer == "y" || answer == "yes"
+	answer := make(chan string, 1)
+	go func() {
+		// The read may outlive an interrupt; lab exits soon after.
+		line, _ := bufio.NewReader(s.In).ReadString('\n')
+		answer <- line
+	}()
+	select {
+	case <-ctx.Done():
+		fmt.Fprintln(s.Err)
+		return false, &envError{err: errors.New("interrupted at the prompt: nothing removed")}
+	case line := <-answer:
+		if a := strings.ToLower(strings.TrimSpace(line)); a == "y" || a == "yes" {
+			return true, nil
+		}
+		fmt.Fprintln(s.Err, "nothing removed")
+		return false, nil
+	}
 }
 
 // connect reaches the engine of the active docker context.

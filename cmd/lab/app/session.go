@@ -56,7 +56,11 @@ func loadCourse(dir string) (*lessons.Course, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, &envError{err: fmt.Errorf("lessons directory %q not found; give a folder holding course.yaml", dir)}
 	}
-	course, err := lessons.Load(os.DirFS(dir), os.DirFS(filepath.Join(dir, lessons.FeaturesDir)))
+	feats, err := featuresFS(dir)
+	if err != nil {
+		return nil, err
+	}
+	course, err := lessons.Load(os.DirFS(dir), feats)
 	if err != nil {
 		return nil, fmt.Errorf("loading lessons from %s: %w", dir, err)
 	}

@@ -53,9 +53,14 @@ A receipt holds lab's version, the course id and content hash, the student, the
 time (UTC), the machine (OS/arch, docker context name, engine version; no
 addresses, no environment) and each step's status, duration and failures.
 
+Output files are opened before any check runs. An output that names the
+signing key or another output (however spelled, symlinks included) is
+refused, so nothing is overwritten by a slip in the command line.
+
 Exit codes: 0 every step passed (or was skipped on purpose); 1 a step failed;
-2 usage; 3 a check could not run, the lessons or the key file are unusable.
-The report and the receipt are written whatever the verdict.`
+2 usage; 3 a check could not run, the lessons or the key file are unusable,
+or a report could not be written. The report and the receipt are written
+whatever the verdict.`
 
 func newVerifyCmd(s *IOStreams) *cli.Command {
 	return &cli.Command{
@@ -89,6 +94,8 @@ func newVerifyCmd(s *IOStreams) *cli.Command {
 type reportTarget struct {
 	format string
 	file   string // empty: standard output
+	flag   string // the flag that named file, for messages
+	out    *outputFile
 }
 
 // parseTargets turns --format and --output into the reports to write.
@@ -104,12 +111,12 @@ type reportTarget struct {
 func parseTargets(formats []string, output string, student bool) ([]reportTarget, error) {
 	if len(formats) == 0 {
 		if !student {
-			return []reportTarget{{format: "pretty", file: output}}, nil
+			return []reportTarget{{format: "pretty", file: output, flag: "--output " + output}}, nil
 		}
 		if output == "" {
 			return []reportTarget{{format: "receipt"}}, nil
 		}
-		return []reportTarget{{format: "receipt", file: output}, {format: "pretty"}}, nil
+		return []reportTarget{{format: "receipt", file: output, flag: "--output " + output}, {format: "pretty"}}, nil
 	}
 	var out []reportTarget
 	for _, f := range formats {
@@ -117,7 +124,7 @@ func parseTargets(formats []string, output string, student bool) ([]reportTarget
 		if !slices.Contains(verifyFormats, name) {
 			return nil, usageErrorf("unknown format %q; use one of %s", name, strings.Join(verifyFormats, ", "))
 		}
-		out = append(out, reportTarget{format: name, file: file})
+		out = append(out, reportTarget{format: name, file: file, flag: "--format " + f})
 	}
 	var onStdout []int
 	for i, t := range out {
@@ -130,6 +137,7 @@ func parseTargets(formats []string, output string, student bool) ([]reportTarget
 			return nil, usageErrorf("--output needs exactly one --format without a file; write others as FORMAT:FILE")
 		}
 		out[onStdout[0]].file = output
+		out[onStdout[0]].flag = "--output " + output
 	} else if len(onStdout) > 1 {
 		return nil, usageErrorf("only one format can go to standard output; write others as FORMAT:FILE")
 	}
@@ -180,6 +188,15 @@ func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyO
 	}
 	key, err := signing(s, targets, opts)
 	if err != nil {
+		return err
+	}
+	// Files opened but never written are closed, and removed if new.
+	defer func() {
+		for _, t := range targets {
+			t.out.discard()
+		}
+	}()
+	if err := openTargets(targets, opts); err != nil {
 		return err
 	}
 	ss, err := openSession(s, cmd)
@@ -251,28 +268,66 @@ type verifyOutput struct {
 	receipt  []byte // the encoded receipt, when a target asked for it
 }
 
-func writeTarget(s *IOStreams, t reportTarget, out verifyOutput) error {
-	var w io.Writer = s.Out
-	color := s.OutTTY
-	if t.file != "" {
-		f, err := os.Create(t.file)
-		if err != nil {
-			return &envError{err: fmt.Errorf("creating the %s file: %w", t.format, err)}
+// openTargets refuses targets that would overwrite the signing key or each
+// other, then opens every target file, all before any check runs.
+func openTargets(targets []reportTarget, opts verifyOptions) error {
+	var outputs, inputs []namedPath
+	for _, t := range targets {
+		if t.file != "" {
+			outputs = append(outputs, namedPath{path: t.file, name: t.flag})
 		}
-		defer f.Close()
-		w, color = f, false
 	}
-	var err error
-	switch t.format {
-	case "receipt":
-		_, err = w.Write(out.receipt)
-	case "cucumber":
-		_, err = w.Write(out.cucumber)
-	default:
-		err = report.Write(w, t.format, out.rep, out.info, color)
+	if opts.signKey != "" {
+		inputs = append(inputs, namedPath{path: opts.signKey, name: "the signing key --sign-key " + opts.signKey})
 	}
-	if err != nil {
-		return &envError{err: fmt.Errorf("writing the %s report: %w", t.format, err)}
+	if opts.envKey != "" {
+		inputs = append(inputs, namedPath{path: opts.envKey, name: "the signing key LAB_SIGN_KEY_FILE=" + opts.envKey})
+	}
+	if err := checkClobber(outputs, inputs); err != nil {
+		return err
+	}
+	for i := range targets {
+		if targets[i].file == "" {
+			continue
+		}
+		what := targets[i].format + " report"
+		if targets[i].format == "receipt" {
+			what = "receipt"
+		}
+		out, err := openOutput(targets[i].file, what)
+		if err != nil {
+			return err
+		}
+		targets[i].out = out
+	}
+	return nil
+}
+
+func writeTarget(s *IOStreams, t reportTarget, out verifyOutput) error {
+	write := func(w io.Writer, color bool) error {
+		switch t.format {
+		case "receipt":
+			_, err := w.Write(out.receipt)
+			return err
+		case "cucumber":
+			_, err := w.Write(out.cucumber)
+			return err
+		}
+		return report.Write(w, t.format, out.rep, out.info, color)
+	}
+	if t.out != nil {
+		if err := t.out.write(func(w io.Writer) error { return write(w, false) }); err != nil {
+			return err
+		}
+	} else {
+		w := &stickyWriter{w: s.Out}
+		err := write(w, s.OutTTY)
+		if err == nil {
+			err = w.err
+		}
+		if err != nil {
+			return &envError{err: fmt.Errorf("writing the %s report to standard output: %w", t.format, err)}
+		}
 	}
 	switch {
 	case t.file == "":

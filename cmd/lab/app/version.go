@@ -28,6 +28,9 @@ func newVersionCmd(s *IOStreams) *cli.Command {
 		Name:  "version",
 		Usage: "print lab's version",
 		Action: func(ctx context.Context, cmd *cli.Command) error {
+			if err := maxArgs(cmd, 0); err != nil {
+				return err
+			}
 			fmt.Fprintf(s.Out, "lab %s (%s, %s/%s)\n", labVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
 			return nil
 		},
