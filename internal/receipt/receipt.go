@@ -362,6 +362,22 @@ func CheckStudent(name string) error {
 // MinKeyLen is the shortest signing key accepted, in bytes.
 const MinKeyLen = 16
 
+// MaxKeySize is the largest key file lab reads, in bytes: far more than any
+// key, little enough that a wrong path (/dev/zero, a disk image) is refused
+// at once.
+const MaxKeySize = 64 << 10
+
+// ReadKeyFile reads a key file, at most MaxKeySize+1 bytes of it; ParseKey
+// refuses a larger one.
+func ReadKeyFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxKeySize+1))
+}
+
 // KeyError is a key file that holds no usable key.
 type KeyError struct {
 	Path string
@@ -369,6 +385,10 @@ type KeyError struct {
 }
 
 func (e *KeyError) Error() string {
+	if e.Len > MaxKeySize {
+		return fmt.Sprintf("key file %s is larger than %d KiB, far more than a signing key: is it the right file? (make a key with: head -c 32 /dev/urandom | base64 > KEYFILE)",
+			e.Path, MaxKeySize>>10)
+	}
 	return fmt.Sprintf("key file %s holds %d byte(s); a signing key needs at least %d (make one with: head -c 32 /dev/urandom | base64 > %s)",
 		e.Path, e.Len, MinKeyLen, e.Path)
 }
@@ -383,6 +403,9 @@ func ParseKey(path string, data []byte) ([]byte, error) {
 		key = key[:len(key)-2]
 	case bytes.HasSuffix(key, []byte("\n")):
 		key = key[:len(key)-1]
+	}
+	if len(data) > MaxKeySize {
+		return nil, &KeyError{Path: path, Len: len(data)}
 	}
 	if len(key) < MinKeyLen {
 		return nil, &KeyError{Path: path, Len: len(key)}

@@ -356,6 +356,16 @@ func TestParseKey(t *testing.T) {
 		{"newline does not count", "0123456789abcde\n", ""},
 		{"empty", "", ""},
 	}
+	big := make([]byte, MaxKeySize+1)
+	for i := range big {
+		big[i] = 'k'
+	}
+	if _, err := ParseKey("/dev/zero", big); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
+		t.Errorf("an oversized key file: got %v, want the limit named", err)
+	}
+	if data, err := ReadKeyFile("/dev/zero"); err == nil && len(data) != MaxKeySize+1 {
+		t.Errorf("ReadKeyFile(/dev/zero) read %d bytes, want %d", len(data), MaxKeySize+1)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseKey("class.key", []byte(tt.data))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -99,7 +98,7 @@ func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
 	}
 	var key []byte
 	if opts.key != "" {
-		data, err := os.ReadFile(opts.key)
+		data, err := receipt.ReadKeyFile(opts.key)
 		if err != nil {
 			return &envError{err: fmt.Errorf("reading the class key: %w", err)}
 		}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -170,7 +169,7 @@ func signing(s *IOStreams, targets []reportTarget, opts verifyOptions) (key []by
 		fmt.Fprintln(s.Err, "note: the receipt is not signed (no --sign-key); lab grade --key rejects unsigned receipts")
 		return nil, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := receipt.ReadKeyFile(path)
 	if err != nil {
 		return nil, &envError{err: fmt.Errorf("reading the signing key: %w", err)}
 	}
