@@ -1,7 +1,7 @@
 # Targets for building and testing lab. `make test` is the test command CI runs.
 GO ?= go
 
-.PHONY: build test engine standins lint clean bench
+.PHONY: build test engine standins fuzz lint clean bench
 
 build:
 	$(GO) build -o bin/lab ./cmd/lab
@@ -17,6 +17,10 @@ engine:
 standins:
 	bash testkit/standins.sh
 	bash testkit/lesson-standins.sh
+
+# Every fuzz target for FUZZTIME (10s) each; CI runs it after the tests.
+fuzz:
+	bash testkit/fuzz.sh
 
 lint:
 	@unformatted="$$(gofmt -l .)"; \

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
 	"sort"
 	"strconv"
@@ -49,15 +50,36 @@ func hashContent(content, features fs.FS) (string, error) {
 
 	h := sha256.New()
 	for _, f := range files {
-		data, err := fs.ReadFile(f.fsys, f.name)
-		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", f.path, err)
+		if err := hashFile(h, f.fsys, f.name, f.path); err != nil {
+			return "", err
 		}
-		h.Write([]byte(f.path))
-		h.Write([]byte{0})
-		h.Write([]byte(strconv.Itoa(len(data))))
-		h.Write([]byte{0})
-		h.Write(data)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hashFile streams one file into h, framed as hashContent describes, so a
+// large file costs time but not memory.
+func hashFile(h io.Writer, fsys fs.FS, name, label string) error {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", label, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", label, err)
+	}
+	size := info.Size()
+	h.Write([]byte(label))
+	h.Write([]byte{0})
+	h.Write([]byte(strconv.FormatInt(size, 10)))
+	h.Write([]byte{0})
+	n, err := io.Copy(h, io.LimitReader(f, size))
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", label, err)
+	}
+	if n != size {
+		return fmt.Errorf("reading %s: it changed while lab read it; try again", label)
+	}
+	return nil
 }

@@ -106,28 +106,17 @@ func (p *parser) problem(file string, line int, format string, args ...any) {
 	p.problems = append(p.problems, Problem{File: file, Line: line, Msg: fmt.Sprintf(format, args...)})
 }
 
-// readFile reads a file, reporting absence as ok=false and any other failure
-// as an error: a missing file is a problem of the course, an unreadable one
-// is a problem of the machine.
-func readFile(fsys fs.FS, name string) (data []byte, ok bool, err error) {
-	data, err = fs.ReadFile(fsys, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, fmt.Errorf("reading %s: %w", name, err)
-	}
-	return data, true, nil
-}
-
 func (p *parser) parseCourse() error {
-	data, ok, err := readFile(p.content, courseFile)
+	data, ok, err := p.readFile(p.content, courseFile)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		p.problem(courseFile, 0, "course.yaml is missing: it names the course and lists its lessons in order")
 		return nil
+	}
+	if data == nil {
+		return nil // too large: reported
 	}
 	var meta courseMeta
 	doc, problems, ok := decodeYAML(courseFile, data, 0, &meta)
@@ -216,13 +205,13 @@ func hidden(name string) bool {
 func (p *parser) parseLesson(id string) error {
 	l := &Lesson{Course: p.course, ID: id, Index: len(p.course.Lessons) + 1, FeaturePath: id + ".feature"}
 	intro := path.Join(id, lessonFile)
-	data, ok, err := readFile(p.content, intro)
+	data, ok, err := p.readFile(p.content, intro)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		p.problem(intro, 0, "lesson.md is missing: it holds the lesson's id, title and intro")
-	} else {
+	} else if data != nil {
 		p.parseIntro(l, intro, p.expand(intro, data))
 	}
 
@@ -258,9 +247,13 @@ func (p *parser) parseLesson(id string) error {
 	complete := true // every step file yielded a step id
 	for _, src := range sources {
 		file := path.Join(id, src.name)
-		data, _, err := readFile(p.content, file)
+		data, _, err := p.readFile(p.content, file)
 		if err != nil {
 			return err
+		}
+		if data == nil {
+			complete = false // too large: reported
+			continue
 		}
 		s, idLine := p.parseStep(l, file, p.expand(file, data))
 		if s == nil {
@@ -278,13 +271,13 @@ func (p *parser) parseLesson(id string) error {
 		p.problem(intro, 0, "lesson has no steps: add step files NN-<name>.md beside lesson.md")
 	}
 
-	data, ok, err = readFile(p.features, l.FeaturePath)
+	data, ok, err = p.readFile(p.features, l.FeaturePath)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		p.problem(l.FeaturePath, 0, "feature file for lesson %q is missing", id)
-	} else {
+	} else if data != nil {
 		data = p.expand(l.FeaturePath, data)
 		l.Feature = data
 		p.parseFeature(l, data, complete)

@@ -90,6 +90,7 @@ func decodeYAML(file string, data []byte, offset int, v any) (doc yamlDoc, probl
 		return doc, []Problem{{File: file, Line: top.Line + offset, Msg: "YAML is not a mapping of keys to values"}}, false
 	}
 	doc.root = top
+	textual := yamlTextProblems(file, data, top, offset)
 
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -97,8 +98,9 @@ func decodeYAML(file string, data []byte, offset int, v any) (doc yamlDoc, probl
 	var typeErr *yaml.TypeError
 	switch {
 	case err == nil:
-		return doc, nil, true
+		return doc, textual, true
 	case errors.As(err, &typeErr):
+		problems = textual
 		for _, e := range typeErr.Errors {
 			line, msg := splitYAMLError(e)
 			problems = append(problems, Problem{File: file, Line: fileLine(line, offset), Msg: describeYAMLError(msg)})

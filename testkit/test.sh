@@ -59,6 +59,8 @@ if ((STANDIN_NODE)); then export LAB_REQUIRE_CLUSTER=1; fi
 # Packages run one at a time: their integration tests share one engine and
 # the lessons' fixed names and ports.
 go test -count=1 -p 1 ./...
+# Every fuzz target for a short time past its seeds.
+bash testkit/fuzz.sh
 
 # The lessons' cluster, made by lab itself: up, in-cluster DNS (a pod
 # resolves a Service name), status, down, and nothing of it left.

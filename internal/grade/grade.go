@@ -4,6 +4,10 @@
 // receipt it does not grade is listed with the reason, so an instructor
 // never loses a student silently.
 //
+// Everything a receipt or a file name brings is untrusted text: Grade
+// passes it through safetext as it builds the Class, so no writer prints an
+// escape sequence, and the CSV writer also keeps cells from being formulas.
+//
 // The package is pure: receipt bytes in, a Class out, and writers for the
 // formats an instructor reads (table, CSV, HTML, JUnit).
 package grade
@@ -15,6 +19,7 @@ import (
 	"time"
 
 	"github.com/lab-workshop/lab/internal/receipt"
+	"github.com/lab-workshop/lab/internal/safetext"
 )
 
 // File is one receipt as read from disk: its name (for messages) and bytes.
@@ -50,7 +55,20 @@ type Column struct {
 	Extra bool
 	// Passed counts the graded students who passed the step.
 	Passed int
+	// Mistakes are the failure codes graded students got on the step, the
+	// most common first: the class's typical mistakes.
+	Mistakes []Mistake
 }
+
+// Mistake is one failure code and how many graded students got it.
+type Mistake struct {
+	Code     string
+	Students int
+}
+
+// MaxMistakes is how many of a step's most common failure codes a report
+// shows.
+const MaxMistakes = 3
 
 // Class is the graded class.
 type Class struct {
@@ -85,6 +103,7 @@ type Cell struct {
 	Status   string
 	Failures []string
 	Reason   string
+	Codes    []string
 	Duration time.Duration
 }
 
@@ -118,19 +137,20 @@ func Grade(files []File, opts Options) *Class {
 	newest := map[string]candidate{}
 	var order []string
 	for i, f := range files {
+		name := safetext.Line(f.Name)
 		r, err := receipt.Parse(f.Data)
 		if err != nil {
-			c.Rejected = append(c.Rejected, Rejection{File: f.Name, Reason: err.Error()})
+			c.Rejected = append(c.Rejected, Rejection{File: name, Reason: safetext.Line(err.Error())})
 			continue
 		}
 		if opts.Key != nil {
 			if err := r.Verify(opts.Key); err != nil {
-				c.Rejected = append(c.Rejected, Rejection{File: f.Name, Student: r.Student, Reason: err.Error()})
+				c.Rejected = append(c.Rejected, Rejection{File: name, Student: r.Student, Reason: safetext.Line(err.Error())})
 				continue
 			}
 		}
 		who := strings.ToLower(r.Student)
-		cand := candidate{file: f.Name, r: r, order: i}
+		cand := candidate{file: name, r: r, order: i}
 		prev, seen := newest[who]
 		switch {
 		case !seen:
@@ -160,24 +180,43 @@ func Grade(files []File, opts Options) *Class {
 			if _, ok := index[s.Key]; !ok {
 				extra++
 				index[s.Key] = len(c.Columns)
-				c.Columns = append(c.Columns, Column{Key: s.Key, Label: fmt.Sprintf("x%d", extra), Extra: true})
+				c.Columns = append(c.Columns, Column{Key: safetext.Line(s.Key), Label: fmt.Sprintf("x%d", extra), Extra: true})
 			}
 		}
 	}
 
+	for i := range c.Columns {
+		c.Columns[i].Key, c.Columns[i].Title = safetext.Line(c.Columns[i].Key), safetext.Line(c.Columns[i].Title)
+	}
+	codes := make([]map[string]int, len(c.Columns))
 	for _, who := range order {
 		cand := newest[who]
 		st := &Student{Name: cand.r.Student, File: cand.file, Receipt: cand.r, Cells: make([]Cell, len(c.Columns))}
 		st.Flag = flag(cand.r.Course, opts.Course)
 		for _, s := range cand.r.Steps {
 			i := index[s.Key]
-			st.Cells[i] = Cell{Status: s.Status, Failures: s.Failures, Reason: s.Reason, Duration: time.Duration(s.DurationMS) * time.Millisecond}
+			cell := Cell{Status: s.Status, Reason: safetext.Line(s.Reason), Duration: time.Duration(s.DurationMS) * time.Millisecond}
+			for _, f := range s.Failures {
+				cell.Failures = append(cell.Failures, safetext.Terminal(f))
+			}
+			for _, code := range s.Codes {
+				code = safetext.Line(code)
+				cell.Codes = append(cell.Codes, code)
+				if codes[i] == nil {
+					codes[i] = map[string]int{}
+				}
+				codes[i][code]++
+			}
+			st.Cells[i] = cell
 			if s.Status == receipt.StatusPassed {
 				st.Passed++
 				c.Columns[i].Passed++
 			}
 		}
 		c.Students = append(c.Students, st)
+	}
+	for i, m := range codes {
+		c.Columns[i].Mistakes = mostCommon(m)
 	}
 	sort.SliceStable(c.Students, func(i, j int) bool {
 		a, b := strings.ToLower(c.Students[i].Name), strings.ToLower(c.Students[j].Name)
@@ -189,15 +228,54 @@ func Grade(files []File, opts Options) *Class {
 	return c
 }
 
+// mostCommon orders a step's failure codes by how many students got them,
+// then by code, and keeps the first MaxMistakes.
+func mostCommon(counts map[string]int) []Mistake {
+	var out []Mistake
+	for code, n := range counts {
+		out = append(out, Mistake{Code: code, Students: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Students != out[j].Students {
+			return out[i].Students > out[j].Students
+		}
+		return out[i].Code < out[j].Code
+	})
+	if len(out) > MaxMistakes {
+		out = out[:MaxMistakes]
+	}
+	return out
+}
+
+// Mistakes says whether any step has a typical mistake to show.
+func (c *Class) Mistakes() bool {
+	for _, col := range c.Columns {
+		if len(col.Mistakes) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// MistakeText is a step's typical mistakes in one line:
+// "port-mismatch (3), not-running (1)".
+func (col Column) MistakeText() string {
+	parts := make([]string, len(col.Mistakes))
+	for i, m := range col.Mistakes {
+		parts[i] = fmt.Sprintf("%s (%d)", m.Code, m.Students)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // flag says how a receipt's course differs from the expected one.
 func flag(got receipt.Course, want Course) string {
 	switch {
 	case want.ID != "" && got.ID != want.ID:
-		return fmt.Sprintf("checked against another course: %q (this lab's is %q)", got.ID, want.ID)
+		return fmt.Sprintf("checked against another course: %q (this lab's is %q)", safetext.Line(got.ID), want.ID)
 	case want.Hash == "" || got.Hash == want.Hash:
 		return ""
 	}
-	return fmt.Sprintf("checked against another version of the course (%.12s; this lab's is %.12s)", got.Hash, want.Hash)
+	return fmt.Sprintf("checked against another version of the course (%.12s; this lab's is %.12s)", safetext.Line(got.Hash), want.Hash)
 }
 
 // Total is the number of steps each student is graded on.

@@ -108,7 +108,7 @@ func TestGradeRejectsByNameAndReason(t *testing.T) {
 	c := class(t)
 	want := []struct{ file, student, reason string }{
 		{"unsigned.json", "Finn", "not signed"},
-		{"foreign.json", "Gus", "signed with another key"},
+		{"foreign.json", "Gus", "edited after signing, or signed with another class's key"},
 		{"hacked.json", "Hal", "edited after it was signed"},
 		{"truncated.json", "", "truncated"},
 		{"photo.json", "", "not valid JSON at byte 1"},
@@ -290,7 +290,7 @@ func TestTable(t *testing.T) {
 		"pass rate          100%  80%  20%  20%  55%\n",
 		"1.2   docker-setup/engine — The engine answers",
 		"x1    containers/legacy (not in this course",
-		"hacked.json (Hal): signature does not match the content",
+		"hacked.json (Hal): the signature does not match the content",
 		"bruno-old.json (Bruno Costa): graded bruno.json instead",
 	} {
 		if !strings.Contains(out, want) {

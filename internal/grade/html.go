@@ -43,11 +43,12 @@ func HTML(w io.Writer, c *Class) error {
 		Rejected                            []Rejection
 		Superseded                          []Superseded
 		Signed                              bool
+		Mistakes                            bool
 	}{
 		Course: c.Course.ID, Version: short(c.Course.Hash), Summary: c.summary(),
 		Generated: time.Now().UTC().Format("2006-01-02 15:04 UTC"),
 		Columns:   c.Columns, Overall: percent(c.Overall()), Total: c.Total(),
-		Rejected: c.Rejected, Superseded: c.Superseded, Signed: c.Signed,
+		Rejected: c.Rejected, Superseded: c.Superseded, Signed: c.Signed, Mistakes: c.Mistakes(),
 	}
 	for i := range c.Columns {
 		data.Rates = append(data.Rates, percent(c.Rate(i)))
@@ -183,6 +184,18 @@ pre { white-space: pre-wrap; margin: .25rem 0 .75rem; padding: .5rem; background
 <li><code>{{.Label}}</code> {{.Key}}{{if .Title}} — {{.Title}}{{end}}{{if .Extra}} <em>(not in this course: from a receipt for another version)</em>{{end}}</li>
 {{- end}}
 </ol>
+
+{{- if .Mistakes}}
+<h2>Typical mistakes</h2>
+<table id="mistakes">
+<thead><tr><th scope="col">Step</th><th scope="col">Failure code</th><th scope="col">Students</th></tr></thead>
+<tbody>
+{{- range .Columns}}{{$col := .}}{{range .Mistakes}}
+<tr><th scope="row"><code>{{$col.Label}}</code> {{$col.Key}}</th><td><code>{{.Code}}</code></td><td>{{.Students}}</td></tr>
+{{- end}}{{end}}
+</tbody>
+</table>
+{{- end}}
 
 {{- if or .Rejected .Superseded}}
 <h2>Receipts not graded</h2>

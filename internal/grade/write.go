@@ -11,6 +11,7 @@ import (
 
 	"github.com/lab-workshop/lab/internal/receipt"
 	"github.com/lab-workshop/lab/internal/report"
+	"github.com/lab-workshop/lab/internal/safetext"
 )
 
 // Formats lists the formats Write renders; the first is the default.
@@ -110,6 +111,14 @@ func Table(w io.Writer, c *Class) error {
 		}
 		fmt.Fprintf(w, "  %-5s %s — %s\n", col.Label, col.Key, col.Title)
 	}
+	if c.Mistakes() {
+		fmt.Fprintln(w, "\ntypical mistakes (failure code, students who got it):")
+		for _, col := range c.Columns {
+			if len(col.Mistakes) > 0 {
+				fmt.Fprintf(w, "  %-5s %s\n", col.Label, col.MistakeText())
+			}
+		}
+	}
 	writeNotes(w, c)
 	return nil
 }
@@ -147,12 +156,14 @@ func rejectedName(r Rejection) string {
 
 // CSV writes one row per graded student (status words per step, passed,
 // total), one per rejected receipt (the reason in the note column, no
-// verdicts) and a last row with each step's pass rate.
+// verdicts), a row with each step's pass rate and, when any step has them,
+// a last row with each step's typical mistakes. Every cell that holds text
+// from a receipt, a file name or the course goes through safetext.CSVCell.
 func CSV(w io.Writer, c *Class) error {
 	cw := csv.NewWriter(w)
 	header := []string{"student", "receipt", "time", "note"}
 	for _, col := range c.Columns {
-		header = append(header, col.Key)
+		header = append(header, cell(col.Key))
 	}
 	header = append(header, "passed", "total")
 	rows := [][]string{header}
@@ -164,7 +175,7 @@ func CSV(w io.Writer, c *Class) error {
 		rows = append(rows, append(row, strconv.Itoa(s.Passed), strconv.Itoa(c.Total())))
 	}
 	for _, r := range c.Rejected {
-		row := []string{cell(r.Student), cell(r.File), "", "rejected: " + r.Reason}
+		row := []string{cell(r.Student), cell(r.File), "", cell("rejected: " + r.Reason)}
 		rows = append(rows, append(row, make([]string, len(c.Columns)+2)...))
 	}
 	rate := []string{"(pass rate)", "", "", ""}
@@ -172,21 +183,23 @@ func CSV(w io.Writer, c *Class) error {
 		rate = append(rate, percent(c.Rate(i)))
 	}
 	rows = append(rows, append(rate, percent(c.Overall()), ""))
+	if c.Mistakes() {
+		mistakes := []string{"(typical mistakes)", "", "", ""}
+		for _, col := range c.Columns {
+			mistakes = append(mistakes, cell(col.MistakeText()))
+		}
+		rows = append(rows, append(mistakes, "", ""))
+	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("writing CSV: %w", err)
 	}
 	return nil
 }
 
-// cell keeps a text a student chose (a name, a file name) from being read as
-// a formula by the spreadsheet the CSV is opened in: a leading =, +, -, @
-// or control character gets a quote in front, as OWASP advises.
-func cell(text string) string {
-	if text != "" && strings.ContainsRune("=+-@\t\r", rune(text[0])) {
-		return "'" + text
-	}
-	return text
-}
+// cell keeps a text a student or an author chose (a name, a file name, a
+// step key) from being read as a formula by the spreadsheet the CSV is
+// opened in, or from carrying control characters into it.
+func cell(text string) string { return safetext.CSVCell(text) }
 
 // JUnit writes the class as JUnit XML for an LMS or CI: one testsuite per
 // student, one testcase per step; a rejected receipt is a testsuite with

@@ -1,9 +1,16 @@
 // Package receipt is the record a student hands in after `lab verify`: which
 // course was checked, on what machine, when, and what each step's checks
 // found. Signed with a class key, a receipt cannot be edited without `lab
-// grade` noticing: the signature is an HMAC-SHA256 over the receipt's
-// canonical bytes, and verification recomputes those bytes from the parsed
-// receipt, so a change to any field, or an added one, breaks it.
+// grade` noticing: the signature is an HMAC-SHA256 over the signing key's
+// id and the receipt's canonical bytes, and verification recomputes those
+// bytes from the parsed receipt, so a change to any field, or an added one,
+// breaks it. Parsing is strict, so that the receipt lab verifies is the one
+// a person reads: a key given twice, or in two spellings that differ only in
+// case, is refused rather than resolved.
+//
+// A receipt proves what a lab binary on the learner's machine observed, not
+// who ran it: anyone holding the class key, or a lab binary changed to lie,
+// can write one.
 //
 // The package is pure: bytes in, bytes out, no files, no engine.
 package receipt
@@ -17,14 +24,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
+
+	"github.com/lab-workshop/lab/internal/safetext"
 )
 
-// Version is the receipt format this lab writes and reads. A lab reading a
-// receipt with a larger number says to upgrade instead of guessing.
-const Version = 1
+// Version is the receipt format this lab writes. It reads this one and every
+// earlier one; a receipt with a larger number is reported as needing a newer
+// lab instead of being guessed at.
+//
+// Format 2 added each step's failure codes and binds the signing key's id
+// into the signed bytes.
+const Version = 2
+
+// MaxSize is the largest receipt lab reads, in bytes. A real one is a few
+// kilobytes; the limit keeps a huge or endless file (/dev/zero) from
+// exhausting memory.
+const MaxSize = 4 << 20
 
 // Receipt is one student's verified run. Field order is part of the
 // canonical form: do not reorder fields, add new ones at the end and raise
@@ -87,6 +107,10 @@ type Step struct {
 	Failures []string `json:"failures,omitempty"`
 	// Reason says why a step was skipped or could not run.
 	Reason string `json:"reason,omitempty"`
+	// Codes are the stable codes of the failed checks ("port-mismatch"),
+	// in order and without repeats, so grading can count the class's
+	// typical mistakes without matching prose. Format 2 and later.
+	Codes []string `json:"codes,omitempty"`
 }
 
 // The statuses a step may carry.
@@ -125,20 +149,27 @@ const sigScheme = "hmac-sha256"
 
 // Sign sets the receipt's signature under key.
 func (r *Receipt) Sign(key []byte) error {
-	mac, err := r.mac(key)
+	id := KeyID(key)
+	mac, err := r.mac(key, id)
 	if err != nil {
 		return err
 	}
-	r.Signature = sigScheme + ":" + KeyID(key) + ":" + hex.EncodeToString(mac)
+	r.Signature = sigScheme + ":" + id + ":" + hex.EncodeToString(mac)
 	return nil
 }
 
-func (r *Receipt) mac(key []byte) ([]byte, error) {
+// mac is the HMAC over what the signature covers. From format 2 on that is
+// the key id the signature names, then the canonical bytes, so a key id
+// edited into the signature breaks it like any other edit.
+func (r *Receipt) mac(key []byte, id string) ([]byte, error) {
 	data, err := r.Canonical()
 	if err != nil {
 		return nil, err
 	}
 	h := hmac.New(sha256.New, key)
+	if r.Format >= 2 {
+		h.Write([]byte("lab receipt\x00key " + id + "\x00"))
+	}
 	h.Write(data)
 	return h.Sum(nil), nil
 }
@@ -154,7 +185,9 @@ func KeyID(key []byte) string {
 var ErrUnsigned = errors.New("not signed: the student ran lab verify without --sign-key")
 
 // Verify checks the signature against key. Any change to any field since
-// signing makes it fail.
+// signing makes it fail. The key id the signature names can be edited like
+// anything else in the file, so a mismatch is reported as an edit first,
+// and another class's key only as the other possibility.
 func (r *Receipt) Verify(key []byte) error {
 	if r.Signature == "" {
 		return ErrUnsigned
@@ -168,7 +201,7 @@ func (r *Receipt) Verify(key []byte) error {
 	if err != nil || len(got) != sha256.Size {
 		return fmt.Errorf("signature %q is not %s:KEYID:MAC", abbrev(r.Signature), sigScheme)
 	}
-	want, err := r.mac(key)
+	want, err := r.mac(key, id)
 	if err != nil {
 		return err
 	}
@@ -176,9 +209,10 @@ func (r *Receipt) Verify(key []byte) error {
 		return nil
 	}
 	if id != KeyID(key) {
-		return fmt.Errorf("signed with another key (key id %s; this key's id is %s)", abbrev(id), KeyID(key))
+		return fmt.Errorf("the signature does not match: edited after signing, or signed with another class's key (key id %s, this key is %s)",
+			abbrev(id), KeyID(key))
 	}
-	return errors.New("signature does not match the content: the receipt was edited after it was signed")
+	return errors.New("the signature does not match the content: the receipt was edited after it was signed")
 }
 
 func abbrev(s string) string {
@@ -188,12 +222,30 @@ func abbrev(s string) string {
 	return s
 }
 
-// Parse reads a receipt strictly: one JSON object, no field lab does not
-// write, no trailing data, and every required field set. Its errors say what
-// is wrong in words a person can act on.
+// ReadFile reads a receipt file, at most MaxSize+1 bytes of it, so that
+// Parse can refuse an oversized one by its size without lab reading it all.
+func ReadFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxSize+1))
+}
+
+// Parse reads a receipt strictly: one JSON object of at most MaxSize bytes,
+// every key spelled exactly as lab writes it and given once, no field lab
+// does not write, no trailing data, and every required field set. Its
+// errors say what is wrong in words a person can act on.
 func Parse(data []byte) (*Receipt, error) {
+	if len(data) > MaxSize {
+		return nil, fmt.Errorf("larger than %d MiB, the most a receipt may be: not a lab receipt (a real one is a few kilobytes)", MaxSize>>20)
+	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, errors.New("empty file: not a lab receipt")
+	}
+	if err := checkKeys(data); err != nil {
+		return nil, err
 	}
 	// Read the format version first, so that a newer receipt is reported
 	// as newer rather than as having unknown fields.
@@ -252,8 +304,8 @@ func (r *Receipt) Validate() error {
 	switch {
 	case r.Format == 0:
 		return errors.New("the format version is missing: not a lab receipt")
-	case r.Format != Version:
-		return fmt.Errorf("receipt format %d is not one this lab reads (%d)", r.Format, Version)
+	case r.Format < 1 || r.Format > Version:
+		return fmt.Errorf("receipt format %d is not one this lab reads (1 to %d)", r.Format, Version)
 	case r.Course.ID == "" || r.Course.Hash == "":
 		return errors.New("the course id or hash is missing")
 	case r.Time.IsZero():
@@ -267,22 +319,28 @@ func (r *Receipt) Validate() error {
 		switch {
 		case s.Key == "":
 			return fmt.Errorf("step %d has no key", i+1)
+		case !safetext.Clean(s.Key) || strings.ContainsAny(s.Key, "\n\t"):
+			return fmt.Errorf("step %d has the key \"%s\", with characters no step key has: the receipt was edited or is not a lab receipt", i+1, safetext.Line(s.Key))
 		case seen[s.Key]:
-			return fmt.Errorf("step %s appears twice", s.Key)
+			return fmt.Errorf("step %s appears twice", safetext.Line(s.Key))
 		}
 		seen[s.Key] = true
+		if r.Format < 2 && len(s.Codes) > 0 {
+			return fmt.Errorf("step %s has failure codes, which a format %d receipt does not carry", safetext.Line(s.Key), r.Format)
+		}
 		switch s.Status {
 		case StatusPassed, StatusFailed, StatusError, StatusSkipped:
 		default:
-			return fmt.Errorf("step %s has status %q (want passed, failed, error or skipped)", s.Key, s.Status)
+			return fmt.Errorf("step %s has status %q (want passed, failed, error or skipped)", safetext.Line(s.Key), s.Status)
 		}
 	}
 	return nil
 }
 
 // CheckStudent accepts a student name fit for a receipt and a class table:
-// not empty, at most 100 characters, no control characters, no leading or
-// trailing space.
+// not empty, at most 100 characters, valid UTF-8, no control characters, no
+// bidirectional overrides or isolates (which make a name display as
+// another), no leading or trailing space.
 func CheckStudent(name string) error {
 	switch {
 	case name == "":
@@ -291,14 +349,34 @@ func CheckStudent(name string) error {
 		return fmt.Errorf("the student name %q has leading or trailing spaces", name)
 	case len([]rune(name)) > 100:
 		return errors.New("the student name is longer than 100 characters")
+	case !utf8.ValidString(name):
+		return fmt.Errorf("the student name %q is not valid UTF-8", name)
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return fmt.Errorf("the student name %q holds control characters", name)
+	case strings.IndexFunc(name, safetext.IsBidi) >= 0:
+		return fmt.Errorf("the student name %q holds a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069), which makes it display as another name", name)
 	}
 	return nil
 }
 
 // MinKeyLen is the shortest signing key accepted, in bytes.
 const MinKeyLen = 16
+
+// MaxKeySize is the largest key file lab reads, in bytes: far more than any
+// key, little enough that a wrong path (/dev/zero, a disk image) is refused
+// at once.
+const MaxKeySize = 64 << 10
+
+// ReadKeyFile reads a key file, at most MaxKeySize+1 bytes of it; ParseKey
+// refuses a larger one.
+func ReadKeyFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxKeySize+1))
+}
 
 // KeyError is a key file that holds no usable key.
 type KeyError struct {
@@ -307,6 +385,10 @@ type KeyError struct {
 }
 
 func (e *KeyError) Error() string {
+	if e.Len > MaxKeySize {
+		return fmt.Sprintf("key file %s is larger than %d KiB, far more than a signing key: is it the right file? (make a key with: head -c 32 /dev/urandom | base64 > KEYFILE)",
+			e.Path, MaxKeySize>>10)
+	}
 	return fmt.Sprintf("key file %s holds %d byte(s); a signing key needs at least %d (make one with: head -c 32 /dev/urandom | base64 > %s)",
 		e.Path, e.Len, MinKeyLen, e.Path)
 }
@@ -321,6 +403,9 @@ func ParseKey(path string, data []byte) ([]byte, error) {
 		key = key[:len(key)-2]
 	case bytes.HasSuffix(key, []byte("\n")):
 		key = key[:len(key)-1]
+	}
+	if len(data) > MaxKeySize {
+		return nil, &KeyError{Path: path, Len: len(data)}
 	}
 	if len(key) < MinKeyLen {
 		return nil, &KeyError{Path: path, Len: len(key)}

@@ -27,7 +27,8 @@ func sample() *Receipt {
 		Steps: []Step{
 			{Key: "docker-setup/cli", Status: StatusPassed, DurationMS: 12},
 			{Key: "docker-setup/engine", Status: StatusFailed, DurationMS: 340,
-				Failures: []string{"the engine does not answer\n  expected: an engine\n  observed: no socket"}},
+				Failures: []string{"the engine does not answer\n  expected: an engine\n  observed: no socket"},
+				Codes:    []string{"no-engine"}},
 			{Key: "containers/kill", Status: StatusSkipped, Reason: "disruptive step skipped (--no-disruptive)"},
 		},
 	}
@@ -122,7 +123,7 @@ var tamper = []struct {
 	path  string
 	value any
 }{
-	{"format", 2.0},
+	{"format", 1.0},
 	{"lab", "v9.9.9"},
 	{"course.id", "another-course"},
 	{"course.hash", strings.Repeat("cd", 32)},
@@ -142,6 +143,8 @@ var tamper = []struct {
 	{"steps.1.failures", []any{}},
 	{"steps.1.failures.0", "all good"},
 	{"steps.2.reason", ""},
+	{"steps.1.codes", []any{}},
+	{"steps.1.codes.0", "not-running"},
 	{"steps", []any{}},
 }
 
@@ -276,7 +279,7 @@ func TestVerifyReasons(t *testing.T) {
 		want string
 	}{
 		{"unsigned", sample(), testKey, "not signed"},
-		{"wrong key", signed, otherKey, "signed with another key"},
+		{"wrong key", signed, otherKey, "edited after signing, or signed with another class's key (key id "},
 		{"right key", signed, testKey, ""},
 	}
 	for _, tt := range tests {
@@ -301,7 +304,7 @@ func TestParseErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	withFormat := func(v string) []byte {
-		return []byte(strings.Replace(string(good), `"format": 1`, `"format": `+v, 1))
+		return []byte(strings.Replace(string(good), `"format": 2`, `"format": `+v, 1))
 	}
 	tests := []struct {
 		name string
@@ -319,13 +322,14 @@ func TestParseErrors(t *testing.T) {
 		{"wrong type", []byte(strings.Replace(string(good), `"student": "Ana Lima"`, `"student": 7`, 1)), `field "student"`},
 		{"trailing data", append(append([]byte{}, good...), []byte(`{"format": 1}`)...), "more data after"},
 		{"unknown field", []byte(strings.Replace(string(good), `"lab":`, `"bonus": 10, "lab":`, 1)), `"bonus"`},
-		{"newer format", withFormat("2"), "newer than this lab reads"},
+		{"newer format", withFormat("3"), "newer than this lab reads"},
 		{"newer format with new fields", []byte(strings.Replace(string(withFormat("3")), `"lab":`, `"x": 1, "lab":`, 1)), "upgrade lab"},
-		{"format missing", []byte(strings.Replace(string(good), `"format": 1,`, ``, 1)), "format version is missing"},
+		{"format missing", []byte(strings.Replace(string(good), `"format": 2,`, ``, 1)), "format version is missing"},
 		{"older format", withFormat("-1"), "not one this lab reads"},
 		{"no student", []byte(strings.Replace(string(good), `"Ana Lima"`, `""`, 1)), "student name is empty"},
 		{"no time", []byte(strings.Replace(string(good), `"2025-03-14T09:26:53.589Z"`, `"0001-01-01T00:00:00Z"`, 1)), "time is missing"},
 		{"bad status", []byte(strings.Replace(string(good), `"status": "passed"`, `"status": "great"`, 1)), `status "great"`},
+		{"escape in a step key", []byte(strings.Replace(string(good), `"docker-setup/cli"`, `"docker-setup/\u001b[2Jcli"`, 1)), `step 1 has the key "docker-setup/\x1b[2Jcli"`},
 		{"duplicate step", []byte(strings.Replace(string(good), `"docker-setup/engine"`, `"docker-setup/cli"`, 1)), "appears twice"},
 	}
 	for _, tt := range tests {
@@ -351,6 +355,16 @@ func TestParseKey(t *testing.T) {
 		{"too short", "short\n", ""},
 		{"newline does not count", "0123456789abcde\n", ""},
 		{"empty", "", ""},
+	}
+	big := make([]byte, MaxKeySize+1)
+	for i := range big {
+		big[i] = 'k'
+	}
+	if _, err := ParseKey("/dev/zero", big); err == nil || !strings.Contains(err.Error(), "larger than 64 KiB") {
+		t.Errorf("an oversized key file: got %v, want the limit named", err)
+	}
+	if data, err := ReadKeyFile("/dev/zero"); err == nil && len(data) != MaxKeySize+1 {
+		t.Errorf("ReadKeyFile(/dev/zero) read %d bytes, want %d", len(data), MaxKeySize+1)
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -380,6 +394,11 @@ func TestCheckStudent(t *testing.T) {
 		{"spaces around", " ana ", false},
 		{"newline", "ana\nbob", false},
 		{"escape", "ana\x1b[31m", false},
+		{"right-to-left override", "Ana \u202eamiL", false},
+		{"left-to-right embedding", "\u202aAna", false},
+		{"isolate", "Ana\u2066 Lima\u2069", false},
+		{"invalid UTF-8", "Ana \xff", false},
+		{"right-to-left script", "مريم", true},
 		{"long", strings.Repeat("a", 101), false},
 	}
 	for _, tt := range tests {
@@ -406,7 +425,7 @@ func TestCanonicalIsCompactAndUnsigned(t *testing.T) {
 	if strings.ContainsAny(string(c), "\n\t") || strings.Contains(string(c), `": `) {
 		t.Errorf("canonical bytes hold whitespace: %s", c)
 	}
-	if !strings.HasPrefix(string(c), `{"format":1,"lab":"v1.2.3","course":{"id":`) {
+	if !strings.HasPrefix(string(c), `{"format":2,"lab":"v1.2.3","course":{"id":`) {
 		t.Errorf("canonical bytes are not in struct order: %s", c)
 	}
 }

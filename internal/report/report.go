@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/lab-workshop/lab/internal/result"
+	"github.com/lab-workshop/lab/internal/safetext"
 )
 
 // Formats lists the formats Write renders.
@@ -82,23 +83,25 @@ func mark(st result.Status, color bool) string {
 func PrettyResult(w io.Writer, res *result.Result, color bool) {
 	fmt.Fprintf(w, "%s %s — %s: %s", mark(res.Status, color), res.Step.Key(), res.Step.Title, res.Status)
 	if res.Status == result.StatusSkipped && res.Reason != "" {
-		fmt.Fprintf(w, " (%s)", res.Reason)
+		fmt.Fprintf(w, " (%s)", safetext.Line(res.Reason))
 	}
 	fmt.Fprintln(w)
+	// Notes, failure text and reasons carry what the engine and the
+	// learner's files said: shown with their escapes made visible.
 	for _, n := range res.Notes {
-		fmt.Fprintf(w, "    %s\n", n)
+		fmt.Fprintf(w, "    %s\n", safetext.Line(n))
 	}
 	for _, c := range res.Checks {
 		if c.Status == result.StatusPassed || c.Status == result.StatusSkipped {
 			continue
 		}
-		fmt.Fprintf(w, "  %s %s\n", mark(c.Status, color), c.Text)
+		fmt.Fprintf(w, "  %s %s\n", mark(c.Status, color), safetext.Line(c.Text))
 		for _, line := range strings.Split(c.Err, "\n") {
-			fmt.Fprintf(w, "    %s\n", strings.TrimLeft(line, " "))
+			fmt.Fprintf(w, "    %s\n", safetext.Line(strings.TrimLeft(line, " ")))
 		}
 	}
 	if res.Reason != "" && res.Status == result.StatusError {
-		fmt.Fprintf(w, "    %s\n", res.Reason)
+		fmt.Fprintf(w, "    %s\n", safetext.Terminal(res.Reason))
 	}
 }
 

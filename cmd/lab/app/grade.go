@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/lab-workshop/lab/internal/grade"
 	"github.com/lab-workshop/lab/internal/receipt"
+	"github.com/lab-workshop/lab/internal/safetext"
 )
 
 type gradeOptions struct {
@@ -98,7 +98,7 @@ func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
 	}
 	var key []byte
 	if opts.key != "" {
-		data, err := os.ReadFile(opts.key)
+		data, err := receipt.ReadKeyFile(opts.key)
 		if err != nil {
 			return &envError{err: fmt.Errorf("reading the class key: %w", err)}
 		}
@@ -114,9 +114,9 @@ func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
 	var files []grade.File
 	unreadable := 0
 	for _, name := range opts.files {
-		data, err := os.ReadFile(name)
+		data, err := receipt.ReadFile(name) // at most receipt.MaxSize+1 bytes
 		if err != nil {
-			fmt.Fprintf(s.Err, "lab: reading receipt: %v\n", err)
+			fmt.Fprintf(s.Err, "lab: reading receipt: %s\n", safetext.Line(err.Error()))
 			unreadable++
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/lab-workshop/lab/internal/progress"
+	"github.com/lab-workshop/lab/internal/safetext"
 )
 
 func newHintCmd(s *IOStreams) *cli.Command {
@@ -52,7 +53,7 @@ func runHint(s *IOStreams, cmd *cli.Command) error {
 	}
 	fmt.Fprintf(s.Out, "Hints for %s — %s\n", step.Key(), step.Title)
 	for i := 0; i < shown; i++ {
-		fmt.Fprintf(s.Out, "%d/%d. %s\n", i+1, len(step.Hints), step.Hints[i])
+		fmt.Fprintf(s.Out, "%d/%d. %s\n", i+1, len(step.Hints), safetext.Terminal(step.Hints[i]))
 	}
 	if shown < len(step.Hints) {
 		fmt.Fprintln(s.Err, "run `lab hint` again for another hint")

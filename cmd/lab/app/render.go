@@ -7,6 +7,7 @@ import (
 
 	"charm.land/glamour/v2"
 
+	"github.com/lab-workshop/lab/internal/safetext"
 	"github.com/lab-workshop/lab/lessons"
 )
 
@@ -18,7 +19,12 @@ func renderStep(s *IOStreams, step *lessons.Step) {
 	writeMarkdown(s, md)
 }
 
+// writeMarkdown shows course text. The course is untrusted: its text is made
+// safe (escape sequences, control and bidirectional characters shown as
+// escapes) before it is rendered or printed, so neither path, nor NO_COLOR,
+// passes a sequence of the author's to the terminal.
 func writeMarkdown(s *IOStreams, md string) {
+	md = safetext.Terminal(md)
 	if s.OutTTY {
 		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle("dark"), glamour.WithWordWrap(88))
 		if err == nil {

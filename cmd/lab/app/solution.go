@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/urfave/cli/v3"
+
+	"github.com/lab-workshop/lab/internal/safetext"
 )
 
 func newSolutionCmd(s *IOStreams) *cli.Command {
@@ -36,7 +38,7 @@ func newSolutionCmd(s *IOStreams) *cli.Command {
 			}
 			fmt.Fprintf(s.Out, "Reference solution for %s — %s:\n\n", step.Key(), step.Title)
 			for _, c := range step.Solution {
-				fmt.Fprintf(s.Out, "  %s\n", c)
+				fmt.Fprintf(s.Out, "  %s\n", safetext.Terminal(c))
 			}
 			return nil
 		},

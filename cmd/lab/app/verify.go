@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -170,7 +169,7 @@ func signing(s *IOStreams, targets []reportTarget, opts verifyOptions) (key []by
 		fmt.Fprintln(s.Err, "note: the receipt is not signed (no --sign-key); lab grade --key rejects unsigned receipts")
 		return nil, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := receipt.ReadKeyFile(path)
 	if err != nil {
 		return nil, &envError{err: fmt.Errorf("reading the signing key: %w", err)}
 	}
@@ -234,7 +233,7 @@ func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyO
 	}
 	for _, t := range targets {
 		if t.format == "receipt" && out.receipt == nil {
-			r := newReceipt(rep, ss.course, opts.student, machineFingerprint(ctx, s.Getenv))
+			r := newReceipt(rep, ss.course, opts.student, machineFingerprint(ctx, s.Getenv), s.Getenv)
 			if key != nil {
 				if err := r.Sign(key); err != nil {
 					return err
@@ -339,8 +338,11 @@ func writeTarget(s *IOStreams, t reportTarget, out verifyOutput) error {
 	return nil
 }
 
-// newReceipt records a run for the student.
-func newReceipt(rep *result.Report, course *lessons.Course, student string, m receipt.Machine) *receipt.Receipt {
+// newReceipt records a run for the student. Failure text is redacted here,
+// before it enters the receipt: DOCKER_HOST's value, credentials in URLs and
+// the home directory never leave the machine in a receipt.
+func newReceipt(rep *result.Report, course *lessons.Course, student string, m receipt.Machine, getenv func(string) string) *receipt.Receipt {
+	redact := receipt.NewRedactor(getenv)
 	r := &receipt.Receipt{
 		Format:  receipt.Version,
 		Lab:     labVersion(),
@@ -350,11 +352,11 @@ func newReceipt(rep *result.Report, course *lessons.Course, student string, m re
 		Machine: m,
 	}
 	for _, res := range rep.Results {
-		step := receipt.Step{Key: res.Step.Key(), Status: string(res.Status), DurationMS: res.Duration.Milliseconds()}
+		step := receipt.Step{Key: res.Step.Key(), Status: string(res.Status), DurationMS: res.Duration.Milliseconds(), Codes: res.Codes()}
 		if res.Status == result.StatusSkipped {
-			step.Reason = res.Reason
+			step.Reason = redact.Redact(res.Reason)
 		} else {
-			step.Failures = res.Failures()
+			step.Failures = redact.RedactAll(res.Failures())
 		}
 		r.Steps = append(r.Steps, step)
 	}
