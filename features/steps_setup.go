@@ -232,7 +232,7 @@ func (w *world) composeVersionAtLeast(ctx context.Context, min string) error {
 	if sandbox.CompareVersions(v, min) < 0 {
 		return &Failure{
 			Code:     "version-too-old",
-			Message:  fmt.Sprintf("docker compose %s is older than %s (Compose v1 is end of life)", v, min),
+			Message:  fmt.Sprintf("docker compose %s is older than %s, the oldest the lessons work with", v, min),
 			Expected: "version " + min + " or newer",
 			Observed: "version " + v,
 			Try:      "docker compose version",
