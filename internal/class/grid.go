@@ -264,10 +264,13 @@ func (g *Grid) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
-// Round shows a duration to the second, or "" for none.
+// Round shows a duration to the second, "<1s" under one, or "" for none.
 func Round(d time.Duration) string {
-	if d <= 0 {
+	switch {
+	case d <= 0:
 		return ""
+	case d < time.Second:
+		return "<1s"
 	}
 	return d.Round(time.Second).String()
 }
