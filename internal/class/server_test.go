@@ -70,7 +70,7 @@ var hc = &http.Client{Timeout: 5 * time.Second}
 func member(t *testing.T, base, code, name string, r learner.Readiness) string {
 	t.Helper()
 	dir := t.TempDir()
-	m, err := learner.Join(context.Background(), hc, base, code, name, r)
+	m, err := learner.Join(context.Background(), base, code, name, r)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +109,7 @@ func send(t *testing.T, dir string, recs ...learner.Record) {
 	if err := learner.Enqueue(dir, recs...); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := learner.Flush(context.Background(), hc, dir); err != nil {
+	if _, err := learner.Flush(context.Background(), dir); err != nil {
 		t.Fatalf("flush: %v", err)
 	}
 	if n := learner.Pending(dir); n != 0 {
@@ -146,7 +146,7 @@ func exercise(t *testing.T, dsn string) {
 	small.Kind, small.MemoryBytes = "", 2<<30
 	bo := member(t, srv.base, c.Code, "Bo", small)
 	cy := member(t, srv.base, c.Code, "Cy", ready)
-	if _, err := learner.Join(ctx, hc, srv.base, "NOPE99", "Dee", ready); err == nil || !strings.Contains(err.Error(), "no class has the join code") {
+	if _, err := learner.Join(ctx, srv.base, "NOPE99", "Dee", ready); err == nil || !strings.Contains(err.Error(), "no class has the join code") {
 		t.Errorf("joining with a wrong code: %v, want a refusal naming the code", err)
 	}
 
@@ -163,7 +163,7 @@ func exercise(t *testing.T, dsn string) {
 	if err := learner.Enqueue(cy, offline...); err != nil {
 		t.Fatal(err)
 	}
-	_, err = learner.Flush(ctx, hc, cy)
+	_, err = learner.Flush(ctx, cy)
 	var fe *learner.FlushError
 	if !errors.As(err, &fe) || fe.Status != 0 {
 		t.Fatalf("flush to a stopped server: %v, want a FlushError with no status", err)

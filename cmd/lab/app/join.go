@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -33,12 +32,15 @@ func newJoinCmd(s *IOStreams) *cli.Command {
 		ArgsUsage:   "URL",
 		Description: joinHelp,
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "code", Usage: "the class's join `CODE`, from the instructor", Required: true},
-			&cli.StringFlag{Name: "name", Usage: "your `NAME` as the instructor will see it", Required: true},
+			&cli.StringFlag{Name: "code", Usage: "the class's join `CODE`, from the instructor"},
+			&cli.StringFlag{Name: "name", Usage: "your `NAME` as the instructor will see it"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() != 1 {
 				return usageErrorf("lab join takes the class's URL, e.g. lab join http://10.0.0.5:8080 --code ABC123 --name \"Ana Lima\"")
+			}
+			if cmd.String("code") == "" || strings.TrimSpace(cmd.String("name")) == "" {
+				return usageErrorf("lab join needs --code CODE (from the instructor) and --name NAME (yours, as the instructor will see it)")
 			}
 			return runJoin(ctx, s, cmd.Args().First(), cmd.String("code"), cmd.String("name"))
 		},
@@ -54,14 +56,11 @@ func runJoin(ctx context.Context, s *IOStreams, url, code, name string) error {
 		return usageErrorf("you are already in class %q at %s; run `lab leave` first to join another", m.ClassName, m.Server)
 	}
 	name = strings.TrimSpace(name)
-	if name == "" {
-		return usageErrorf("--name cannot be empty: give your name as the instructor will see it")
-	}
 	fmt.Fprintln(s.Err, "looking at this machine, as lab doctor does ...")
 	_, ready := diagnose(ctx)
 	jctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	m, err := learner.Join(jctx, &http.Client{Timeout: 10 * time.Second}, url, code, name, ready)
+	m, err := learner.Join(jctx, url, code, name, ready)
 	if err != nil {
 		return &envError{err: err}
 	}
@@ -102,7 +101,7 @@ func runLeave(ctx context.Context, s *IOStreams) error {
 		// One last try, so results already made are not dropped for a
 		// moment's outage.
 		fctx, cancel := context.WithTimeout(ctx, learner.Timeout)
-		learner.Flush(fctx, &http.Client{Timeout: learner.Timeout}, dir)
+		learner.Flush(fctx, dir)
 		cancel()
 	}
 	dropped, err := learner.Leave(dir)

@@ -105,9 +105,14 @@ func writeFile(dir, name string, data []byte) error {
 	return werr
 }
 
+// Client is the HTTP client joins and flushes use; its timeout keeps a
+// slow server from holding up a learner's command.
+var Client = &http.Client{Timeout: Timeout}
+
 // Join registers name with the class whose join code is code on the
 // server at base, and returns the membership to Save.
-func Join(ctx context.Context, hc *http.Client, base, code, name string, r Readiness) (*Membership, error) {
+func Join(ctx context.Context, base, code, name string, r Readiness) (*Membership, error) {
+	hc := Client
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("the class address %q is not an http(s) URL; use the address the instructor gave, e.g. http://10.0.0.5:8080", base)
@@ -213,7 +218,8 @@ func (e *FlushError) Error() string { return e.Msg }
 // good (malformed, too large) is moved aside so it cannot block the rest.
 // Only one process sends at a time; another one finding the queue busy
 // returns at once.
-func Flush(ctx context.Context, hc *http.Client, dir string) (sent int, err error) {
+func Flush(ctx context.Context, dir string) (sent int, err error) {
+	hc := Client
 	m, err := Load(dir)
 	if err != nil {
 		return 0, err
@@ -281,8 +287,6 @@ func post(ctx context.Context, hc *http.Client, endpoint, token string, body []b
 // and starts sending; Wait gives the sending a short while at the command's
 // end and never fails.
 type Reporter struct {
-	dir  string
-	hc   *http.Client
 	done chan struct{}
 	err  error
 	sent int
@@ -300,12 +304,12 @@ func Report(dir string, recs ...Record) *Reporter {
 	if err := Enqueue(dir, recs...); err != nil {
 		return &Reporter{err: err}
 	}
-	r := &Reporter{dir: dir, hc: &http.Client{Timeout: Timeout}, done: make(chan struct{})}
+	r := &Reporter{done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		ctx, cancel := context.WithTimeout(context.Background(), 4*Timeout)
 		defer cancel()
-		r.sent, r.err = Flush(ctx, r.hc, dir)
+		r.sent, r.err = Flush(ctx, dir)
 	}()
 	return r
 }
