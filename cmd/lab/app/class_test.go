@@ -16,7 +16,7 @@ import (
 
 // miniCourse is a one-step course whose check needs only the docker CLI.
 var miniCourse = map[string]string{
-	"course.yaml": "id: mini\ntitle: A tiny course\nlessons: [mini]\n",
+	"course.yaml":    "id: mini\ntitle: A tiny course\nlessons: [mini]\n",
 	"mini/lesson.md": "---\nid: mini\ntitle: Mini\n---\nJust one step.\n",
 	"mini/01-tools.md": "---\nid: tools\ntitle: Tools are there\nhints: [\"Install Docker.\"]\nsolution: [\"docker --version\"]\n" +
 		"wrong:\n  - name: old\n    description: An old CLI.\n    expect: older than\n---\nCheck the docker CLI.\n",
