@@ -289,6 +289,9 @@ func postRaw(t *testing.T, base, classID, token string, body []byte) (int, strin
 }
 
 func TestIntegrationClassSQLite(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a whole class; skipped with -short")
+	}
 	exercise(t, filepath.Join(t.TempDir(), "class.db"))
 }
 
@@ -415,6 +418,9 @@ func TestEventsUpdateWithoutReload(t *testing.T) {
 // TestPageInChromium opens the live page in headless Chromium: the DOM
 // holds the grid with each learner's cells, stuck and readiness marked.
 func TestPageInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Chromium; skipped with -short")
+	}
 	bin := ""
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
