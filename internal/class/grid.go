@@ -167,14 +167,20 @@ func BuildGrid(c *Class, ls []*Learner, rs []Result, stuck Stuck, now time.Time)
 					cell.Failures++
 				}
 			}
-			row.Current, row.Last, prev = rec.Step, rec.At, rec.At
+			row.Last, prev = rec.At, rec.At
 		}
-		// The step of the latest result, not yet passed, is where they are.
+		// They are on the first step, in course order, they tried and have
+		// not passed: the one lab next checks, and after a lab verify of
+		// everything the first that failed.
+		for i, cell := range row.Cells {
+			if cell.Attempts > 0 && cell.State != CellPassed {
+				row.Current = g.Steps[i].Key
+				break
+			}
+		}
 		if row.Current != "" {
 			cell := row.Cells[colIndex[row.Current]]
 			switch {
-			case cell.State == CellPassed:
-				row.Current = ""
 			case (stuck.Failures > 0 && cell.Failures >= stuck.Failures) ||
 				(stuck.After > 0 && now.Sub(firstOnStep[row.Current]) > stuck.After):
 				cell.State = CellStuck

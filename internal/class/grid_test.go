@@ -13,7 +13,7 @@ func TestBuildGridStatesAndTimes(t *testing.T) {
 	r := func(who, step string, idx int, verdict string, min int, codes ...string) Result {
 		return Result{Learner: who, Record: learner.Record{Step: step, Index: idx, Verdict: verdict, Codes: codes, At: at(min), Summary: "boom"}}
 	}
-	ls := []*Learner{{ID: "a", Name: "Ana"}, {ID: "b", Name: "Bo"}, {ID: "c", Name: "Cy"}, {ID: "d", Name: "Dee"}}
+	ls := []*Learner{{ID: "a", Name: "Ana"}, {ID: "b", Name: "Bo"}, {ID: "c", Name: "Cy"}, {ID: "d", Name: "Dee"}, {ID: "e", Name: "Eve"}}
 	rs := []Result{
 		r("a", "l/one", 1, "passed", 0),
 		r("a", "l/two", 2, "failed", 10, "not-running"),
@@ -22,6 +22,8 @@ func TestBuildGridStatesAndTimes(t *testing.T) {
 		r("b", "l/one", 1, "failed", 51),
 		r("c", "l/one", 1, "passed", 0),
 		r("c", "l/two", 2, "failed", 5, "port-mismatch"), // on it for 55 minutes by now
+		r("e", "l/one", 1, "failed", 58),                 // a lab verify of everything
+		r("e", "l/two", 2, "failed", 58),
 	}
 	g := BuildGrid(&Class{Name: "x"}, ls, rs, Stuck{After: 30 * time.Minute, Failures: 3}, at(60))
 
@@ -34,9 +36,10 @@ func TestBuildGridStatesAndTimes(t *testing.T) {
 	}
 	want := map[string][2]string{
 		"Ana": {CellPassed, CellPassed},
-		"Bo":  {CellCurrent, CellNone}, // two failures in a row, under three
-		"Cy":  {CellPassed, CellStuck}, // 55 minutes on l/two, over 30
-		"Dee": {CellNone, CellNone},    // joined, no result yet
+		"Bo":  {CellCurrent, CellNone},   // two failures in a row, under three
+		"Cy":  {CellPassed, CellStuck},   // 55 minutes on l/two, over 30
+		"Dee": {CellNone, CellNone},      // joined, no result yet
+		"Eve": {CellCurrent, CellFailed}, // on the first step that failed
 	}
 	for name, w := range want {
 		if states[name] != w {

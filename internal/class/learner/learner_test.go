@@ -50,6 +50,25 @@ func TestFromResultSendsOnlyTheHeadline(t *testing.T) {
 	}
 }
 
+func TestScrub(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"container lab-web is not running", "container lab-web is not running"},
+		{"cannot reach the Docker engine at unix:///tmp/no.sock (set by DOCKER_HOST): dial unix /tmp/no.sock: connect",
+			"cannot reach the Docker engine at <address> (set by DOCKER_HOST): dial unix <path>: connect"},
+		{"file /home/ana/lab-workspace/Dockerfile not found", "file <path> not found"},
+		{`open "~/lab/compose.yaml": no such file`, `open "<path>": no such file`},
+		{"GET http://10.0.0.5:3000/posts answered 500", "GET <address> answered 500"},
+		{"dial tcp 192.168.1.20:2376: i/o timeout", "dial tcp <address>: i/o timeout"},
+		{"kubeconfig C:\\Users\\ana\\.kube\\config is unreadable", "kubeconfig <path> is unreadable"},
+		{"port 8080/tcp is not published; image nginx:1.27 expected", "port 8080/tcp is not published; image nginx:1.27 expected"},
+		{"step containers/run failed", "step containers/run failed"},
+	} {
+		if got := Scrub(tc.in); got != tc.want {
+			t.Errorf("Scrub(%q)\n got %q\nwant %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestFirstLine(t *testing.T) {
 	long := strings.Repeat("é", MaxSummary+10)
 	for _, tc := range []struct{ in, want string }{

@@ -7,6 +7,7 @@
 package learner
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -68,7 +69,7 @@ func FromResult(res *result.Result, course *lessons.Course, lab string, at time.
 			r.Codes = r.Codes[:MaxCodes]
 		}
 		if f := res.Failures(); len(f) > 0 {
-			r.Summary = FirstLine(f[0])
+			r.Summary = Scrub(FirstLine(f[0]))
 		}
 	}
 	return r
@@ -98,6 +99,30 @@ func FirstLine(s string) string {
 		return line
 	}
 	return ""
+}
+
+// scrubbed are the parts of a failure's text that can name this machine:
+// URLs and socket addresses (DOCKER_HOST, kube contexts), IP addresses,
+// and file paths (the workspace, the home folder, KUBECONFIG).
+var scrubbed = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`[A-Za-z][A-Za-z0-9+.-]*://[^\s"'()]*`), "<address>"},
+	{regexp.MustCompile(`\b\d{1,3}(\.\d{1,3}){3}(:\d+)?\b`), "<address>"},
+	{regexp.MustCompile(`\[[0-9A-Fa-f:]*:[0-9A-Fa-f:]*\](:\d+)?`), "<address>"},
+	{regexp.MustCompile(`(^|[\s"'(=])~?(/[^\s/"'():;,]+)+/?`), "$1<path>"},
+	{regexp.MustCompile(`\b[A-Za-z]:\\[^\s"'()]*`), "<path>"},
+}
+
+// Scrub replaces what in a failure's line could name this machine (paths,
+// addresses) with placeholders, so the class sees the kind of mistake and
+// nothing of where it happened.
+func Scrub(line string) string {
+	for _, s := range scrubbed {
+		line = s.re.ReplaceAllString(line, s.with)
+	}
+	return line
 }
 
 // Readiness is what `lab doctor` found on the learner's machine, as a
