@@ -145,7 +145,9 @@ func BuildGrid(c *Class, ls []*Learner, rs []Result, stuck Stuck, now time.Time)
 				}
 				firstOnStep[rec.Step] = start
 			}
-			cell.Spent = rec.At.Sub(firstOnStep[rec.Step])
+			if cell.State != CellPassed { // time after the pass is not time spent on it
+				cell.Spent = rec.At.Sub(firstOnStep[rec.Step])
+			}
 			switch rec.Verdict {
 			case "passed":
 				if cell.State != CellPassed {

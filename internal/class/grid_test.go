@@ -18,6 +18,7 @@ func TestBuildGridStatesAndTimes(t *testing.T) {
 		r("a", "l/one", 1, "passed", 0),
 		r("a", "l/two", 2, "failed", 10, "not-running"),
 		r("a", "l/two", 2, "passed", 14),
+		r("a", "l/two", 2, "passed", 40), // a later lab verify
 		r("b", "l/one", 1, "failed", 50),
 		r("b", "l/one", 1, "failed", 51),
 		r("c", "l/one", 1, "passed", 0),
@@ -49,8 +50,8 @@ func TestBuildGridStatesAndTimes(t *testing.T) {
 	if spent := g.Rows[0].Cells[1].Spent; spent != 14*time.Minute {
 		t.Errorf("Ana spent %v on l/two, want 14m (from passing l/one to passing l/two)", spent)
 	}
-	if g.Steps[1].Median != 14*time.Minute || g.Steps[1].Passed != 1 {
-		t.Errorf("l/two: median %v, %d passed; want 14m, 1", g.Steps[1].Median, g.Steps[1].Passed)
+	if g.Steps[1].Median != 14*time.Minute || g.Steps[1].Passed != 1 || g.Steps[1].Attempts != 5 {
+		t.Errorf("l/two: median %v, %d passed, %d attempts; want 14m, 1, 5", g.Steps[1].Median, g.Steps[1].Passed, g.Steps[1].Attempts)
 	}
 	if g.Steps[0].TopFailure != "boom" || g.Steps[0].TopCount != 3 {
 		t.Errorf("l/one's top failure %q ×%d, want the summary's first line (no codes) ×3", g.Steps[0].TopFailure, g.Steps[0].TopCount)

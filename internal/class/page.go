@@ -9,6 +9,7 @@ import (
 type pageData struct {
 	Grid *Grid
 	Live bool
+	Host string // the address the page was asked for, for the join command
 }
 
 var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
@@ -39,7 +40,7 @@ td.notready{color:#a00}
 <html lang="en"><head><meta charset="utf-8"><title>{{.Grid.Class.Name}} — lab class</title>{{template "style"}}</head>
 <body>
 <h1>{{.Grid.Class.Name}}</h1>
-<p>Join with: <code>lab join URL --code {{.Grid.Class.Code}} --name "Your Name"</code>.
+<p>Join with: <code>lab join {{if .Host}}http://{{.Host}}{{else}}URL{{end}} --code {{.Grid.Class.Code}} --name "Your Name"</code>.
 Results are self-reported by each learner's lab.
 {{if .Live}}<a href="/classes/{{.Grid.Class.ID}}/export.csv">CSV</a> · <a href="/classes/{{.Grid.Class.ID}}/export.html">HTML</a>{{end}}</p>
 <div id="grid">{{template "grid" .Grid}}</div>

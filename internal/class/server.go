@@ -285,7 +285,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	if g := s.grid(w, r); g != nil {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		pages.ExecuteTemplate(w, "page", pageData{Grid: g, Live: true})
+		pages.ExecuteTemplate(w, "page", pageData{Grid: g, Live: true, Host: r.Host})
 	}
 }
 

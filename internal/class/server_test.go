@@ -461,6 +461,7 @@ func TestPageInChromium(t *testing.T) {
 	dom := out.String()
 	for _, want := range []string{
 		`<h1>Browser &lt;b&gt;class&lt;/b&gt;</h1>`,
+		`<code>lab join ` + srv.base + ` --code ` + c.Code,
 		`data-learners="2" data-stuck="1" data-notready="1"`,
 		`<th data-step="mini/tools">mini/tools</th><th data-step="mini/run">mini/run</th>`,
 		`<tr data-learner="Ana"><th>Ana</th><td class="passed" data-state="passed"`,
