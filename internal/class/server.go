@@ -37,7 +37,8 @@ type Options struct {
 type Server struct {
 	store  *Store
 	opts   Options
-	limits *limiter
+	limits *limiter // posts, per learner token
+	joins  *limiter // joins, per client address
 	broker *broker
 	done   chan struct{}
 }
@@ -60,6 +61,7 @@ func NewServer(store *Store, opts Options) *Server {
 		opts.Now = time.Now
 	}
 	return &Server{store: store, opts: opts, limits: newLimiter(opts.Rate, opts.Burst, opts.Now),
+		joins:  newLimiter(1, 200, opts.Now), // a whole room behind one NAT joins at once
 		broker: &broker{subs: map[string]map[chan struct{}]bool{}}, done: make(chan struct{})}
 }
 
@@ -135,6 +137,12 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 func (s *Server) join(w http.ResponseWriter, r *http.Request) {
+	host, _, _ := net.SplitHostPort(r.RemoteAddr)
+	if !s.joins.allow(host) {
+		w.Header().Set("Retry-After", "5")
+		fail(w, http.StatusTooManyRequests, "too many joins from this address; try again in a few seconds")
+		return
+	}
 	var req learner.JoinRequest
 	if !decode(w, r, &req) {
 		return
