@@ -123,6 +123,7 @@ func newRootCmd(s *IOStreams) *cli.Command {
 			newSelftestCmd(s),
 			newLessonsCmd(s),
 			newVersionCmd(s),
+			newClassCmd(s), newJoinCmd(s), newLeaveCmd(s),
 		},
 	}
 }

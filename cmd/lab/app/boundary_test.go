@@ -26,6 +26,11 @@ func TestOnlySandboxTouchesTheMachine(t *testing.T) {
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		pkg, imports, _ := strings.Cut(line, ":")
 		for _, imp := range strings.Fields(imports) {
+			// The live class is a web server and its client: HTTP, and
+			// nothing of Docker or Kubernetes, is its job.
+			if imp == "net/http" && strings.HasPrefix(pkg, "github.com/lab-workshop/lab/internal/class") {
+				continue
+			}
 			for _, o := range outside {
 				if imp == strings.TrimSuffix(o, "/") || strings.HasPrefix(imp, o) {
 					t.Errorf("%s imports %s; only sandbox may reach the outside world", pkg, imp)

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/lab-workshop/lab/internal/class/learner"
 	"github.com/lab-workshop/lab/sandbox"
 )
 
@@ -38,7 +40,28 @@ var lessonPorts = []struct {
 }{{8080, "nginx (lessons 2-3)"}, {3000, "the app (lessons 3, 5)"}, {5000, "the local registry (lesson 2)"}, {27017, "MongoDB (lessons 3-5)"}, {30001, "the Kubernetes NodePort (lesson 7)"}}
 
 func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
-	var fs []finding
+	fs, _ := diagnose(ctx)
+	failed := 0
+	for _, f := range fs {
+		mark := map[string]string{"ok": "✓", "warn": "!", "fail": "✗"}[f.level]
+		fmt.Fprintf(s.Out, "%s %s\n", mark, f.what)
+		if f.fix != "" {
+			fmt.Fprintf(s.Out, "    fix: %s\n", f.fix)
+		}
+		if f.level == "fail" {
+			failed++
+		}
+	}
+	if failed > 0 {
+		return &silentError{code: exitEnvError}
+	}
+	return nil
+}
+
+// diagnose looks at the machine: each finding for the doctor's report, and
+// the same facts as the summary `lab join` sends to a class.
+func diagnose(ctx context.Context) (fs []finding, sum learner.Readiness) {
+	sum.OS, sum.Arch = runtime.GOOS, runtime.GOARCH
 	add := func(level, what, fix string) { fs = append(fs, finding{level, what, fix}) }
 	env := os.Environ()
 
@@ -69,6 +92,7 @@ func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 			add("fail", "engine: "+err.Error(), "docker info")
 			break
 		}
+		sum.Engine = info.Version
 		add("ok", fmt.Sprintf("engine %s, API %s, %s/%s (%s)", info.Version, info.APIVersion, info.OS, info.Arch, info.OperatingSystem), "")
 		if info.ContainerdStore {
 			add("ok", "image store: containerd (docker info: driver-type io.containerd.snapshotter.v1)",
@@ -81,11 +105,15 @@ func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	if v, err := sandbox.ComposeVersion(ctx, env); err != nil {
 		add("fail", "docker compose: not available", "install the Compose v2 plugin: https://docs.docker.com/compose/install/")
 	} else {
+		sum.Compose = v
 		add("ok", "docker compose "+v, "")
 	}
-	for _, tool := range []struct{ name, arg, fix string }{
-		{"kind", "version", "needed from lesson 6: https://kind.sigs.k8s.io/docs/user/quick-start/#installation"},
-		{"kubectl", "version --client", "needed from lesson 6: https://kubernetes.io/docs/tasks/tools/"},
+	for _, tool := range []struct {
+		name, arg, fix string
+		sum            *string
+	}{
+		{"kind", "version", "needed from lesson 6: https://kind.sigs.k8s.io/docs/user/quick-start/#installation", &sum.Kind},
+		{"kubectl", "version --client", "needed from lesson 6: https://kubernetes.io/docs/tasks/tools/", &sum.Kubectl},
 	} {
 		v, err := sandbox.ToolVersion(ctx, env, tool.name, tool.arg)
 		var missing *sandbox.NotInstalledError
@@ -95,12 +123,14 @@ func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		case err != nil:
 			add("warn", tool.name+": "+err.Error(), tool.fix)
 		default:
+			*tool.sum = v
 			add("ok", tool.name+": "+v, "")
 		}
 	}
 
 	home, _ := os.UserHomeDir()
 	if free, err := sandbox.FreeDisk(home); err == nil {
+		sum.DiskBytes = int64(free)
 		level, fix := "ok", ""
 		if free < 10<<30 {
 			level, fix = "warn", "images, volumes and a kind cluster need about 10 GiB; free some with: docker system df && docker system prune"
@@ -108,6 +138,7 @@ func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		add(level, fmt.Sprintf("free disk: %.1f GiB", float64(free)/(1<<30)), fix)
 	}
 	if mem, ok, err := sandbox.AvailableMemory(); err == nil && ok {
+		sum.MemoryBytes = int64(mem)
 		level, fix := "ok", ""
 		if mem < 4<<30 {
 			level, fix = "warn", "a kind cluster needs about 4 GiB available; close other programs or give Docker Desktop more memory"
@@ -132,23 +163,10 @@ func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		if sandbox.PortFree(p.port) {
 			add("ok", fmt.Sprintf("port %d free, for %s", p.port, p.use), "")
 		} else {
+			sum.BusyPorts = append(sum.BusyPorts, p.port)
 			add("warn", fmt.Sprintf("port %d is in use; %s needs it", p.port, p.use), fmt.Sprintf("find what holds it: ss -ltnp 'sport = :%d' (or docker ps)", p.port))
 		}
 	}
 
-	failed := 0
-	for _, f := range fs {
-		mark := map[string]string{"ok": "✓", "warn": "!", "fail": "✗"}[f.level]
-		fmt.Fprintf(s.Out, "%s %s\n", mark, f.what)
-		if f.fix != "" {
-			fmt.Fprintf(s.Out, "    fix: %s\n", f.fix)
-		}
-		if f.level == "fail" {
-			failed++
-		}
-	}
-	if failed > 0 {
-		return &silentError{code: exitEnvError}
-	}
-	return nil
+	return fs, sum
 }

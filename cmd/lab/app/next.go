@@ -70,6 +70,7 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		return err
 	}
 	res := rep.Results[0]
+	defer reportToClass(s, ss, rep)()
 	if err := ss.update(func(st *progress.State) error {
 		st.Course, st.CourseHash, st.Workspace = ss.course.ID, ss.course.Hash, ws
 		rec := st.Step(step.Key())

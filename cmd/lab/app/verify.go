@@ -226,6 +226,7 @@ func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyO
 	if err != nil {
 		return err
 	}
+	defer reportToClass(s, ss, rep)()
 	out := verifyOutput{
 		rep:      rep,
 		info:     report.Info{Student: opts.student, Course: ss.course.ID, CourseHash: ss.course.Hash, Lab: labVersion()},
