@@ -488,8 +488,12 @@ check_nginx() {
 		{ say "$ref: a page written with docker exec is not served"; return 1; }
 	user=$(docker top "$c" -o pid,uid,args | awk '/nginx: worker/ {print $2; exit}')
 	[[ $user == 101 ]] || { say "$ref: workers run as uid ${user:-none}, want nginx (101)"; return 1; }
-	docker logs "$c" 2>/dev/null | grep -q '"GET / HTTP/1.1" 200' ||
-		{ say "$ref: the access log does not reach docker logs"; return 1; }
+	# nginx writes its access log line after the answer: give it a moment.
+	local deadline=$((SECONDS + 10))
+	until docker logs "$c" 2>/dev/null | grep -q '"GET / HTTP/1.1" 200'; do
+		((SECONDS < deadline)) || { say "$ref: the access log does not reach docker logs"; return 1; }
+		sleep 0.5
+	done
 }
 
 # --- node ----------------------------------------------------------------------
