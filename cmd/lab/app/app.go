@@ -118,6 +118,7 @@ func newRootCmd(s *IOStreams) *cli.Command {
 			newResetCmd(s),
 			newDoctorCmd(s),
 			newClusterCmd(s),
+			newBundleCmd(s),
 			newVerifyCmd(s),
 			newGradeCmd(s),
 			newSelftestCmd(s),

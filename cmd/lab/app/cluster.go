@@ -34,7 +34,12 @@ func newClusterCmd(s *IOStreams) *cli.Command {
 					if err := maxArgs(cmd, 0); err != nil {
 						return err
 					}
-					return runClusterUp(ctx, s, cmd, cmd.String("image"))
+					image := cmd.String("image")
+					if image == "" {
+						// A loaded classroom bundle brought its node image.
+						image = bundledNodeImage(s)
+					}
+					return runClusterUp(ctx, s, cmd, image)
 				},
 			},
 			{
