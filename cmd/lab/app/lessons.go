@@ -49,6 +49,7 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 		return &envError{err: fmt.Errorf("reading %s: %w", name, err)}
 	}
 	if course != nil {
+		problems = append(problems, lessons.Lint(course)...)
 		problems = append(problems, features.Lint(course, dir == "")...)
 	}
 	for _, p := range problems {
