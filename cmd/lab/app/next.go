@@ -42,7 +42,11 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	}
 	// The first run only shows where to begin.
 	if st.Current == "" && len(st.Steps) == 0 {
-		return ss.begin(ws)
+		if err := ss.begin(ws); err != nil {
+			return err
+		}
+		fmt.Fprintln(s.Err, "when you are done, run `lab next` to check")
+		return nil
 	}
 	step := ss.current(st)
 	if step == nil {
@@ -79,7 +83,6 @@ func (ss *session) begin(ws string) error {
 	}
 	renderIntro(ss.s, first.Lesson)
 	renderStep(ss.s, first)
-	fmt.Fprintln(ss.s.Err, "when you are done, run `lab next` to check")
 	return nil
 }
 
