@@ -136,3 +136,45 @@ func TestKubeEvents(t *testing.T) {
 	for range evs {
 	}
 }
+
+// TestIntegrationEngineEvents creates and removes a volume of its own and
+// sees both in the engine's event stream.
+func TestIntegrationEngineEvents(t *testing.T) {
+	e := integrationEngine(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	evs, errc := e.Events(ctx)
+	api := e.api.(*client.Client)
+	name := testName(t)
+	// The stream is open once Events returns; the volume comes after.
+	if _, err := api.VolumeCreate(ctx, client.VolumeCreateOptions{Name: name}); err != nil {
+		t.Fatalf("creating volume %s: %v", name, err)
+	}
+	removed := false
+	t.Cleanup(func() {
+		if !removed {
+			_, _ = api.VolumeRemove(context.Background(), name, client.VolumeRemoveOptions{Force: true})
+		}
+	})
+	want := []string{"volume " + name + " create", "volume " + name + " destroy"}
+	for len(want) > 0 {
+		select {
+		case ev, ok := <-evs:
+			if !ok {
+				t.Fatalf("the event stream ended: %v", <-errc)
+			}
+			if ev.String() != want[0] {
+				continue
+			}
+			want = want[1:]
+			if len(want) == 1 {
+				if _, err := api.VolumeRemove(ctx, name, client.VolumeRemoveOptions{}); err != nil {
+					t.Fatalf("removing volume %s: %v", name, err)
+				}
+				removed = true
+			}
+		case <-ctx.Done():
+			t.Fatalf("still waiting for %q", want)
+		}
+	}
+}
