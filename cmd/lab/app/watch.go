@@ -121,9 +121,13 @@ func runWatch(ctx context.Context, s *IOStreams, cmd *cli.Command, opts watchOpt
 
 	fmt.Fprintf(s.Err, "watching %s for %s and the engine's events; Enter checks again, Ctrl-C stops\n", ws, how)
 	// pending is the first reason to check since the last check; more
-	// counts the others.
+	// counts the others. A disruptive step is not checked before the
+	// learner has done something.
 	pending, more := trigger{why: "start"}, 0
-	hasPending := true
+	hasPending := !step.Disruptive
+	if step.Disruptive {
+		fmt.Fprintf(s.Err, "%s: %s\n", step.Key(), disruptiveNote)
+	}
 	quiet := time.NewTimer(0)
 	defer quiet.Stop()
 	var checked time.Time // when the last check ended
@@ -139,6 +143,11 @@ func runWatch(ctx context.Context, s *IOStreams, cmd *cli.Command, opts watchOpt
 				continue
 			case t.machine && t.at.Before(checked.Add(opts.quiet)):
 				continue // made by the check, or while it ran
+			case t.machine && step.Disruptive:
+				// The check breaks something on purpose, and what it
+				// breaks goes on changing after it ends: following
+				// those changes would break it again and again.
+				continue
 			}
 			if hasPending {
 				more++
@@ -177,9 +186,16 @@ func runWatch(ctx context.Context, s *IOStreams, cmd *cli.Command, opts watchOpt
 				kube.follow(ctx, step.Lesson)
 			}
 			fmt.Fprintf(s.Err, "\nwatching %s — %s; Enter checks again, Ctrl-C stops\n", step.Key(), step.Title)
+			if step.Disruptive {
+				fmt.Fprintln(s.Err, disruptiveNote)
+			}
 		}
 	}
 }
+
+// disruptiveNote says when watch checks a step whose check breaks
+// something on purpose.
+const disruptiveNote = "this step's check breaks something on purpose, so it runs when your files change or you press Enter, not on engine or cluster events"
 
 // goodbye is the last line of a watch stopped with Ctrl-C.
 func goodbye(s *IOStreams) {

@@ -56,8 +56,14 @@ func watchCourse(t *testing.T, extra ...string) string {
 			"  @web\n  Scenario: web\n    Then the workspace folder \"web\" has a .dockerignore\n",
 	}
 	for i := 0; i+1 < len(extra); i += 2 {
-		files["ignore/0"+string(rune('3'+i/2))+"-"+extra[i]+".md"] = stepFile(extra[i], "Extra "+extra[i])
-		files["features/ignore.feature"] += "\n  @" + extra[i] + "\n  Scenario: " + extra[i] + "\n    Then " + extra[i+1] + "\n"
+		// An id that starts with "!" makes a disruptive step.
+		id, disruptive := strings.CutPrefix(extra[i], "!")
+		step, tags := stepFile(id, "Extra "+id), "@"+id
+		if disruptive {
+			step, tags = strings.Replace(step, "---\nid:", "---\ndisruptive: true\nid:", 1), tags+" @disruptive"
+		}
+		files["ignore/0"+string(rune('3'+i/2))+"-"+id+".md"] = step
+		files["features/ignore.feature"] += "\n  " + tags + "\n  Scenario: " + id + "\n    Then " + extra[i+1] + "\n"
 	}
 	for name, text := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -343,5 +349,39 @@ func TestWatchRechecksOnEngineEvent(t *testing.T) {
 	}
 	events <- "lab-web"
 	w.waitFor(t, &w.err, "container lab-web start")
+	w.waitFor(t, &w.out, "ignore/hidden — Extra hidden: passed")
+}
+
+// TestWatchDisruptiveStep: a step whose check breaks something on purpose
+// is not checked when watch starts nor on engine events, only when the
+// learner acts: here, presses Enter.
+func TestWatchDisruptiveStep(t *testing.T) {
+	host, events := fakeEngine(t)
+	course := watchCourse(t, "!hidden", `the workspace folder "app/node_modules" has a .dockerignore`)
+	ws := t.TempDir()
+	write(t, filepath.Join(ws, "app", "node_modules", ".dockerignore"), "x\n")
+	getenv := testEnv(t, map[string]string{"DOCKER_HOST": host})
+	var out syncBuffer
+	if code := app.Run(context.Background(), []string{"lab", "--lessons", course, "--workspace", ws, "goto", "ignore/hidden"}, &app.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out, Getenv: getenv}); code != 0 {
+		t.Fatalf("lab goto: exit %d\n%s", code, out.String())
+	}
+	enter, typed := io.Pipe()
+	defer typed.Close()
+	w := &watcher{done: make(chan int, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.cancel = cancel
+	streams := &app.IOStreams{In: enter, Out: &w.out, Err: &w.err, Getenv: getenv}
+	go func() {
+		w.done <- app.Run(ctx, []string{"lab", "--lessons", course, "--workspace", ws, "watch"}, streams)
+	}()
+	t.Cleanup(func() { cancel(); <-w.done })
+
+	w.waitFor(t, &w.err, "breaks something on purpose")
+	events <- "lab-web"
+	time.Sleep(1500 * time.Millisecond)
+	if strings.Contains(w.err.String(), "checking ignore/hidden") {
+		t.Fatalf("checked a disruptive step without being asked:\n%s", w.err.String())
+	}
+	io.WriteString(typed, "\n")
 	w.waitFor(t, &w.out, "ignore/hidden — Extra hidden: passed")
 }
