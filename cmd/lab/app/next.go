@@ -99,7 +99,7 @@ func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (
 		Env: checkEnv(ws), Workspace: ws, Status: s.Err,
 	})
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		return "", step, ctxErr
+		return "", step, fmt.Errorf("checking %s was interrupted, so nothing was recorded; run `lab next` again: %w", step.Key(), ctxErr)
 	}
 	if err != nil {
 		return "", step, err
