@@ -11,6 +11,7 @@ require (
 	github.com/cucumber/messages/go/v34 v34.2.0
 	github.com/distribution/reference v0.6.0
 	github.com/docker/go-connections v0.8.2
+	github.com/fsnotify/fsnotify v1.10.1
 	github.com/gofrs/flock v0.13.2
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/mattn/go-isatty v0.0.24

@@ -31,7 +31,11 @@ type Lesson struct {
 	ID    string `json:"id"`
 	Title string `json:"title"`
 	// Intro is the Markdown body of lesson.md, shown before the first step.
-	Intro string  `json:"intro"`
+	Intro string `json:"intro"`
+	// Recap is recap.md beside lesson.md: what the lesson had the learner
+	// do and a cheat sheet of its commands, shown when its last step
+	// passes. Loading accepts a lesson without one; Lint reports it.
+	Recap string  `json:"recap,omitempty"`
 	Steps []*Step `json:"steps"`
 	// FeaturePath is the feature's path in the features file system
 	// ("<lesson-id>.feature"); runners use it as the feature's name so

@@ -19,6 +19,10 @@ const courseFile = "course.yaml"
 // intro.
 const lessonFile = "lesson.md"
 
+// RecapFile is the file in each lesson directory holding the lesson's recap:
+// plain Markdown, no front matter.
+const RecapFile = "recap.md"
+
 var (
 	slug = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
 	// failureCode is the form of a check's failure code; which codes
@@ -214,6 +218,12 @@ func (p *parser) parseLesson(id string) error {
 	} else if data != nil {
 		p.parseIntro(l, intro, p.expand(intro, data))
 	}
+	recap := path.Join(id, RecapFile)
+	if data, ok, err = readFile(p.content, recap); err != nil {
+		return err
+	} else if ok {
+		l.Recap = strings.TrimSpace(string(data))
+	}
 
 	entries, err := fs.ReadDir(p.content, id)
 	if err != nil {
@@ -226,7 +236,7 @@ func (p *parser) parseLesson(id string) error {
 	var sources []stepSource
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || hidden(name) || name == lessonFile || !strings.HasSuffix(name, ".md") {
+		if e.IsDir() || hidden(name) || name == lessonFile || name == RecapFile || !strings.HasSuffix(name, ".md") {
 			continue
 		}
 		m := stepFile.FindStringSubmatch(name)

@@ -115,6 +115,7 @@ func newRootCmd(s *IOStreams) *cli.Command {
 			newListCmd(s),
 			newGotoCmd(s),
 			newSkipCmd(s),
+			newWatchCmd(s),
 			newResetCmd(s),
 			newDoctorCmd(s),
 			newClusterCmd(s),

@@ -90,6 +90,7 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 		return &envError{err: fmt.Errorf("reading %s: %w", name, err)}
 	}
 	if course != nil {
+		problems = append(problems, lessons.Lint(course)...)
 		problems = append(problems, features.Lint(course, dir == "")...)
 		problems = append(problems, features.LintStarter(course, starter)...)
 	}

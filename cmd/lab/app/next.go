@@ -42,17 +42,9 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	}
 	// The first run only shows where to begin.
 	if st.Current == "" && len(st.Steps) == 0 {
-		first := ss.course.Steps()[0]
-		if err := ss.update(func(st *progress.State) error {
-			st.Course, st.CourseHash, st.Current, st.Workspace = ss.course.ID, ss.course.Hash, first.Key(), ws
-			return nil
-		}); err != nil {
+		if err := ss.begin(ws); err != nil {
 			return err
 		}
-		if err := ss.prepare(ws, first); err != nil {
-			return err
-		}
-		renderStep(s, first)
 		fmt.Fprintln(s.Err, "when you are done, run `lab next` to check")
 		return nil
 	}
@@ -61,55 +53,97 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		fmt.Fprintln(s.Out, "every step has passed: the course is complete. `lab verify` checks it all again.")
 		return nil
 	}
-
-	fmt.Fprintf(s.Err, "checking %s — %s ...\n", step.Key(), step.Title)
-	rep, err := features.Run(ctx, []*lessons.Step{step}, features.Options{
-		Env: checkEnv(ws), Workspace: ws, Status: s.Err,
-	})
+	status, _, err := ss.advance(ctx, ws, step)
 	if err != nil {
 		return err
 	}
-	res := rep.Results[0]
-	defer reportToClass(s, ss, rep)()
+	switch status {
+	case result.StatusPassed:
+		return nil
+	case result.StatusError:
+		return &silentError{code: exitEnvError}
+	default:
+		fmt.Fprintln(s.Out, "\nStuck? `lab hint` gives a hint; `lab show` shows the step again.")
+		return &silentError{code: exitNotPass}
+	}
+}
+
+// begin starts a new learner at the course's first step: it records where
+// they are and shows the first lesson's intro and its first step.
+func (ss *session) begin(ws string) error {
+	first := ss.course.Steps()[0]
 	if err := ss.update(func(st *progress.State) error {
-		st.Course, st.CourseHash, st.Workspace = ss.course.ID, ss.course.Hash, ws
-		rec := st.Step(step.Key())
-		rec.Attempts++
-		if res.Status == result.StatusPassed {
-			rec.Passed, rec.PassedAt = true, time.Now().UTC()
-			if nxt := ss.course.Next(step); nxt != nil {
-				st.Current = nxt.Key()
-			} else {
-				st.Current = ""
-			}
-		} else {
-			st.Current = step.Key()
-		}
+		st.Course, st.CourseHash, st.Current, st.Workspace = ss.course.ID, ss.course.Hash, first.Key(), ws
 		return nil
 	}); err != nil {
 		return err
 	}
-
-	switch res.Status {
-	case result.StatusPassed:
-		report.PrettyResult(s.Out, res, s.OutTTY)
-		nxt := ss.course.Next(step)
-		if nxt == nil {
-			fmt.Fprintln(s.Out, "\nThat was the last step: the course is complete.")
-			return nil
-		}
-		fmt.Fprintln(s.Out)
-		if err := ss.prepare(ws, nxt); err != nil {
-			return err
-		}
-		renderStep(s, nxt)
-		return nil
-	case result.StatusError:
-		report.PrettyResult(s.Out, res, s.OutTTY)
-		return &silentError{code: exitEnvError}
-	default:
-		report.PrettyResult(s.Out, res, s.OutTTY)
-		fmt.Fprintln(s.Out, "\nStuck? `lab hint` gives a hint; `lab show` shows the step again.")
-		return &silentError{code: exitNotPass}
+	if err := ss.prepare(ws, first); err != nil {
+		return err
 	}
+	renderIntro(ss.s, first.Lesson)
+	renderStep(ss.s, first)
+	return nil
+}
+
+// advance checks one step, records the attempt and shows the verdict. On a
+// pass it moves the learner on and shows what comes next: the lesson's
+// recap after its last step, the next lesson's intro before its first, and
+// the next step. It returns the verdict and the step that is current
+// afterwards (nil when the course is complete). A check cut short by ctx
+// (Ctrl-C) records nothing.
+func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (result.Status, *lessons.Step, error) {
+	s := ss.s
+	fmt.Fprintf(s.Err, "checking %s — %s ...\n", step.Key(), step.Title)
+	rep, err := features.Run(ctx, []*lessons.Step{step}, features.Options{
+		Env: checkEnv(ws), Workspace: ws, Status: s.Err,
+	})
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return "", step, fmt.Errorf("checking %s was interrupted, so nothing was recorded; run `lab next` again: %w", step.Key(), ctxErr)
+	}
+	if err != nil {
+		return "", step, err
+	}
+	res := rep.Results[0]
+	defer reportToClass(s, ss, rep)()
+	passed := res.Status == result.StatusPassed
+	nxt := ss.course.Next(step)
+	if err := ss.update(func(st *progress.State) error {
+		st.Course, st.CourseHash, st.Workspace = ss.course.ID, ss.course.Hash, ws
+		rec := st.Step(step.Key())
+		rec.Attempts++
+		st.Current = step.Key()
+		if passed {
+			rec.Passed, rec.PassedAt = true, time.Now().UTC()
+			st.Current = ""
+			if nxt != nil {
+				st.Current = nxt.Key()
+			}
+		}
+		return nil
+	}); err != nil {
+		return "", step, err
+	}
+
+	report.PrettyResult(s.Out, res, s.OutTTY)
+	if !passed {
+		return res.Status, step, nil
+	}
+	if step.Index == len(step.Lesson.Steps) {
+		fmt.Fprintln(s.Out)
+		renderRecap(s, step.Lesson)
+	}
+	if nxt == nil {
+		fmt.Fprintln(s.Out, "\nThat was the last step: the course is complete.")
+		return res.Status, nil, nil
+	}
+	fmt.Fprintln(s.Out)
+	if err := ss.prepare(ws, nxt); err != nil {
+		return "", nxt, err
+	}
+	if nxt.Index == 1 {
+		renderIntro(s, nxt.Lesson)
+	}
+	renderStep(s, nxt)
+	return res.Status, nxt, nil
 }
