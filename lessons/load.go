@@ -87,6 +87,9 @@ func Parse(content, features fs.FS) (*Course, []Problem, error) {
 		return nil, nil, fmt.Errorf("loading lessons: %w", err)
 	}
 	p.checkRequires()
+	for _, s := range p.course.Steps() {
+		s.Hash, s.hash = s.hash.sum(), stepHasher{}
+	}
 	return p.course, p.problems, nil
 }
 
@@ -339,6 +342,7 @@ func (p *parser) parseStep(l *Lesson, file string, data []byte) (*Step, int) {
 		Requires:     meta.Requires,
 		SupersededBy: meta.Superseded,
 		SourcePath:   file,
+		hash:         stepHasher{front: string(front), body: body},
 	}
 	idLine := doc.line("id")
 	switch {
