@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -41,10 +40,11 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		return err
 	}
 	// The first run only shows where to begin.
-	if st.Current == "" && len(st.Steps) == 0 {
+	if !ss.progress(st).Started() {
 		first := ss.course.Steps()[0]
 		if err := ss.update(func(st *progress.State) error {
-			st.Course, st.CourseHash, st.Current, st.Workspace = ss.course.ID, ss.course.Hash, first.Key(), ws
+			st.Workspace = ws
+			ss.progress(st).MoveOn("", first.Key())
 			return nil
 		}); err != nil {
 			return err
@@ -70,22 +70,8 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		return err
 	}
 	res := rep.Results[0]
-	if err := ss.update(func(st *progress.State) error {
-		st.Course, st.CourseHash, st.Workspace = ss.course.ID, ss.course.Hash, ws
-		rec := st.Step(step.Key())
-		rec.Attempts++
-		if res.Status == result.StatusPassed {
-			rec.Passed, rec.PassedAt = true, time.Now().UTC()
-			if nxt := ss.course.Next(step); nxt != nil {
-				st.Current = nxt.Key()
-			} else {
-				st.Current = ""
-			}
-		} else {
-			st.Current = step.Key()
-		}
-		return nil
-	}); err != nil {
+	moved, err := ss.recordCheck(step, res.Status == result.StatusPassed, ws)
+	if err != nil {
 		return err
 	}
 
@@ -95,6 +81,10 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		nxt := ss.course.Next(step)
 		if nxt == nil {
 			fmt.Fprintln(s.Out, "\nThat was the last step: the course is complete.")
+			return nil
+		}
+		if !moved {
+			fmt.Fprintln(s.Out, "\nYou moved to another step while this one was checked; staying there (see: lab).")
 			return nil
 		}
 		fmt.Fprintln(s.Out)
