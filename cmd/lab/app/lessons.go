@@ -50,6 +50,9 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 	}
 	if course != nil {
 		problems = append(problems, features.Lint(course, dir == "")...)
+		if dir != "" {
+			problems = append(problems, features.LintStarter(course, os.DirFS(filepath.Join(dir, lessons.AssetsDir)))...)
+		}
 	}
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p.String())
