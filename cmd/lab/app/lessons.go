@@ -10,6 +10,7 @@ import (
 
 	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/lessons"
+	"github.com/lab-workshop/lab/sandbox"
 )
 
 func newLessonsCmd(s *IOStreams) *cli.Command {
@@ -42,7 +43,7 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 			return usageErrorf("lessons directory %q not found; give a folder holding course.yaml", dir)
 		}
-		content, feats, name = os.DirFS(dir), os.DirFS(filepath.Join(dir, lessons.FeaturesDir)), dir
+		content, feats, name = sandbox.CourseFS(dir), sandbox.CourseFS(filepath.Join(dir, lessons.FeaturesDir)), dir
 	}
 	course, problems, err := lessons.Parse(content, feats)
 	if err != nil {

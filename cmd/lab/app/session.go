@@ -91,7 +91,7 @@ func loadCourse(dir string) (*lessons.Course, error) {
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, &envError{err: fmt.Errorf("lessons directory %q not found; give a folder holding course.yaml", dir)}
 	}
-	course, err := lessons.Load(os.DirFS(dir), os.DirFS(filepath.Join(dir, lessons.FeaturesDir)))
+	course, err := lessons.Load(sandbox.CourseFS(dir), sandbox.CourseFS(filepath.Join(dir, lessons.FeaturesDir)))
 	if err != nil {
 		return nil, fmt.Errorf("loading lessons from %s: %w", dir, err)
 	}
