@@ -25,8 +25,6 @@ const (
 	DefaultLockTimeout = 10 * time.Second
 	// lockNotice is how long a wait lasts before lab says what it waits for.
 	lockNotice = 300 * time.Millisecond
-	// lockRetry is how often a waiting lab tries the lock again.
-	lockRetry = 50 * time.Millisecond
 )
 
 // LockError reports that lab could not take the progress lock: another lab
@@ -106,30 +104,39 @@ func (s *Store) lock(exclusive bool) (*flock.Flock, error) {
 	return lk, nil
 }
 
-// wait retries the lock until it is taken, the timeout passes or a signal
-// arrives.
+// wait blocks on the lock until it is taken, the timeout passes or a signal
+// arrives. The blocking call queues this lab behind the holder, where
+// polling could starve behind a stream of other labs; a wait that is given
+// up leaves it running, and the lock it may still get is released at once.
 func (s *Store) wait(lk *flock.Flock, path string, exclusive bool) error {
 	start := time.Now()
 	ctx, stop := signal.NotifyContext(context.Background(), s.signals...)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, s.lockTimeout)
 	defer cancel()
-	tryCtx := lk.TryRLockContext
+	take := lk.RLock
 	if exclusive {
-		tryCtx = lk.TryLockContext
+		take = lk.Lock
 	}
-	noticed := false
+	done := make(chan error, 1)
+	go func() { done <- take() }()
+	notice := time.NewTimer(lockNotice)
+	defer notice.Stop()
 	for {
-		step, cancelStep := context.WithTimeout(ctx, lockNotice)
-		ok, err := tryCtx(step, lockRetry)
-		cancelStep()
-		if ok {
+		select {
+		case err := <-done:
+			if err != nil {
+				return lockOpenError(path, err)
+			}
 			return nil
-		}
-		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) {
-			return lockOpenError(path, err)
-		}
-		if ctx.Err() != nil {
+		case <-notice.C:
+			fmt.Fprintf(s.status, "waiting for %s... (Ctrl-C to stop)\n", holderText(lockHolder(path), path))
+		case <-ctx.Done():
+			go func() {
+				if err := <-done; err == nil {
+					lk.Close()
+				}
+			}()
 			e := &LockError{
 				Path:        path,
 				Holder:      lockHolder(path),
@@ -140,10 +147,6 @@ func (s *Store) wait(lk *flock.Flock, path string, exclusive bool) error {
 				e.Waited = s.lockTimeout // as configured, not as measured
 			}
 			return e
-		}
-		if !noticed {
-			noticed = true
-			fmt.Fprintf(s.status, "waiting for %s... (Ctrl-C to stop)\n", holderText(lockHolder(path), path))
 		}
 	}
 }
