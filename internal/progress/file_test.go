@@ -5,9 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -65,12 +63,7 @@ func TestRefusedProgressFiles(t *testing.T) {
 		{
 			name: "FIFO",
 			setup: func(t *testing.T, path string) {
-				if runtime.GOOS == "windows" {
-					t.Skip("no FIFOs")
-				}
-				if err := syscall.Mkfifo(path, 0o600); err != nil {
-					t.Fatal(err)
-				}
+				mkfifo(t, path)
 			},
 			wantLoad:  "is not a regular file",
 			wantWrite: "is not a regular file",
