@@ -166,6 +166,7 @@ func Lint(course *lessons.Course, unused bool) []lessons.Problem {
 			}
 		}
 	}
+	problems = append(problems, lintPaths(course)...)
 	if unused {
 		for i, u := range used {
 			if !u {

@@ -123,7 +123,10 @@ func (w *world) composeFileValid(ctx context.Context, rel, project string) (cont
 	if ws == "" {
 		return ctx, &EnvError{Err: errors.New("no workspace directory is set; use --workspace or LAB_WORKSPACE")}
 	}
-	path := filepath.Join(ws, filepath.FromSlash(rel))
+	path, err := w.workspacePath(rel)
+	if err != nil {
+		return ctx, err
+	}
 	try := fmt.Sprintf("docker compose -f %s config", rel)
 	f, err := sandbox.LoadComposeFile(ctx, path, project, w.run.opts.Env)
 	var ferr *sandbox.ComposeFileError
@@ -132,7 +135,7 @@ func (w *world) composeFileValid(ctx context.Context, rel, project string) (cont
 		return ctx, &Failure{
 			Code:     "not-found",
 			Message:  fmt.Sprintf("the Compose file %s does not exist in your workspace", rel),
-			Expected: "the file " + filepath.Join(ws, filepath.FromSlash(rel)),
+			Expected: "the file " + path,
 			Observed: "no such file",
 			Try:      "ls " + filepath.Dir(path),
 		}

@@ -249,7 +249,10 @@ func (w *world) workspaceFile(rel string) ([]byte, error) {
 	if ws == "" {
 		return nil, &EnvError{Err: errors.New("no workspace directory is set; use --workspace or LAB_WORKSPACE")}
 	}
-	p := filepath.Join(ws, filepath.FromSlash(rel))
+	p, err := w.workspacePath(rel)
+	if err != nil {
+		return nil, err
+	}
 	data, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, &Failure{

@@ -106,11 +106,10 @@ func (w *world) workspaceDir() (string, error) {
 // readBuildFile reads a workspace file a check needs; a missing file is the
 // learner's failure, with fix as the way out.
 func (w *world) readBuildFile(rel, fix string) ([]byte, error) {
-	ws, err := w.workspaceDir()
+	p, err := w.workspacePath(rel)
 	if err != nil {
 		return nil, err
 	}
-	p := filepath.Join(ws, filepath.FromSlash(rel))
 	data, err := sandbox.ReadBuildFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &Failure{
@@ -878,7 +877,11 @@ func (w *world) hasDockerignore(ctx context.Context, folder string) error {
 		return err
 	}
 	rel := path.Join(folder, ".dockerignore")
-	_, err = sandbox.ReadBuildFile(filepath.Join(ws, filepath.FromSlash(rel)))
+	p, err := w.workspacePath(rel)
+	if err != nil {
+		return err
+	}
+	_, err = sandbox.ReadBuildFile(p)
 	if err == nil {
 		return nil
 	}

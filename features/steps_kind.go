@@ -90,7 +90,10 @@ func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context
 	if ws == "" {
 		return ctx, &EnvError{Err: errors.New("no workspace directory is set; use --workspace or LAB_WORKSPACE")}
 	}
-	path := filepath.Join(ws, filepath.FromSlash(rel))
+	path, err := w.workspacePath(rel)
+	if err != nil {
+		return ctx, err
+	}
 	cfg, err := sandbox.ReadKindConfig(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

@@ -100,6 +100,13 @@ type Step struct {
 	Grading []string `json:"grading,omitempty"`
 	// SourcePath is the step file's path in the content file system.
 	SourcePath string `json:"source_path"`
+	// Hash identifies this step's content (front matter, instructions and
+	// the scenarios that check it), so progress can tell a pass of the step
+	// as it is now from a pass of an earlier version of it.
+	Hash string `json:"hash"`
+
+	// hash gathers what Hash covers while the course is parsed.
+	hash stepHasher
 }
 
 // WrongState is a state a learner might plausibly reach that is not a

@@ -81,16 +81,23 @@ func (p *parser) parseFeature(l *Lesson, data []byte, complete bool) {
 
 	var inherited scenarioTags
 	p.outerTags(l, file, "Feature", f.Tags, &inherited)
+	background := ""
 	for _, child := range f.Children {
 		switch {
+		case child.Background != nil:
+			background = renderBackground(child.Background)
 		case child.Scenario != nil:
-			p.scenario(l, file, child.Scenario, inherited, complete)
+			p.scenario(l, file, child.Scenario, inherited, background, complete)
 		case child.Rule != nil:
 			ruleTags := inherited
 			p.outerTags(l, file, "Rule", child.Rule.Tags, &ruleTags)
+			ruleBackground := background
 			for _, rc := range child.Rule.Children {
-				if rc.Scenario != nil {
-					p.scenario(l, file, rc.Scenario, ruleTags, complete)
+				switch {
+				case rc.Background != nil:
+					ruleBackground = background + renderBackground(rc.Background)
+				case rc.Scenario != nil:
+					p.scenario(l, file, rc.Scenario, ruleTags, ruleBackground, complete)
 				}
 			}
 		}
@@ -118,7 +125,7 @@ func (p *parser) outerTags(l *Lesson, file, where string, tags []*messages.Tag, 
 	}
 }
 
-func (p *parser) scenario(l *Lesson, file string, sc *messages.Scenario, tags scenarioTags, complete bool) {
+func (p *parser) scenario(l *Lesson, file string, sc *messages.Scenario, tags scenarioTags, background string, complete bool) {
 	line := int(sc.Location.Line)
 	name := strings.TrimSpace(sc.Name)
 	label := strconv.Quote(name)
@@ -171,6 +178,7 @@ func (p *parser) scenario(l *Lesson, file string, sc *messages.Scenario, tags sc
 	}
 
 	s := l.Step(strings.TrimPrefix(steps[0], "@"))
+	s.hash.scenarios = append(s.hash.scenarios, renderScenario(background, sc))
 	if tags.grading {
 		s.Grading = append(s.Grading, name)
 		if tags.disruptive && !s.Disruptive {

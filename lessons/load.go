@@ -95,6 +95,9 @@ func Parse(content, features fs.FS) (*Course, []Problem, error) {
 		return nil, nil, fmt.Errorf("loading lessons: %w", err)
 	}
 	p.checkRequires()
+	for _, s := range p.course.Steps() {
+		s.Hash, s.hash = s.hash.sum(), stepHasher{}
+	}
 	return p.course, p.problems, nil
 }
 
@@ -219,10 +222,10 @@ func (p *parser) parseLesson(id string) error {
 		p.parseIntro(l, intro, p.expand(intro, data))
 	}
 	recap := path.Join(id, RecapFile)
-	if data, ok, err = readFile(p.content, recap); err != nil {
+	if data, ok, err = p.readFile(p.content, recap); err != nil {
 		return err
-	} else if ok {
-		l.Recap = strings.TrimSpace(string(data))
+	} else if ok && data != nil {
+		l.Recap = strings.TrimSpace(string(p.expand(recap, data)))
 	}
 
 	entries, err := fs.ReadDir(p.content, id)
@@ -351,6 +354,7 @@ func (p *parser) parseStep(l *Lesson, file string, data []byte) (*Step, int) {
 		Requires:     meta.Requires,
 		SupersededBy: meta.Superseded,
 		SourcePath:   file,
+		hash:         stepHasher{front: string(front), body: body},
 	}
 	idLine := doc.line("id")
 	switch {

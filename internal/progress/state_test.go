@@ -7,15 +7,15 @@ import (
 
 func TestStateStep(t *testing.T) {
 	var st State
-	st.Step("intro/hello").Attempts++
-	st.Step("intro/hello").Attempts++
-	if got, want := st.Steps["intro/hello"].Attempts, 2; got != want {
+	st.Course("c").Step("intro/hello").Attempts++
+	st.Course("c").Step("intro/hello").Attempts++
+	if got, want := st.Courses["c"].Steps["intro/hello"].Attempts, 2; got != want {
 		t.Errorf("got %d attempts, want %d", got, want)
 	}
 }
 
 func TestStatePassed(t *testing.T) {
-	st := State{Steps: map[string]*StepState{
+	st := CourseState{Steps: map[string]*StepState{
 		"a/passed":  {Passed: true},
 		"a/tried":   {Attempts: 3},
 		"a/nilstep": nil,
@@ -42,15 +42,62 @@ func TestStatePassed(t *testing.T) {
 func TestStatePass(t *testing.T) {
 	first := time.Date(2025, 3, 1, 10, 0, 0, 0, time.FixedZone("CET", 3600))
 	later := first.Add(time.Hour)
-	var st State
+	var st CourseState
 	st.Step("a/b").Skipped = true
-	st.Pass("a/b", first)
-	st.Pass("a/b", later)
+	st.Pass("a/b", "h1", first)
+	st.Pass("a/b", "h2", later)
 	step := st.Step("a/b")
 	if !step.Passed || step.Skipped {
 		t.Errorf("got passed=%v skipped=%v, want passed=true skipped=false", step.Passed, step.Skipped)
 	}
+	if step.Hash != "h2" {
+		t.Errorf("got hash %q, want the last pass's %q", step.Hash, "h2")
+	}
 	if !step.PassedAt.Equal(first) || step.PassedAt.Location() != time.UTC {
 		t.Errorf("got PassedAt %v, want %v in UTC", step.PassedAt, first.UTC())
+	}
+}
+
+func TestCourseStateChanged(t *testing.T) {
+	st := CourseState{Steps: map[string]*StepState{
+		"a/same":    {Passed: true, Hash: "h"},
+		"a/other":   {Passed: true, Hash: "old"},
+		"a/nohash":  {Passed: true},
+		"a/skipped": {Skipped: true, Hash: "old"},
+	}}
+	tests := []struct {
+		key  string
+		want bool
+	}{
+		{"a/same", false},
+		{"a/other", true},
+		{"a/nohash", false},
+		{"a/skipped", false},
+		{"a/unknown", false},
+	}
+	for _, tt := range tests {
+		if got := st.Changed(tt.key, "h"); got != tt.want {
+			t.Errorf("Changed(%q): got %v, want %v", tt.key, got, tt.want)
+		}
+	}
+}
+
+func TestCourseStateMoveOn(t *testing.T) {
+	tests := []struct {
+		name, current, from, next, want string
+	}{
+		{"still on the checked step", "a/1", "a/1", "a/2", "a/2"},
+		{"no step in particular", "", "a/1", "a/2", "a/2"},
+		{"went elsewhere meanwhile", "b/7", "a/1", "a/2", "b/7"},
+		{"last step", "a/9", "a/9", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := CourseState{Current: tt.current}
+			c.MoveOn(tt.from, tt.next)
+			if c.Current != tt.want {
+				t.Errorf("got current %q, want %q", c.Current, tt.want)
+			}
+		})
 	}
 }

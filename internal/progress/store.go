@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -37,14 +39,58 @@ type Store struct {
 	dir string
 	// now tells the time a damaged file was found; tests replace it.
 	now func() time.Time
+	// status receives what a wait for the lock is waiting for.
+	status io.Writer
+	// lockTimeout is how long to wait for the lock.
+	lockTimeout time.Duration
+	// signals end a wait for the lock; tests use a harmless one.
+	signals []os.Signal
+	// legacyCourse owns the steps of a schema 1 file that names no course.
+	legacyCourse string
+}
+
+// Option changes how a Store behaves; see [Open].
+type Option func(*Store)
+
+// WithStatus says where to tell the learner what lab waits for when another
+// lab holds the lock (usually stderr). Without it nothing is said.
+func WithStatus(w io.Writer) Option {
+	return func(s *Store) { s.status = w }
+}
+
+// WithLockTimeout sets how long to wait for another lab to release the lock
+// before giving up with a *[LockError]; the default is [DefaultLockTimeout].
+func WithLockTimeout(d time.Duration) Option {
+	return func(s *Store) {
+		if d > 0 {
+			s.lockTimeout = d
+		}
+	}
+}
+
+// LegacyCourse names the course whose steps a schema 1 file holds when it
+// names none: files from before progress was kept per course recorded only
+// the built-in course's steps.
+func LegacyCourse(id string) Option {
+	return func(s *Store) { s.legacyCourse = id }
 }
 
 // Open returns the store for the progress file in dir, usually the one [Dir]
 // names. It touches nothing on disk: the directory is created, with mode 0700,
 // by the first [Store.Update], so that commands that only look never leave an
 // empty directory behind.
-func Open(dir string) *Store {
-	return &Store{dir: dir, now: time.Now}
+func Open(dir string, opts ...Option) *Store {
+	s := &Store{
+		dir:         dir,
+		now:         time.Now,
+		status:      io.Discard,
+		lockTimeout: DefaultLockTimeout,
+		signals:     []os.Signal{os.Interrupt, syscall.SIGTERM},
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Path returns the progress file's path, for messages that tell the learner
@@ -187,6 +233,9 @@ func (s *Store) Update(fn func(*State) error) error {
 		return err
 	}
 	defer s.unlock(lk)
+	if err := checkReplaceable(s.Path()); err != nil {
+		return err
+	}
 	s.removeStaleTemps()
 
 	st, err := s.read()
@@ -207,6 +256,10 @@ func (s *Store) Update(fn func(*State) error) error {
 		return fmt.Errorf("encoding progress: %w", err)
 	}
 	data = append(data, '\n')
+	if len(data) > MaxFileSize {
+		return fmt.Errorf("saving progress file %s: it would be larger than the %d MiB lab reads; "+
+			"move it away to start fresh, or set LAB_HOME to another directory", s.Path(), MaxFileSize>>20)
+	}
 
 	tmp, err := s.writeTemp(data)
 	if err != nil {
@@ -236,22 +289,6 @@ func (s *Store) Update(fn func(*State) error) error {
 	return nil
 }
 
-// lock takes the directory's lock file, exclusive or shared. An error
-// wrapping fs.ErrNotExist means the directory does not exist.
-func (s *Store) lock(exclusive bool) (*flock.Flock, error) {
-	lk := flock.New(filepath.Join(s.dir, lockName), flock.SetPermissions(0o600))
-	var err error
-	if exclusive {
-		err = lk.Lock()
-	} else {
-		err = lk.RLock()
-	}
-	if err != nil {
-		return nil, fmt.Errorf("locking progress file %s: %w", s.Path(), err)
-	}
-	return lk, nil
-}
-
 // unlock releases a lock taken by lock. Closing the descriptor releases the
 // lock too, so a failure here leaves nothing held.
 func (s *Store) unlock(lk *flock.Flock) {
@@ -262,20 +299,25 @@ func (s *Store) unlock(lk *flock.Flock) {
 // missing file gives a fresh state; a file that cannot be used gives a
 // *damagedError.
 func (s *Store) read() (*State, error) {
-	data, err := os.ReadFile(s.Path())
+	data, err := readFile(s.Path())
 	if errors.Is(err, fs.ErrNotExist) {
 		return newState(), nil
+	}
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading progress file: %w", err)
 	}
-	return decode(s.Path(), data)
+	return decode(s.Path(), data, s.legacyCourse)
 }
 
 // decode turns the file's bytes into a State. The version is read on its own
 // first, so that a newer file is refused even where its other fields would
-// not fit this lab's types.
-func decode(path string, data []byte) (*State, error) {
+// not fit this lab's types. A schema 1 file is read into the course it names,
+// or into legacyCourse when it names none; nothing of it is dropped.
+func decode(path string, data []byte, legacyCourse string) (*State, error) {
 	var v struct {
 		Schema *int `json:"schema"`
 	}
@@ -291,15 +333,45 @@ func decode(path string, data []byte) (*State, error) {
 		return nil, &damagedError{fmt.Errorf("schema version %d is not valid", *v.Schema)}
 	}
 	st := newState()
-	if err := json.Unmarshal(data, st); err != nil {
+	if *v.Schema == 1 {
+		var old schema1
+		if err := json.Unmarshal(data, &old); err != nil {
+			return nil, &damagedError{err}
+		}
+		st.Workspace = old.Workspace
+		id := old.Course
+		if id == "" {
+			id = legacyCourse
+		}
+		if old.CourseHash != "" || old.Current != "" || len(old.Steps) > 0 {
+			st.Courses = map[string]*CourseState{id: {Hash: old.CourseHash, Current: old.Current, Steps: old.Steps}}
+		}
+	} else if err := json.Unmarshal(data, st); err != nil {
 		return nil, &damagedError{err}
 	}
-	for k, step := range st.Steps {
-		if step == nil {
-			delete(st.Steps, k)
+	st.Schema = Schema
+	for id, c := range st.Courses {
+		if c == nil {
+			delete(st.Courses, id)
+			continue
+		}
+		for k, step := range c.Steps {
+			if step == nil {
+				delete(c.Steps, k)
+			}
 		}
 	}
 	return st, nil
+}
+
+// schema1 is the progress file as labs before schema 2 wrote it: one
+// course's progress at the top level.
+type schema1 struct {
+	Course     string                `json:"course"`
+	CourseHash string                `json:"course_hash"`
+	Current    string                `json:"current"`
+	Workspace  string                `json:"workspace"`
+	Steps      map[string]*StepState `json:"steps"`
 }
 
 // writeTemp writes data to a new synced temporary file beside the progress

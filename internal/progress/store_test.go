@@ -53,7 +53,7 @@ func helperIncrement(dir, count string) int {
 func increment(s *Store, n int) error {
 	for range n {
 		if err := s.Update(func(st *State) error {
-			st.Step(concurrentStep).Attempts++
+			st.Course("c").Step(concurrentStep).Attempts++
 			return nil
 		}); err != nil {
 			return err
@@ -117,27 +117,32 @@ func TestRoundTrip(t *testing.T) {
 	s := Open(dir)
 	passedAt := time.Date(2025, 6, 1, 12, 30, 0, 0, time.UTC)
 	want := &State{
-		Schema:     Schema,
-		Course:     "containers-101",
-		CourseHash: "sha256:abc",
-		Current:    "images/build",
-		Workspace:  "/home/ann/lab-workspace",
-		Steps: map[string]*StepState{
-			"basics/run":   {Passed: true, PassedAt: passedAt, Attempts: 2, HintsShown: 1},
-			"images/build": {Attempts: 1},
-			"images/skip":  {Skipped: true},
+		Schema:    Schema,
+		Workspace: "/home/ann/lab-workspace",
+		Courses: map[string]*CourseState{
+			"containers-101": {
+				Hash:    "sha256:abc",
+				Current: "images/build",
+				Steps: map[string]*StepState{
+					"basics/run":   {Passed: true, PassedAt: passedAt, Hash: "s1", Attempts: 2, HintsShown: 1},
+					"images/build": {Attempts: 1},
+					"images/skip":  {Skipped: true},
+				},
+			},
+			"other": {Current: "basics/run"},
 		},
 	}
 	if err := s.Update(func(st *State) error {
-		st.Course = want.Course
-		st.CourseHash = want.CourseHash
-		st.Current = want.Current
 		st.Workspace = want.Workspace
-		st.Pass("basics/run", passedAt)
-		st.Step("basics/run").Attempts = 2
-		st.Step("basics/run").HintsShown = 1
-		st.Step("images/build").Attempts++
-		st.Step("images/skip").Skipped = true
+		c := st.Course("containers-101")
+		c.Hash = "sha256:abc"
+		c.Current = "images/build"
+		c.Pass("basics/run", "s1", passedAt)
+		c.Step("basics/run").Attempts = 2
+		c.Step("basics/run").HintsShown = 1
+		c.Step("images/build").Attempts++
+		c.Step("images/skip").Skipped = true
+		st.Course("other").Current = "basics/run"
 		return nil
 	}); err != nil {
 		t.Fatalf("Update: got error %v, want none", err)
@@ -205,7 +210,7 @@ func TestUpdateLeavesNoTempFiles(t *testing.T) {
 	}
 	s := Open(dir)
 	for i := range 3 {
-		if err := s.Update(func(st *State) error { st.Current = fmt.Sprint("a/", i); return nil }); err != nil {
+		if err := s.Update(func(st *State) error { st.Course("c").Current = fmt.Sprint("a/", i); return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -221,7 +226,8 @@ func TestUpdateFnErrorWritesNothing(t *testing.T) {
 		initial []byte // nil: no file
 	}{
 		{"no file", nil},
-		{"valid file", []byte(`{"schema":1,"course":"c","current":"a/b"}`)},
+		{"valid file", []byte(`{"schema":2,"courses":{"c":{"current":"a/b"}}}`)},
+		{"schema 1 file", []byte(`{"schema":1,"course":"c","current":"a/b"}`)},
 		{"damaged file", []byte(`{"schema":1,"cour`)},
 	}
 	for _, tt := range tests {
@@ -235,7 +241,7 @@ func TestUpdateFnErrorWritesNothing(t *testing.T) {
 			}
 			before := listDir(t, dir)
 			err := Open(dir).Update(func(st *State) error {
-				st.Current = "changed/step"
+				st.Course("c").Current = "changed/step"
 				return errStop
 			})
 			if err != errStop {
@@ -284,11 +290,11 @@ func TestDamagedFileIsKeptAside(t *testing.T) {
 		{"Update", func(s *Store) (*State, error) {
 			var seen *State
 			err := s.Update(func(st *State) error {
-				seen = &State{Schema: st.Schema, Course: st.Course, Steps: st.Steps}
-				st.Course = "after"
+				seen = &State{Schema: st.Schema, Workspace: st.Workspace, Courses: st.Courses}
+				st.Workspace = "after"
 				return nil
 			})
-			if seen != nil && (seen.Course != "" || seen.Steps != nil || seen.Schema != Schema) {
+			if seen != nil && (seen.Workspace != "" || seen.Courses != nil || seen.Schema != Schema) {
 				return nil, fmt.Errorf("fn got %+v, want a fresh state", seen)
 			}
 			return seen, err
@@ -341,8 +347,8 @@ func TestDamagedFileIsKeptAside(t *testing.T) {
 				if got := statErr == nil; got != op.wantFile {
 					t.Errorf("got progress file existing %v, want %v", got, op.wantFile)
 				}
-				if op.wantFile && now.Course != "after" {
-					t.Errorf("got course %q after Update, want %q", now.Course, "after")
+				if op.wantFile && now.Workspace != "after" {
+					t.Errorf("got workspace %q after Update, want %q", now.Workspace, "after")
 				}
 			})
 		}
@@ -377,7 +383,7 @@ func TestDamagedFilesNeverReplaceEachOther(t *testing.T) {
 }
 
 func TestNewerSchemaIsRefused(t *testing.T) {
-	content := []byte(`{"schema":2,"course":"c","steps":{"a/b":{"attempts":"a new type"}}}`)
+	content := []byte(`{"schema":3,"course":"c","steps":{"a/b":{"attempts":"a new type"}}}`)
 	ops := []struct {
 		name string
 		run  func(s *Store) error
@@ -408,8 +414,8 @@ func TestNewerSchemaIsRefused(t *testing.T) {
 			if !errors.As(err, &newer) {
 				t.Fatalf("got error %v, want a *NewerSchemaError", err)
 			}
-			if newer.Schema != 2 || newer.Path != s.Path() {
-				t.Errorf("got schema %d path %q, want 2 and %q", newer.Schema, newer.Path, s.Path())
+			if newer.Schema != 3 || newer.Path != s.Path() {
+				t.Errorf("got schema %d path %q, want 3 and %q", newer.Schema, newer.Path, s.Path())
 			}
 			if !strings.Contains(err.Error(), "upgrade lab") {
 				t.Errorf("got message %q, want it to say to upgrade lab", err)
@@ -437,7 +443,7 @@ func wantAttempts(t *testing.T, dir string, want int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := st.Step(concurrentStep).Attempts; got != want {
+	if got := st.Course("c").Step(concurrentStep).Attempts; got != want {
 		t.Errorf("got %d attempts, want %d", got, want)
 	}
 	if got, want := listDir(t, dir), []string{"progress.json", "progress.lock"}; !slices.Equal(got, want) {
@@ -469,7 +475,7 @@ func TestUpdateConcurrentGoroutines(t *testing.T) {
 				errs <- fmt.Errorf("reader: %w", err)
 				return
 			}
-			n := st.Step(concurrentStep).Attempts
+			n := st.Course("c").Step(concurrentStep).Attempts
 			if n < last {
 				errs <- fmt.Errorf("reader: got %d attempts after %d, want no decrease", n, last)
 				return

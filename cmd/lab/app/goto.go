@@ -27,7 +27,7 @@ func newGotoCmd(s *IOStreams) *cli.Command {
 				return err
 			}
 			if err := ss.update(func(st *progress.State) error {
-				st.Course, st.CourseHash, st.Current = ss.course.ID, ss.course.Hash, step.Key()
+				ss.progress(st).Current = step.Key()
 				return nil
 			}); err != nil {
 				return err
@@ -58,20 +58,8 @@ func newSkipCmd(s *IOStreams) *cli.Command {
 			if err != nil {
 				return err
 			}
-			step := ss.current(st)
-			if step == nil {
-				return usageErrorf("every step has passed: nothing to skip")
-			}
-			nxt := ss.course.Next(step)
-			if err := ss.update(func(st *progress.State) error {
-				st.Course, st.CourseHash = ss.course.ID, ss.course.Hash
-				st.Step(step.Key()).Skipped = true
-				st.Current = ""
-				if nxt != nil {
-					st.Current = nxt.Key()
-				}
-				return nil
-			}); err != nil {
+			step, nxt, err := ss.skipCurrent()
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(s.Err, "skipped %s; come back with: lab goto %s\n", step.Key(), step.Key())

@@ -41,7 +41,7 @@ func runHint(s *IOStreams, cmd *cli.Command) error {
 	}
 	shown := 0
 	if err := ss.update(func(st *progress.State) error {
-		rec := st.Step(step.Key())
+		rec := ss.progress(st).Step(step.Key())
 		if rec.HintsShown < len(step.Hints) {
 			rec.HintsShown++
 		}

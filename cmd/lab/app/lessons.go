@@ -15,6 +15,7 @@ import (
 	"github.com/lab-workshop/lab/assets"
 	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/lessons"
+	"github.com/lab-workshop/lab/sandbox"
 )
 
 func newLessonsCmd(s *IOStreams) *cli.Command {
@@ -82,7 +83,7 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 		if err != nil {
 			return err
 		}
-		content, feats, name = os.DirFS(dir), f, dir
+		content, feats, name = sandbox.CourseFS(dir), f, dir
 		starter = os.DirFS(filepath.Join(dir, lessons.AssetsDir))
 	}
 	course, problems, err := lessons.Parse(content, feats)
@@ -93,6 +94,7 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 		problems = append(problems, lessons.Lint(course)...)
 		problems = append(problems, features.Lint(course, dir == "")...)
 		problems = append(problems, features.LintStarter(course, starter)...)
+		problems = append(problems, features.LintStarterLinks(course, starter)...)
 	}
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p.String())
@@ -121,7 +123,7 @@ func featuresFS(dir string) (fs.FS, error) {
 			reason = pe.Err.Error()
 		}
 	} else if fi.IsDir() {
-		return os.DirFS(path), nil
+		return sandbox.CourseFS(path), nil
 	}
 	return nil, &envError{err: fmt.Errorf("course folder %s has no %s/ folder (%s): it holds one .feature file per lesson, "+
 		"with a Scenario per step tagged with the step id; create %s", dir, lessons.FeaturesDir, reason, path)}

@@ -27,6 +27,8 @@ type listStep struct {
 	Title      string `json:"title"`
 	Status     string `json:"status"` // passed, current, skipped, todo
 	Disruptive bool   `json:"disruptive,omitempty"`
+	// Changed is set on a passed step whose content changed since.
+	Changed bool `json:"changed,omitempty"`
 }
 
 type listLesson struct {
@@ -45,20 +47,22 @@ func runList(s *IOStreams, cmd *cli.Command) error {
 		return err
 	}
 	cur := ss.current(st)
+	cs := ss.progress(st)
 	var out []listLesson
 	for _, l := range ss.course.Lessons {
 		ll := listLesson{ID: l.ID, Title: l.Title}
 		for _, step := range l.Steps {
 			status := "todo"
 			switch {
-			case st.Passed(step.Key()):
+			case cs.Passed(step.Key()):
 				status = "passed"
-			case step == cur && (st.Current != "" || len(st.Steps) > 0):
+			case step == cur && cs.Started():
 				status = "current"
-			case st.Steps[step.Key()] != nil && st.Steps[step.Key()].Skipped:
+			case cs.Skipped(step.Key()):
 				status = "skipped"
 			}
-			ll.Steps = append(ll.Steps, listStep{Key: step.Key(), Title: step.Title, Status: status, Disruptive: step.Disruptive})
+			ll.Steps = append(ll.Steps, listStep{Key: step.Key(), Title: step.Title, Status: status,
+				Disruptive: step.Disruptive, Changed: ss.changed(st, step)})
 		}
 		out = append(out, ll)
 	}
@@ -74,6 +78,9 @@ func runList(s *IOStreams, cmd *cli.Command) error {
 			extra := ""
 			if step.Disruptive {
 				extra = " (disruptive)"
+			}
+			if step.Changed {
+				extra += " (" + changedMark + ")"
 			}
 			fmt.Fprintf(s.Out, "  %s %d.%d %s — %s%s\n", marks[step.Status], i+1, j+1, step.Key, step.Title, extra)
 		}

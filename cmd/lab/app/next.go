@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -41,7 +40,7 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		return err
 	}
 	// The first run only shows where to begin.
-	if st.Current == "" && len(st.Steps) == 0 {
+	if !ss.progress(st).Started() {
 		if err := ss.begin(ws); err != nil {
 			return err
 		}
@@ -73,7 +72,8 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 func (ss *session) begin(ws string) error {
 	first := ss.course.Steps()[0]
 	if err := ss.update(func(st *progress.State) error {
-		st.Course, st.CourseHash, st.Current, st.Workspace = ss.course.ID, ss.course.Hash, first.Key(), ws
+		st.Workspace = ws
+		ss.progress(st).MoveOn("", first.Key())
 		return nil
 	}); err != nil {
 		return err
@@ -108,20 +108,8 @@ func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (
 	defer reportToClass(s, ss, rep)()
 	passed := res.Status == result.StatusPassed
 	nxt := ss.course.Next(step)
-	if err := ss.update(func(st *progress.State) error {
-		st.Course, st.CourseHash, st.Workspace = ss.course.ID, ss.course.Hash, ws
-		rec := st.Step(step.Key())
-		rec.Attempts++
-		st.Current = step.Key()
-		if passed {
-			rec.Passed, rec.PassedAt = true, time.Now().UTC()
-			st.Current = ""
-			if nxt != nil {
-				st.Current = nxt.Key()
-			}
-		}
-		return nil
-	}); err != nil {
+	moved, err := ss.recordCheck(step, passed, ws)
+	if err != nil {
 		return "", step, err
 	}
 
@@ -136,6 +124,14 @@ func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (
 	if nxt == nil {
 		fmt.Fprintln(s.Out, "\nThat was the last step: the course is complete.")
 		return res.Status, nil, nil
+	}
+	if !moved {
+		fmt.Fprintln(s.Out, "\nYou moved to another step while this one was checked; staying there (see: lab).")
+		st, err := ss.load()
+		if err != nil {
+			return "", nil, err
+		}
+		return res.Status, ss.current(st), nil
 	}
 	fmt.Fprintln(s.Out)
 	if err := ss.prepare(ws, nxt); err != nil {

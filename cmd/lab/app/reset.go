@@ -138,13 +138,13 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 		return nil
 	}
 	return ss.update(func(st *progress.State) error {
-		forget(st, steps)
+		forget(ss.progress(st), steps)
 		return nil
 	})
 }
 
 // forget clears the progress of steps and makes the first of them current.
-func forget(st *progress.State, steps []*lessons.Step) {
+func forget(st *progress.CourseState, steps []*lessons.Step) {
 	for _, step := range steps {
 		delete(st.Steps, step.Key())
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -44,7 +45,41 @@ func openSession(s *IOStreams, cmd *cli.Command) (*session, error) {
 	if err != nil {
 		return nil, &envError{err: err}
 	}
-	return &session{s: s, course: course, starter: starter, store: progress.Open(dir), workspaceFlag: cmd.String("workspace")}, nil
+	timeout, err := lockTimeout(s.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	store := progress.Open(dir,
+		progress.WithStatus(s.Err),
+		progress.WithLockTimeout(timeout),
+		progress.LegacyCourse(builtinCourseID(course, cmd.String("lessons"))))
+	return &session{s: s, course: course, starter: starter, store: store, workspaceFlag: cmd.String("workspace")}, nil
+}
+
+// lockTimeout is LAB_LOCK_TIMEOUT (a duration such as 30s), or the default.
+func lockTimeout(getenv func(string) string) (time.Duration, error) {
+	v := getenv("LAB_LOCK_TIMEOUT")
+	if v == "" {
+		return progress.DefaultLockTimeout, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, usageErrorf("LAB_LOCK_TIMEOUT=%q is not a duration lab can wait: use one such as 30s or 2m", v)
+	}
+	return d, nil
+}
+
+// builtinCourseID is the id of the course built into lab, which owns the
+// steps of a progress file from before progress was kept per course.
+func builtinCourseID(course *lessons.Course, lessonsDir string) string {
+	if lessonsDir == "" {
+		return course.ID
+	}
+	builtin, err := lessons.Load(lessons.Content(), features.Files())
+	if err != nil {
+		return ""
+	}
+	return builtin.ID
 }
 
 // loadCourse reads the built-in course, or the one in dir: lesson folders
@@ -60,7 +95,7 @@ func loadCourse(dir string) (*lessons.Course, error) {
 	if err != nil {
 		return nil, err
 	}
-	course, err := lessons.Load(os.DirFS(dir), feats)
+	course, err := lessons.Load(sandbox.CourseFS(dir), feats)
 	if err != nil {
 		return nil, fmt.Errorf("loading lessons from %s: %w", dir, err)
 	}
@@ -68,24 +103,137 @@ func loadCourse(dir string) (*lessons.Course, error) {
 }
 
 // load reads progress, warning once on stderr when a damaged file was kept
-// aside.
+// aside, and once when the course changed since lab last saw it.
 func (ss *session) load() (*progress.State, error) {
 	st, err := ss.store.Load()
-	return st, ss.recovered(err)
+	if err := ss.recovered(err); err != nil {
+		return nil, err
+	}
+	if err := ss.noticeCourseChange(st); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
-// update changes progress under the store's lock.
+// noticeCourseChange says, once, that the course's content changed since
+// the learner's progress was last recorded, and how many passed steps it
+// touched; then it records the course's new hash. The marks on those steps
+// stay until they pass again.
+func (ss *session) noticeCourseChange(st *progress.State) error {
+	cs := st.Courses[ss.course.ID]
+	if cs == nil || cs.Hash == "" || cs.Hash == ss.course.Hash {
+		return nil
+	}
+	var changed []string
+	for _, step := range ss.course.Steps() {
+		if cs.Changed(step.Key(), step.Hash) {
+			changed = append(changed, step.Key())
+		}
+	}
+	msg := fmt.Sprintf("lab: note: course %q changed since lab last recorded your progress", ss.course.ID)
+	if len(changed) > 0 {
+		msg += fmt.Sprintf("; %d step(s) you passed changed since you passed them: %s (re-check, don't trust; `lab list` marks them)",
+			len(changed), strings.Join(changed, ", "))
+	}
+	fmt.Fprintln(ss.s.Err, msg)
+	return ss.update(func(st *progress.State) error {
+		st.Course(ss.course.ID).Hash = ss.course.Hash
+		return nil
+	})
+}
+
+// update changes progress under the store's lock: fn gets the state as it
+// is on disk at that moment, so a change another lab made since this one
+// loaded is seen, never overwritten. Keep fn short; long checks run before.
 func (ss *session) update(fn func(*progress.State) error) error {
 	return ss.recovered(ss.store.Update(fn))
 }
 
+// recovered prints a kept-aside damaged file as a warning and marks the
+// progress file and lock problems as environment errors.
 func (ss *session) recovered(err error) error {
-	var r *progress.RecoveredError
-	if errors.As(err, &r) {
+	var (
+		r    *progress.RecoveredError
+		file *progress.FileError
+		lock *progress.LockError
+	)
+	switch {
+	case errors.As(err, &r):
 		fmt.Fprintf(ss.s.Err, "lab: warning: %v\n", r)
 		return nil
+	case errors.As(err, &file), errors.As(err, &lock):
+		return &envError{err: err}
 	}
 	return err
+}
+
+// progress is the learner's progress in the session's course, an empty one
+// if they have not begun it. A course seen for the first time is recorded
+// with its current hash.
+func (ss *session) progress(st *progress.State) *progress.CourseState {
+	if st == nil {
+		return &progress.CourseState{}
+	}
+	cs := st.Course(ss.course.ID)
+	if cs.Hash == "" {
+		cs.Hash = ss.course.Hash
+	}
+	return cs
+}
+
+// changed reports whether the learner passed step against content it no
+// longer has: the pass says nothing about the step as it is.
+func (ss *session) changed(st *progress.State, step *lessons.Step) bool {
+	return ss.progress(st).Changed(step.Key(), step.Hash)
+}
+
+// changedMark is how commands mark a step whose pass is of older content.
+const changedMark = "changed since you passed it: re-check, don't trust"
+
+// recordCheck records a check of step that passed or not, against the
+// progress as it is on disk when the check has finished: the learner moves on
+// (or stays on a failed step) only when they are still on step, and a `lab
+// goto` made while the check ran is kept. It reports whether they moved.
+func (ss *session) recordCheck(step *lessons.Step, passed bool, ws string) (moved bool, err error) {
+	err = ss.update(func(st *progress.State) error {
+		st.Workspace = ws
+		cs := ss.progress(st)
+		cs.Step(step.Key()).Attempts++
+		next := step.Key()
+		if passed {
+			cs.Pass(step.Key(), step.Hash, time.Now())
+			next = ""
+			if nxt := ss.course.Next(step); nxt != nil {
+				next = nxt.Key()
+			}
+		}
+		moved = cs.Current == "" || cs.Current == step.Key()
+		cs.MoveOn(step.Key(), next)
+		return nil
+	})
+	return moved, err
+}
+
+// skipCurrent marks the learner's current step skipped and makes the next
+// one current, deciding which step that is under the lock, so that labs
+// skipping at the same time skip one step each. It returns the step
+// skipped and the new current step (nil at the end of the course).
+func (ss *session) skipCurrent() (skipped, next *lessons.Step, err error) {
+	err = ss.update(func(st *progress.State) error {
+		skipped = ss.current(st)
+		if skipped == nil {
+			return usageErrorf("every step has passed: nothing to skip")
+		}
+		next = ss.course.Next(skipped)
+		cs := ss.progress(st)
+		cs.Step(skipped.Key()).Skipped = true
+		cs.Current = ""
+		if next != nil {
+			cs.Current = next.Key()
+		}
+		return nil
+	})
+	return skipped, next, err
 }
 
 // workspace is the learner's workspace: the flag, else what progress
@@ -107,13 +255,14 @@ func (ss *session) workspace(st *progress.State) (string, error) {
 // current is the step the learner is on: the remembered one, else the first
 // step not yet passed.
 func (ss *session) current(st *progress.State) *lessons.Step {
-	if st.Current != "" {
-		if step, err := ss.course.Find(st.Current); err == nil {
+	cs := ss.progress(st)
+	if cs.Current != "" {
+		if step, err := ss.course.Find(cs.Current); err == nil {
 			return step
 		}
 	}
 	for _, step := range ss.course.Steps() {
-		if !st.Passed(step.Key()) {
+		if !cs.Passed(step.Key()) {
 			return step
 		}
 	}

@@ -33,8 +33,11 @@ func newSolutionCmd(s *IOStreams) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if !st.Passed(step.Key()) && !cmd.Bool("force") {
+			if !ss.progress(st).Passed(step.Key()) && !cmd.Bool("force") {
 				return usageErrorf("%s has not passed yet: try it first (`lab hint %s` helps), or see the solution anyway with: lab solution --force %s", step.Key(), step.Key(), step.Key())
+			}
+			if ss.changed(st, step) {
+				fmt.Fprintf(s.Err, "note: %s %s (see: lab goto %s)\n", step.Key(), changedMark, step.Key())
 			}
 			fmt.Fprintf(s.Out, "Reference solution for %s — %s:\n\n", step.Key(), step.Title)
 			for _, c := range step.Solution {

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 )
@@ -18,15 +19,23 @@ func runStatus(_ context.Context, s *IOStreams, cmd *cli.Command) error {
 		return err
 	}
 	steps := ss.course.Steps()
+	cs := ss.progress(st)
 	passed := 0
+	var changed []string
 	for _, step := range steps {
-		if st.Passed(step.Key()) {
+		if cs.Passed(step.Key()) {
 			passed++
+		}
+		if ss.changed(st, step) {
+			changed = append(changed, step.Key())
 		}
 	}
 	fmt.Fprintf(s.Out, "%s\n", ss.course.Title)
 	fmt.Fprintf(s.Out, "progress: %d of %d steps passed\n", passed, len(steps))
-	if st.Current == "" && passed == 0 {
+	if len(changed) > 0 {
+		fmt.Fprintf(s.Out, "%s: %s\n", changedMark, strings.Join(changed, ", "))
+	}
+	if cs.Current == "" && passed == 0 {
 		fmt.Fprintln(s.Out, "not started yet: run `lab next` to see the first step")
 		return nil
 	}

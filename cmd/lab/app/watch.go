@@ -80,7 +80,7 @@ func runWatch(ctx context.Context, s *IOStreams, cmd *cli.Command, opts watchOpt
 	if err != nil {
 		return err
 	}
-	if st.Current == "" && len(st.Steps) == 0 {
+	if !ss.progress(st).Started() {
 		if err := ss.begin(ws); err != nil {
 			return err
 		}
