@@ -59,7 +59,7 @@ func Main() int {
 // Run is the testable entry point: it parses args, runs the command and maps
 // its error to an exit code, printing "lab: " and the error once.
 func Run(ctx context.Context, args []string, streams *IOStreams) int {
-	root := newRootCmd(streams)
+	root := withCompletion(newRootCmd(streams), streams)
 	err := root.Run(ctx, args)
 	if err == nil {
 		return exitOK
