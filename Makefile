@@ -10,8 +10,9 @@ DATE := $(shell git log -1 --format=%cI 2>/dev/null)
 APP := github.com/lab-workshop/lab/cmd/lab/app
 LDFLAGS ?= -s -w -X $(APP).version=$(VERSION) -X $(APP).commit=$(COMMIT) -X $(APP).date=$(DATE)
 
+# Static, stripped and stamped like a release build.
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/lab ./cmd/lab
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/lab ./cmd/lab
 
 # Release archives for linux, darwin and windows on amd64 and arm64, and
 # checksums.txt, in dist/ (TARGETS=linux/amd64,... or host for fewer).
