@@ -65,7 +65,7 @@ func Run(ctx context.Context, args []string, streams *IOStreams) int {
 	out := &stickyWriter{w: streams.Out}
 	s := *streams
 	s.Out = out
-	root := newRootCmd(&s)
+	root := withCompletion(newRootCmd(&s), &s)
 	var g usageGuard
 	g.apply(root)
 	err := root.Run(ctx, args)

@@ -5,8 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"charm.land/glamour/v2"
-
+	"github.com/lab-workshop/lab/internal/mdterm"
 	"github.com/lab-workshop/lab/internal/safetext"
 	"github.com/lab-workshop/lab/lessons"
 )
@@ -26,13 +25,8 @@ func renderStep(s *IOStreams, step *lessons.Step) {
 func writeMarkdown(s *IOStreams, md string) {
 	md = safetext.Terminal(md)
 	if s.OutTTY {
-		r, err := glamour.NewTermRenderer(glamour.WithStandardStyle("dark"), glamour.WithWordWrap(88))
-		if err == nil {
-			if out, err := r.Render(md); err == nil {
-				io.WriteString(s.Out, out)
-				return
-			}
-		}
+		io.WriteString(s.Out, mdterm.Render([]byte(md), 88, mdterm.Dark))
+		return
 	}
 	io.WriteString(s.Out, md)
 }
