@@ -4,8 +4,9 @@
 # what to install elsewhere), builds the stand-in images the lessons need where
 # no registry answers, then builds lab and runs every test tier: unit, CLI
 # scripts and integration tests against the real engine, then the lab's kind
-# cluster made and removed through lab's own code, and `lab selftest` of every
-# lesson.
+# cluster made and removed through lab's own code, `lab selftest` of every
+# lesson, the whole course walked in order as a learner takes it, and a
+# release archive for this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -79,3 +80,9 @@ fi
 
 ./bin/lab lessons lint
 ./bin/lab selftest
+
+# The whole course in order, as a learner takes it, then lab verify all.
+go run ./testkit/walk -lab bin/lab
+
+# A release archive for this machine unpacks to a lab that runs.
+bash testkit/dist-check.sh
