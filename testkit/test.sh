@@ -59,7 +59,7 @@ export LAB_REQUIRE_ENGINE=1
 if ((STANDIN_NODE)); then export LAB_REQUIRE_CLUSTER=1; fi
 # Packages run one at a time: their integration tests share one engine and
 # the lessons' fixed names and ports.
-go test -count=1 -p 1 ./...
+go test -count=1 -p 1 -timeout 45m ./...
 # Every fuzz target for a short time past its seeds.
 bash testkit/fuzz.sh
 
