@@ -33,10 +33,11 @@ import (
 func main() {
 	lab := flag.String("lab", "bin/lab", "the lab binary to walk the course with")
 	keep := flag.Bool("keep", false, "leave the machine as the last step left it")
+	until := flag.String("until", "", "stop after this `LESSON` (default: the whole course)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := walk(ctx, *lab, *keep); err != nil {
+	if err := walk(ctx, *lab, *keep, *until); err != nil {
 		fmt.Fprintln(os.Stderr, "walk:", err)
 		os.Exit(1)
 	}
@@ -47,7 +48,7 @@ type walker struct {
 	env     []string
 }
 
-func walk(ctx context.Context, lab string, keep bool) error {
+func walk(ctx context.Context, lab string, keep bool, until string) error {
 	lab, err := filepath.Abs(lab)
 	if err != nil {
 		return err
@@ -72,9 +73,22 @@ func walk(ctx context.Context, lab string, keep bool) error {
 		"LAB_LESSONS=", "NO_COLOR=1",
 	)
 	steps := course.Steps()
-	w.cleanup(steps)
+	scope := "all"
+	if until != "" {
+		l := course.Lesson(until)
+		if l == nil {
+			return fmt.Errorf("no lesson %q in the course", until)
+		}
+		var ids []string
+		for _, x := range course.Lessons[:l.Index] {
+			ids = append(ids, x.ID)
+		}
+		steps, _ = course.Select(ids...)
+		scope = strings.Join(ids, " ")
+	}
+	w.cleanup(course.Steps())
 	if !keep {
-		defer w.cleanup(steps)
+		defer w.cleanup(course.Steps())
 	}
 
 	if out, err := w.labCmd(ctx, "next"); err != nil {
@@ -105,7 +119,7 @@ func walk(ctx context.Context, lab string, keep bool) error {
 
 	// The finished course, checked again as an instructor would.
 	report := filepath.Join(scratch, "verify.json")
-	out, err := w.labCmd(ctx, "verify", "all", "--format", "json", "--output", report)
+	out, err := w.labCmd(ctx, append(append([]string{"verify"}, strings.Fields(scope)...), "--format", "json", "--output", report)...)
 	data, rerr := os.ReadFile(report)
 	if rerr != nil {
 		return fmt.Errorf("lab verify all wrote no report: %v (%v)\n%s", rerr, err, out)
