@@ -86,7 +86,13 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 		return engineErr(err)
 	}
 	img, err := e.InspectImage(ctx, image)
-	if sandbox.IsNotFound(err) {
+	stricter := d.Image != image && sandbox.PinAtLeast(d.Image, image)
+	switch {
+	case stricter:
+		// A patch version, a digest or a registry prefix pins the image
+		// at least as strictly as the text does.
+		w.note("%s runs %s, pinned at least as strictly as %s", name, d.Image, image)
+	case sandbox.IsNotFound(err):
 		return &Failure{
 			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q is not on this machine, so container %q cannot be from it", image, name),
@@ -95,11 +101,9 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 			Try:      "docker images",
 			Fix:      "docker pull " + image,
 		}
-	}
-	if err != nil {
+	case err != nil:
 		return engineErr(err)
-	}
-	if d.ImageID != img.ID {
+	case d.ImageID != img.ID:
 		if !sandbox.SameReference(d.Image, image) {
 			return &Failure{
 				Code:     "image-differs",

@@ -129,6 +129,30 @@ func TestContainerRunsImage(t *testing.T) {
 			return &c
 		}(), ""},
 	}
+	// from is a container created from ref, a pin other than the text's.
+	from := func(ref string, state container.State) *container.InspectResponse {
+		c := webContainer(state, nil)
+		c.Image = "sha256:4444444444444444444444444444444444444444444444444444444444444444"
+		c.Config.Image = ref
+		return &c
+	}
+	running := container.State{Status: container.StateRunning, Running: true}
+	const digest = "@sha256:768288cc6d39dc4547e1218b761fc577cf92f74a63511b5b2be7d0afa7705a41"
+	tests = append(tests, []struct {
+		name string
+		c    *container.InspectResponse
+		want string
+	}{
+		{"patch version", from("nginx:1.27.5", running), ""},
+		{"digest", from("nginx"+digest, running), ""},
+		{"tag and digest", from("nginx:1.27"+digest, running), ""},
+		{"registry prefix, patch version", from("docker.io/library/nginx:1.27.5", running), ""},
+		{"patch version, exited", from("nginx:1.27.5", container.State{Status: container.StateExited, ExitCode: 1}), "is not running"},
+		{"less strict", from("nginx:1", running), "was created from image nginx:1, not nginx:1.27"},
+		{"other release", from("nginx:1.28", running), "was created from image nginx:1.28, not nginx:1.27"},
+		{"latest", from("nginx:latest", running), "was created from image nginx:latest, not nginx:1.27"},
+		{"other release, digest", from("nginx:1.28"+digest, running), "not nginx:1.27"},
+	}...)
 	for _, tt := range tests {
 		f := &fakeEngineAPI{containers: map[string]container.InspectResponse{}, images: images}
 		if tt.c != nil {
@@ -140,6 +164,10 @@ func TestContainerRunsImage(t *testing.T) {
 	f := &fakeEngineAPI{containers: map[string]container.InspectResponse{"lab-web": webContainer(container.State{Status: container.StateRunning, Running: true}, nil)}}
 	err := fakeEngineWorld(t, f, "").containerRunsImage(context.Background(), "lab-web", "nginx:1.27")
 	wantFailure(t, "no base image", err, "docker pull nginx:1.27")
+	// A stricter pin needs no copy of the text's tag on the machine.
+	f = &fakeEngineAPI{containers: map[string]container.InspectResponse{"lab-web": *from("nginx:1.27.5", running)}}
+	err = fakeEngineWorld(t, f, "").containerRunsImage(context.Background(), "lab-web", "nginx:1.27")
+	wantFailure(t, "patch version, no nginx:1.27", err, "")
 }
 
 func ptr[T any](v T) *T { return &v }
