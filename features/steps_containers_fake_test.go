@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -329,5 +330,38 @@ func TestRegistrySteps(t *testing.T) {
 		if tt.wantList == "" || tt.wantSame != "" {
 			wantFailure(t, tt.name+" (digest)", w.registryServesImage(ctx, addr, "profile:v1", local), fix(tt.wantSame))
 		}
+	}
+}
+
+func TestContainerRunsOnHostPort(t *testing.T) {
+	running := container.State{Status: container.StateRunning, Running: true}
+	registry := func(img string, state container.State, ports network.PortMap) *container.InspectResponse {
+		c := webContainer(state, ports)
+		c.Name, c.Config.Image = "/lab-registry", img
+		return &c
+	}
+	on := func(port string, hostPort string) network.PortMap {
+		return network.PortMap{network.MustParsePort(port): {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: hostPort}}}
+	}
+	tests := []struct {
+		name string
+		c    *container.InspectResponse
+		want string
+	}{
+		{"registry:3", registry("registry:3", running, on("5000/tcp", "5000")), ""},
+		{"another registry image", registry("registry:2.8.3", running, on("5000/tcp", "5000")), ""},
+		{"a registry on another container port", registry("ghcr.io/project-zot/zot-linux-amd64:v2.1.0", running, on("8080/tcp", "5000")), ""},
+		{"missing", nil, `no container named "lab-registry" exists`},
+		{"other host port", registry("registry:3", running, on("5000/tcp", "5001")), `container "lab-registry" publishes port 5000/tcp on host port 5001, not 5000`},
+		{"not published", registry("registry:3", running, nil), `container "lab-registry" publishes no port on host port 5000`},
+		{"exited", registry("registry:3", container.State{Status: container.StateExited, ExitCode: 2}, nil), `container "lab-registry" is not running: it exited with code 2`},
+	}
+	for _, tt := range tests {
+		f := &fakeEngineAPI{containers: map[string]container.InspectResponse{}}
+		if tt.c != nil {
+			f.containers["lab-registry"] = *tt.c
+		}
+		w := fakeEngineWorld(t, f, "")
+		wantFailure(t, tt.name, w.containerRunsOnHostPort(context.Background(), "lab-registry", 5000), tt.want)
 	}
 }
