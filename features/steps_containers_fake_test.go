@@ -365,3 +365,39 @@ func TestContainerRunsOnHostPort(t *testing.T) {
 		wantFailure(t, tt.name, w.containerRunsOnHostPort(context.Background(), "lab-registry", 5000), tt.want)
 	}
 }
+
+func TestLayersStartWithAStricterFrom(t *testing.T) {
+	const digest = "@sha256:768288cc6d39dc4547e1218b761fc577cf92f74a63511b5b2be7d0afa7705a41"
+	images := map[string]image.InspectResponse{
+		"lab/profile:v2":                 {ID: "sha256:p2", RootFS: image.RootFS{Layers: []string{"a", "b", "c"}}},
+		"nginx:1.27.5":                   {ID: nginxID, RootFS: image.RootFS{Layers: []string{"a", "b"}}},
+		"nginx" + digest:                 {ID: nginxID, RootFS: image.RootFS{Layers: []string{"a", "b"}}},
+		"docker.io/library/nginx:1.27.5": {ID: nginxID, RootFS: image.RootFS{Layers: []string{"a", "b"}}},
+		"nginx:1.28":                     {ID: "sha256:n28", RootFS: image.RootFS{Layers: []string{"x", "y"}}},
+		"nginx:1":                        {ID: nginxID, RootFS: image.RootFS{Layers: []string{"a", "b"}}},
+	}
+	tests := []struct{ from, want string }{
+		{"nginx:1.27.5", ""},
+		{"nginx" + digest, ""},
+		{"docker.io/library/nginx:1.27.5", ""},
+		// Not at least as strict as nginx:1.27: the check looks for
+		// nginx:1.27 itself, which is not on this machine.
+		{"nginx:1", "the base image nginx:1.27 is not on this machine"},
+		{"nginx:1.28", "the base image nginx:1.27 is not on this machine"},
+	}
+	for _, tt := range tests {
+		w := fakeEngineWorld(t, &fakeEngineAPI{images: images}, "")
+		dir := filepath.Join(w.run.opts.Workspace, "profile")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+tt.from+"\nEXPOSE 80\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ctx, err := w.imageBuiltFrom(context.Background(), "lab/profile:v2", "profile")
+		if err != nil {
+			t.Fatalf("FROM %s: %v", tt.from, err)
+		}
+		wantFailure(t, "FROM "+tt.from, w.layersStartWith(ctx, "nginx:1.27"), tt.want)
+	}
+}

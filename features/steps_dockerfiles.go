@@ -204,6 +204,14 @@ func (w *world) layersStartWith(ctx context.Context, base string) error {
 	if st.ref == "" {
 		return errNoImage
 	}
+	// A FROM pinned more strictly than the text's (a patch version, a
+	// digest, a registry prefix) names the base the image was built on.
+	if st.file != nil {
+		if final := st.file.Final(); final != nil && final.Base != base && sandbox.PinAtLeast(final.Base, base) {
+			w.note("%s/Dockerfile says FROM %s, pinned at least as strictly as %s", st.folder, final.Base, base)
+			base = final.Base
+		}
+	}
 	st.base = base
 	e, err := w.engine(ctx)
 	if err != nil {
