@@ -201,7 +201,9 @@ func (w *world) kubeImageOffline(ctx context.Context, image string) error {
 	var images []string
 	for _, c := range d.Containers {
 		images = append(images, c.Image)
-		if !sandbox.SameReference(c.Image, image) {
+		// A patch version, a digest or a registry prefix pins the
+		// image at least as strictly as the text does.
+		if !sandbox.PinAtLeast(c.Image, image) {
 			continue
 		}
 		policy := kubePullPolicy(c)

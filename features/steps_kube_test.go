@@ -398,3 +398,27 @@ func TestKubeLeftovers(t *testing.T) {
 		t.Error("a kind lab does not know was looked for")
 	}
 }
+
+func TestKubeImageOfflineTakesAStricterPin(t *testing.T) {
+	const digest = "@sha256:768288cc6d39dc4547e1218b761fc577cf92f74a63511b5b2be7d0afa7705a41"
+	tests := []struct{ image, want string }{
+		{"mongo:7.0", ""},
+		{"mongo:7.0.14", ""},
+		{"mongo" + digest, ""},
+		{"docker.io/library/mongo:7.0", ""},
+		{"mongo:7", `the Deployment "lab-app" runs mongo:7, not mongo:7.0`},
+		{"mongo:8.0", `the Deployment "lab-app" runs mongo:8.0, not mongo:7.0`},
+		{"mongo:latest", `the Deployment "lab-app" runs mongo:latest, not mongo:7.0`},
+	}
+	for _, tt := range tests {
+		w := kubeWorld(t, healthy(func(d *appsv1.Deployment) {
+			c := &d.Spec.Template.Spec.Containers[0]
+			c.Image, c.ImagePullPolicy = tt.image, corev1.PullIfNotPresent
+		})...)
+		ctx, err := w.kubeDeploymentExists(context.Background(), "lab-app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantFailure(t, tt.image, w.kubeImageOffline(ctx, "mongo:7.0"), tt.want)
+	}
+}
