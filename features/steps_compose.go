@@ -363,7 +363,10 @@ func (w *world) composeFileImage(ctx context.Context, name, want string) error {
 	if err != nil {
 		return err
 	}
-	if s.Image == want {
+	if sandbox.PinAtLeast(s.Image, want) {
+		if s.Image != want {
+			w.note("the service %q runs %s, pinned at least as strictly as %s", name, s.Image, want)
+		}
 		return nil
 	}
 	at := st.at("services", name, "image")
@@ -380,8 +383,11 @@ func (w *world) composeFileImage(ctx context.Context, name, want string) error {
 	case s.Image == "":
 		f.Message = fmt.Sprintf("%s: the service %q names no image", st.at("services", name), name)
 		f.Observed = "no image:"
-	case repo == wantRepo && (tag == "" || tag == "latest"):
+	case sandbox.SameRepository(repo, wantRepo) && (tag == "" || tag == "latest"):
 		f.Message = fmt.Sprintf("%s: the service %q runs %q, which is not pinned: whatever is newest when it is pulled", at, name, s.Image)
+		f.Fix = "pin the version: image: " + want
+	case sandbox.SameRepository(repo, wantRepo):
+		f.Message = fmt.Sprintf("%s: the service %q runs %q, which is not pinned at least as strictly as %q", at, name, s.Image, want)
 		f.Fix = "pin the version: image: " + want
 	}
 	return f

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,6 +35,8 @@ func (w *world) containerSteps() []stepDef {
 	return []stepDef{
 		{`^container "([^"]+)" runs image "([^"]+)"$`, w.containerRunsImage,
 			`container "lab-web" runs image "nginx:1.27"`, []string{"image-differs", "not-found", "not-running", "restart-loop"}},
+		{`^container "([^"]+)" runs and publishes host port (\d+)$`, w.containerRunsOnHostPort,
+			`container "lab-registry" runs and publishes host port 5000`, []string{"not-found", "not-running", "port-mismatch", "port-not-published", "restart-loop"}},
 		{`^container "([^"]+)" publishes port (\d+/(?:tcp|udp)) on host port (\d+)$`, w.containerPublishes,
 			`container "lab-web" publishes port 80/tcp on host port 8080`, []string{"not-found", "port-mismatch", "port-not-published"}},
 		{`^(http://\S+) answers (\d+) with a page containing "([^"]+)", or the workspace file "([^"]+)"$`, w.pageContainsOrIs,
@@ -86,7 +89,13 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 		return engineErr(err)
 	}
 	img, err := e.InspectImage(ctx, image)
-	if sandbox.IsNotFound(err) {
+	stricter := d.Image != image && sandbox.PinAtLeast(d.Image, image)
+	switch {
+	case stricter:
+		// A patch version, a digest or a registry prefix pins the image
+		// at least as strictly as the text does.
+		w.note("%s runs %s, pinned at least as strictly as %s", name, d.Image, image)
+	case sandbox.IsNotFound(err):
 		return &Failure{
 			Code:     "not-found",
 			Message:  fmt.Sprintf("image %q is not on this machine, so container %q cannot be from it", image, name),
@@ -95,11 +104,9 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 			Try:      "docker images",
 			Fix:      "docker pull " + image,
 		}
-	}
-	if err != nil {
+	case err != nil:
 		return engineErr(err)
-	}
-	if d.ImageID != img.ID {
+	case d.ImageID != img.ID:
 		if !sandbox.SameReference(d.Image, image) {
 			return &Failure{
 				Code:     "image-differs",
@@ -114,12 +121,20 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 		// container still runs what the learner was told to run.
 		w.note("%s was created from an earlier %s (%.19s); %s now names %.19s", name, image, d.ImageID, image, img.ID)
 	}
-	s := d.State
+	if f := notRunning(name, expected, d.State); f != nil {
+		return f
+	}
+	w.note("%s runs %s since %s", name, image, d.State.StartedAt.Format(time.RFC3339))
+	return nil
+}
+
+// notRunning is the failure for a container that exists but does not run
+// (created, paused, restarting, exited), or nil when it runs.
+func notRunning(name, expected string, s sandbox.ContainerState) *Failure {
 	var msg, fix string
 	code := "not-running"
 	switch {
 	case s.Running && !s.Paused && !s.Restarting:
-		w.note("%s runs %s since %s", name, image, s.StartedAt.Format(time.RFC3339))
 		return nil
 	case s.Status == "created":
 		msg, fix = fmt.Sprintf("container %q was created but never started", name), "docker start "+name
@@ -139,6 +154,63 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 		Expected: expected,
 		Observed: fmt.Sprintf("%s is %s", name, s.Status),
 		Try:      "docker logs " + name,
+		Fix:      fix,
+	}
+}
+
+// containerRunsOnHostPort checks that the container runs, from any image,
+// and publishes some port of its own on hostPort: what serves there is for
+// the steps that follow to judge.
+func (w *world) containerRunsOnHostPort(ctx context.Context, name string, hostPort int) error {
+	e, err := w.engine(ctx)
+	if err != nil {
+		return err
+	}
+	expected := fmt.Sprintf("a running container %s published on host port %d", name, hostPort)
+	d, err := e.InspectContainer(ctx, name)
+	if sandbox.IsNotFound(err) {
+		return &Failure{
+			Code:     "not-found",
+			Message:  fmt.Sprintf("no container named %q exists", name),
+			Expected: expected,
+			Observed: "no such container",
+			Try:      "docker ps -a",
+		}
+	}
+	if err != nil {
+		return engineErr(err)
+	}
+	if f := notRunning(name, expected, d.State); f != nil {
+		return f
+	}
+	ports := slices.Sorted(maps.Keys(d.Ports))
+	for _, port := range ports {
+		for _, b := range d.Ports[port] {
+			if b.HostPort == hostPort {
+				w.note("%s runs %s and publishes its port %s on host port %d", name, d.Image, port, hostPort)
+				return nil
+			}
+		}
+	}
+	fix := fmt.Sprintf("a container's ports are fixed when it is created: remove it (docker rm -f %s) and run it again with -p %d:PORT, PORT being the one its server listens on", name, hostPort)
+	for _, port := range ports {
+		if bindings := d.Ports[port]; len(bindings) > 0 {
+			return &Failure{
+				Code:     "port-mismatch",
+				Message:  fmt.Sprintf("container %q publishes port %s on host port %s, not %d", name, port, hostPorts(bindings), hostPort),
+				Expected: expected,
+				Observed: describePorts(d.Ports),
+				Try:      "docker port " + name,
+				Fix:      fix,
+			}
+		}
+	}
+	return &Failure{
+		Code:     "port-not-published",
+		Message:  fmt.Sprintf("container %q publishes no port on host port %d", name, hostPort),
+		Expected: expected,
+		Observed: describePorts(d.Ports),
+		Try:      "docker port " + name,
 		Fix:      fix,
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,6 +130,30 @@ func TestContainerRunsImage(t *testing.T) {
 			return &c
 		}(), ""},
 	}
+	// from is a container created from ref, a pin other than the text's.
+	from := func(ref string, state container.State) *container.InspectResponse {
+		c := webContainer(state, nil)
+		c.Image = "sha256:4444444444444444444444444444444444444444444444444444444444444444"
+		c.Config.Image = ref
+		return &c
+	}
+	running := container.State{Status: container.StateRunning, Running: true}
+	const digest = "@sha256:768288cc6d39dc4547e1218b761fc577cf92f74a63511b5b2be7d0afa7705a41"
+	tests = append(tests, []struct {
+		name string
+		c    *container.InspectResponse
+		want string
+	}{
+		{"patch version", from("nginx:1.27.5", running), ""},
+		{"digest", from("nginx"+digest, running), ""},
+		{"tag and digest", from("nginx:1.27"+digest, running), ""},
+		{"registry prefix, patch version", from("docker.io/library/nginx:1.27.5", running), ""},
+		{"patch version, exited", from("nginx:1.27.5", container.State{Status: container.StateExited, ExitCode: 1}), "is not running"},
+		{"less strict", from("nginx:1", running), "was created from image nginx:1, not nginx:1.27"},
+		{"other release", from("nginx:1.28", running), "was created from image nginx:1.28, not nginx:1.27"},
+		{"latest", from("nginx:latest", running), "was created from image nginx:latest, not nginx:1.27"},
+		{"other release, digest", from("nginx:1.28"+digest, running), "not nginx:1.27"},
+	}...)
 	for _, tt := range tests {
 		f := &fakeEngineAPI{containers: map[string]container.InspectResponse{}, images: images}
 		if tt.c != nil {
@@ -140,6 +165,10 @@ func TestContainerRunsImage(t *testing.T) {
 	f := &fakeEngineAPI{containers: map[string]container.InspectResponse{"lab-web": webContainer(container.State{Status: container.StateRunning, Running: true}, nil)}}
 	err := fakeEngineWorld(t, f, "").containerRunsImage(context.Background(), "lab-web", "nginx:1.27")
 	wantFailure(t, "no base image", err, "docker pull nginx:1.27")
+	// A stricter pin needs no copy of the text's tag on the machine.
+	f = &fakeEngineAPI{containers: map[string]container.InspectResponse{"lab-web": *from("nginx:1.27.5", running)}}
+	err = fakeEngineWorld(t, f, "").containerRunsImage(context.Background(), "lab-web", "nginx:1.27")
+	wantFailure(t, "patch version, no nginx:1.27", err, "")
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -301,5 +330,74 @@ func TestRegistrySteps(t *testing.T) {
 		if tt.wantList == "" || tt.wantSame != "" {
 			wantFailure(t, tt.name+" (digest)", w.registryServesImage(ctx, addr, "profile:v1", local), fix(tt.wantSame))
 		}
+	}
+}
+
+func TestContainerRunsOnHostPort(t *testing.T) {
+	running := container.State{Status: container.StateRunning, Running: true}
+	registry := func(img string, state container.State, ports network.PortMap) *container.InspectResponse {
+		c := webContainer(state, ports)
+		c.Name, c.Config.Image = "/lab-registry", img
+		return &c
+	}
+	on := func(port string, hostPort string) network.PortMap {
+		return network.PortMap{network.MustParsePort(port): {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: hostPort}}}
+	}
+	tests := []struct {
+		name string
+		c    *container.InspectResponse
+		want string
+	}{
+		{"registry:3", registry("registry:3", running, on("5000/tcp", "5000")), ""},
+		{"another registry image", registry("registry:2.8.3", running, on("5000/tcp", "5000")), ""},
+		{"a registry on another container port", registry("ghcr.io/project-zot/zot-linux-amd64:v2.1.0", running, on("8080/tcp", "5000")), ""},
+		{"missing", nil, `no container named "lab-registry" exists`},
+		{"other host port", registry("registry:3", running, on("5000/tcp", "5001")), `container "lab-registry" publishes port 5000/tcp on host port 5001, not 5000`},
+		{"not published", registry("registry:3", running, nil), `container "lab-registry" publishes no port on host port 5000`},
+		{"exited", registry("registry:3", container.State{Status: container.StateExited, ExitCode: 2}, nil), `container "lab-registry" is not running: it exited with code 2`},
+	}
+	for _, tt := range tests {
+		f := &fakeEngineAPI{containers: map[string]container.InspectResponse{}}
+		if tt.c != nil {
+			f.containers["lab-registry"] = *tt.c
+		}
+		w := fakeEngineWorld(t, f, "")
+		wantFailure(t, tt.name, w.containerRunsOnHostPort(context.Background(), "lab-registry", 5000), tt.want)
+	}
+}
+
+func TestLayersStartWithAStricterFrom(t *testing.T) {
+	const digest = "@sha256:768288cc6d39dc4547e1218b761fc577cf92f74a63511b5b2be7d0afa7705a41"
+	images := map[string]image.InspectResponse{
+		"lab/profile:v2":                 {ID: "sha256:p2", RootFS: image.RootFS{Layers: []string{"a", "b", "c"}}},
+		"nginx:1.27.5":                   {ID: nginxID, RootFS: image.RootFS{Layers: []string{"a", "b"}}},
+		"nginx" + digest:                 {ID: nginxID, RootFS: image.RootFS{Layers: []string{"a", "b"}}},
+		"docker.io/library/nginx:1.27.5": {ID: nginxID, RootFS: image.RootFS{Layers: []string{"a", "b"}}},
+		"nginx:1.28":                     {ID: "sha256:n28", RootFS: image.RootFS{Layers: []string{"x", "y"}}},
+		"nginx:1":                        {ID: nginxID, RootFS: image.RootFS{Layers: []string{"a", "b"}}},
+	}
+	tests := []struct{ from, want string }{
+		{"nginx:1.27.5", ""},
+		{"nginx" + digest, ""},
+		{"docker.io/library/nginx:1.27.5", ""},
+		// Not at least as strict as nginx:1.27: the check looks for
+		// nginx:1.27 itself, which is not on this machine.
+		{"nginx:1", "the base image nginx:1.27 is not on this machine"},
+		{"nginx:1.28", "the base image nginx:1.27 is not on this machine"},
+	}
+	for _, tt := range tests {
+		w := fakeEngineWorld(t, &fakeEngineAPI{images: images}, "")
+		dir := filepath.Join(w.run.opts.Workspace, "profile")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "Dockerfile"), []byte("FROM "+tt.from+"\nEXPOSE 80\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ctx, err := w.imageBuiltFrom(context.Background(), "lab/profile:v2", "profile")
+		if err != nil {
+			t.Fatalf("FROM %s: %v", tt.from, err)
+		}
+		wantFailure(t, "FROM "+tt.from, w.layersStartWith(ctx, "nginx:1.27"), tt.want)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -203,6 +204,14 @@ func (w *world) layersStartWith(ctx context.Context, base string) error {
 	if st.ref == "" {
 		return errNoImage
 	}
+	// A FROM pinned more strictly than the text's (a patch version, a
+	// digest, a registry prefix) names the base the image was built on.
+	if st.file != nil {
+		if final := st.file.Final(); final != nil && final.Base != base && sandbox.PinAtLeast(final.Base, base) {
+			w.note("%s/Dockerfile says FROM %s, pinned at least as strictly as %s", st.folder, final.Base, base)
+			base = final.Base
+		}
+	}
 	st.base = base
 	e, err := w.engine(ctx)
 	if err != nil {
@@ -257,27 +266,27 @@ func (w *world) buildSetsMaintainer(ctx context.Context) error {
 	if err != nil {
 		return engineErr(err)
 	}
-	label := st.image.Labels["maintainer"]
-	var baseLabel, baseAuthor string
+	var baseLabels map[string]string
+	var baseAuthor string
 	if st.base != "" {
 		if b, err := e.InspectImage(ctx, st.base); err == nil {
-			baseLabel = b.Labels["maintainer"]
+			baseLabels = b.Labels
 		}
 		if b, err := e.InspectImageBuild(ctx, st.base); err == nil {
 			baseAuthor = b.Author
 		}
 	}
-	switch {
-	case label != "" && label != baseLabel:
-		w.note("maintainer label: %s", label)
+	if key, value, ok := ownMaintainer(st.image.Labels, baseLabels); ok {
+		w.note("maintainer label %s: %s", key, value)
 		return nil
-	case own.Author != "" && own.Author != baseAuthor:
+	}
+	if own.Author != "" && own.Author != baseAuthor {
 		w.note("maintainer (MAINTAINER instruction, deprecated; LABEL maintainer=... replaces it): %s", own.Author)
 		return nil
 	}
 	observed := "no maintainer label"
-	if label != "" {
-		observed = fmt.Sprintf("maintainer=%q, inherited from %s", label, st.base)
+	if key, value, ok := ownMaintainer(st.image.Labels, nil); ok {
+		observed = fmt.Sprintf("%s=%q, inherited from %s", key, value, st.base)
 	}
 	return &Failure{
 		Code:     "label-mismatch",
@@ -287,6 +296,29 @@ func (w *world) buildSetsMaintainer(ctx context.Context) error {
 		Try:      fmt.Sprintf("docker image inspect --format '{{json .Config.Labels}}' %s", st.ref),
 		Fix:      fmt.Sprintf(`add LABEL maintainer="Your Name <you@example.com>" to %s/Dockerfile and build again: %s`, st.folder, buildCommand(st.ref, st.folder)),
 	}
+}
+
+// ownMaintainer finds a maintainer label in labels that base does not carry
+// with the same value: a key "maintainer" in any case (LABEL MAINTAINER=...
+// counts) or "org.opencontainers.image.authors". Keys are tried in
+// sorted order, so the answer is the same every time.
+func ownMaintainer(labels, base map[string]string) (key, value string, ok bool) {
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		v := labels[k]
+		if !isMaintainerKey(k) || strings.TrimSpace(v) == "" {
+			continue
+		}
+		if bv, inherited := base[k]; inherited && bv == v {
+			continue
+		}
+		return k, v, true
+	}
+	return "", "", false
+}
+
+// isMaintainerKey reports whether a label key names who looks after an image.
+func isMaintainerKey(k string) bool {
+	return strings.EqualFold(k, "maintainer") || strings.EqualFold(k, "org.opencontainers.image.authors")
 }
 
 // ownHistory returns the history entries the image's own build added on top

@@ -2,6 +2,7 @@ package features
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 
@@ -62,5 +63,36 @@ func TestBuildStateTravelsInTheContext(t *testing.T) {
 	}
 	if _, fresh := buildStateOf(context.Background()); fresh == st || fresh.ref != "" {
 		t.Error("another scenario must start with its own state")
+	}
+}
+
+func TestOwnMaintainer(t *testing.T) {
+	nginx := map[string]string{"maintainer": "NGINX Docker Maintainers <docker-maint@nginx.com>"}
+	with := func(k, v string) map[string]string {
+		m := maps.Clone(nginx)
+		m[k] = v
+		return m
+	}
+	tests := []struct {
+		name          string
+		labels, base  map[string]string
+		wantKey, want string
+	}{
+		{"lower case", with("maintainer", "Alex <alex@example.com>"), nginx, "maintainer", "Alex <alex@example.com>"},
+		{"upper case, as the seed writes it", with("MAINTAINER", "Alex <alex@example.com>"), nginx, "MAINTAINER", "Alex <alex@example.com>"},
+		{"mixed case", with("Maintainer", "Alex"), nginx, "Maintainer", "Alex"},
+		{"OCI authors", with("org.opencontainers.image.authors", "alex@example.com"), nginx, "org.opencontainers.image.authors", "alex@example.com"},
+		{"no base labels", map[string]string{"MAINTAINER": "Alex"}, nil, "MAINTAINER", "Alex"},
+		{"inherited only", nginx, nginx, "", ""},
+		{"no labels", nil, nginx, "", ""},
+		{"other label", with("description", "my page"), nginx, "", ""},
+		{"empty value", with("MAINTAINER", " "), nginx, "", ""},
+		{"authors inherited", map[string]string{"org.opencontainers.image.authors": "x"}, map[string]string{"org.opencontainers.image.authors": "x"}, "", ""},
+	}
+	for _, tt := range tests {
+		k, v, ok := ownMaintainer(tt.labels, tt.base)
+		if k != tt.wantKey || v != tt.want || ok != (tt.wantKey != "") {
+			t.Errorf("%s: got %q=%q (%v), want %q=%q", tt.name, k, v, ok, tt.wantKey, tt.want)
+		}
 	}
 }

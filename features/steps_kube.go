@@ -201,7 +201,9 @@ func (w *world) kubeImageOffline(ctx context.Context, image string) error {
 	var images []string
 	for _, c := range d.Containers {
 		images = append(images, c.Image)
-		if !sandbox.SameReference(c.Image, image) {
+		// A patch version, a digest or a registry prefix pins the
+		// image at least as strictly as the text does.
+		if !sandbox.PinAtLeast(c.Image, image) {
 			continue
 		}
 		policy := kubePullPolicy(c)
@@ -493,36 +495,62 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 	try := kubectl(k, "set env deployment/"+name+" --list")
 	expected := fmt.Sprintf("env: - name: %s value: %s", key, want)
 	for _, c := range d.Containers {
-		if v, ok := c.Getenv(key); ok && v.From == "" && (v.Value == want || strings.TrimPrefix(v.Value, "mongodb://") == want) {
-			return ctx, nil
+		v, ok, err := k.Env(ctx, c, key)
+		if err != nil {
+			return ctx, kubeErr(err)
 		}
-	}
-	for _, c := range d.Containers {
-		v, ok := c.Getenv(key)
 		if !ok {
 			continue
 		}
-		if v.From != "" {
+		if v.Missing != "" {
+			return ctx, &Failure{
+				Code:     "env-mismatch",
+				Message:  fmt.Sprintf("the container %s of the Deployment %q takes %s from the %s, but %s", c.Name, name, key, v.From, v.Missing),
+				Expected: expected,
+				Observed: fmt.Sprintf("%s from the %s; %s", key, v.From, v.Missing),
+				Try:      try,
+				Fix:      fmt.Sprintf("create it with the key %s set to %s, or set the value itself: kubectl set env deployment/%s %s=%s", v.Key, want, name, key, want),
+			}
+		}
+		if v.From != "" && !v.Resolved {
 			return ctx, &Failure{
 				Code:     "env-mismatch",
 				Message:  fmt.Sprintf("the container %s of the Deployment %q takes %s from the %s, which the lab does not read", c.Name, name, key, v.From),
 				Expected: expected,
 				Observed: fmt.Sprintf("%s from the %s", key, v.From),
 				Try:      try,
-				Fix:      fmt.Sprintf("set the value itself: kubectl set env deployment/%s %s=%s", name, key, want),
+				Fix:      fmt.Sprintf("set the value itself, or take it from a ConfigMap or Secret: kubectl set env deployment/%s %s=%s", name, key, want),
 			}
+		}
+		if v.Value == want || strings.TrimPrefix(v.Value, "mongodb://") == want {
+			if v.From != "" {
+				w.note("the container %s takes %s=%s from the %s", c.Name, key, v.Value, v.From)
+			}
+			return ctx, nil
+		}
+		sets := "sets " + key + " to"
+		fix := fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and apply it again: kubectl apply -f FILE)", name, key, want)
+		if v.From != "" {
+			sets = fmt.Sprintf("takes %s from the %s, which says", key, v.From)
+			kind, obj := "configmap", v.ConfigMap
+			if obj == "" {
+				kind, obj = "secret", v.Secret
+			}
+			fix = fmt.Sprintf("set the key %s of that %s to %s (kubectl edit %s %s, or change its manifest and apply it again), then restart the pods so they read it: kubectl rollout restart deployment/%s", v.Key, kind, want, kind, obj, name)
 		}
 		f := &Failure{
 			Code:     "env-mismatch",
-			Message:  fmt.Sprintf("the container %s of the Deployment %q sets %s to %q, not %q", c.Name, name, key, v.Value, want),
+			Message:  fmt.Sprintf("the container %s of the Deployment %q %s %q, not %q", c.Name, name, sets, v.Value, want),
 			Expected: expected,
 			Observed: key + "=" + v.Value,
 			Try:      try,
-			Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and apply it again: kubectl apply -f FILE)", name, key, want),
+			Fix:      fix,
 		}
 		if host := dbHostName(v.Value); host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
 			f.Message = fmt.Sprintf("%s points at %s, which inside a pod is that pod itself; use the Service's name %q", key, host, dbHostName(want))
-			f.Fix = fmt.Sprintf("pods reach a Service by its name: kubectl set env deployment/%s %s=%s", name, key, want)
+			if v.From == "" {
+				f.Fix = fmt.Sprintf("pods reach a Service by its name: kubectl set env deployment/%s %s=%s", name, key, want)
+			}
 		}
 		return ctx, f
 	}

@@ -250,6 +250,22 @@ func TestKubeDeploymentEnv(t *testing.T) {
 	env := func(vars ...corev1.EnvVar) []runtime.Object {
 		return healthy(func(d *appsv1.Deployment) { d.Spec.Template.Spec.Containers[0].Env = vars })
 	}
+	envFrom := func(srcs ...corev1.EnvFromSource) []runtime.Object {
+		return healthy(func(d *appsv1.Deployment) {
+			d.Spec.Template.Spec.Containers[0].Env = nil
+			d.Spec.Template.Spec.Containers[0].EnvFrom = srcs
+		})
+	}
+	with := func(objs []runtime.Object, more ...runtime.Object) []runtime.Object { return append(objs, more...) }
+	ref := corev1.LocalObjectReference{Name: "db"}
+	fromConfigMap := corev1.EnvVar{Name: "DB_HOST", ValueFrom: &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{LocalObjectReference: ref, Key: "host"}}}
+	fromSecret := corev1.EnvVar{Name: "DB_HOST", ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: ref, Key: "host"}}}
+	configMap := func(host string) *corev1.ConfigMap {
+		return &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "default"}, Data: map[string]string{"host": host}}
+	}
+	secret := func(host string) *corev1.Secret {
+		return &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "default"}, Data: map[string][]byte{"host": []byte(host)}}
+	}
 	tests := []struct {
 		name string
 		objs []runtime.Object
@@ -262,9 +278,39 @@ func TestKubeDeploymentEnv(t *testing.T) {
 		{"set twice, the last wins", env(corev1.EnvVar{Name: "DB_HOST", Value: "mongo-service:27017/posts"}, corev1.EnvVar{Name: "DB_HOST", Value: "mongo:27017/posts"}),
 			`the container app of the Deployment "lab-app" sets DB_HOST to "mongo:27017/posts", not "mongo-service:27017/posts"`},
 		{"unset", env(), `the Deployment "lab-app" does not set DB_HOST, so the app has no database`},
-		{"from a ConfigMap", env(corev1.EnvVar{Name: "DB_HOST", ValueFrom: &corev1.EnvVarSource{ConfigMapKeyRef: &corev1.ConfigMapKeySelector{
-			LocalObjectReference: corev1.LocalObjectReference{Name: "db"}, Key: "host"}}}),
-			`takes DB_HOST from the key host of ConfigMap db, which the lab does not read`},
+		{"from a ConfigMap", with(env(fromConfigMap), configMap("mongo-service:27017/posts")), ""},
+		{"from a ConfigMap, wrong value", with(env(fromConfigMap), configMap("mongo:27017/posts")),
+			`the container app of the Deployment "lab-app" takes DB_HOST from the key host of ConfigMap db, which says "mongo:27017/posts", not "mongo-service:27017/posts"`},
+		{"from a ConfigMap, localhost", with(env(fromConfigMap), configMap("localhost:27017/posts")),
+			`DB_HOST points at localhost, which inside a pod is that pod itself`},
+		{"from a ConfigMap that does not exist", env(fromConfigMap),
+			`takes DB_HOST from the key host of ConfigMap db, but ConfigMap db does not exist`},
+		{"from a ConfigMap without the key", with(env(fromConfigMap), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "default"}, Data: map[string]string{"DB_HOST": "mongo-service:27017/posts"}}),
+			`takes DB_HOST from the key host of ConfigMap db, but ConfigMap db has no key host`},
+		{"from a Secret", with(env(fromSecret), secret("mongo-service:27017/posts")), ""},
+		{"from a Secret, wrong value", with(env(fromSecret), secret("mongo:27017/posts")),
+			`takes DB_HOST from the key host of Secret db, which says "mongo:27017/posts", not "mongo-service:27017/posts"`},
+		{"envFrom a ConfigMap", with(envFrom(corev1.EnvFromSource{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}}}),
+			&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "default"}, Data: map[string]string{"DB_HOST": "mongo-service:27017/posts"}}), ""},
+		{"envFrom a ConfigMap with a prefix", with(envFrom(corev1.EnvFromSource{Prefix: "DB_", ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}}}),
+			configMap("mongo-service:27017/posts"), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "db2", Namespace: "default"}}), `the Deployment "lab-app" does not set DB_HOST`},
+		{"envFrom a ConfigMap, prefixed", with(envFrom(corev1.EnvFromSource{Prefix: "DB_", ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}}}),
+			&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "default"}, Data: map[string]string{"HOST": "mongo-service:27017/posts"}}), ""},
+		{"envFrom a ConfigMap, wrong value", with(envFrom(corev1.EnvFromSource{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}}}),
+			&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "default"}, Data: map[string]string{"DB_HOST": "mongo:27017/posts"}}),
+			`takes DB_HOST from the key DB_HOST of ConfigMap db (envFrom), which says "mongo:27017/posts", not "mongo-service:27017/posts"`},
+		{"envFrom a Secret", with(envFrom(corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}}}),
+			&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "default"}, Data: map[string][]byte{"DB_HOST": []byte("mongo-service:27017/posts")}}), ""},
+		{"env wins over envFrom", with(func() []runtime.Object {
+			return healthy(func(d *appsv1.Deployment) {
+				c := &d.Spec.Template.Spec.Containers[0]
+				c.Env = []corev1.EnvVar{{Name: "DB_HOST", Value: "mongo:27017/posts"}}
+				c.EnvFrom = []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "db"}}}}
+			})
+		}(), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "db", Namespace: "default"}, Data: map[string]string{"DB_HOST": "mongo-service:27017/posts"}}),
+			`sets DB_HOST to "mongo:27017/posts", not "mongo-service:27017/posts"`},
+		{"from a field", env(corev1.EnvVar{Name: "DB_HOST", ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}}}),
+			`takes DB_HOST from the field status.podIP, which the lab does not read`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -350,5 +396,29 @@ func TestKubeLeftovers(t *testing.T) {
 	}
 	if _, err := f.find(context.Background(), []string{"widget/x"}); err == nil {
 		t.Error("a kind lab does not know was looked for")
+	}
+}
+
+func TestKubeImageOfflineTakesAStricterPin(t *testing.T) {
+	const digest = "@sha256:768288cc6d39dc4547e1218b761fc577cf92f74a63511b5b2be7d0afa7705a41"
+	tests := []struct{ image, want string }{
+		{"mongo:7.0", ""},
+		{"mongo:7.0.14", ""},
+		{"mongo" + digest, ""},
+		{"docker.io/library/mongo:7.0", ""},
+		{"mongo:7", `the Deployment "lab-app" runs mongo:7, not mongo:7.0`},
+		{"mongo:8.0", `the Deployment "lab-app" runs mongo:8.0, not mongo:7.0`},
+		{"mongo:latest", `the Deployment "lab-app" runs mongo:latest, not mongo:7.0`},
+	}
+	for _, tt := range tests {
+		w := kubeWorld(t, healthy(func(d *appsv1.Deployment) {
+			c := &d.Spec.Template.Spec.Containers[0]
+			c.Image, c.ImagePullPolicy = tt.image, corev1.PullIfNotPresent
+		})...)
+		ctx, err := w.kubeDeploymentExists(context.Background(), "lab-app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantFailure(t, tt.image, w.kubeImageOffline(ctx, "mongo:7.0"), tt.want)
 	}
 }

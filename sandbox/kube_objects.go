@@ -52,16 +52,104 @@ type PodContainer struct {
 	Image      string
 	PullPolicy string // Always, IfNotPresent or Never
 	Env        []EnvVar
+	EnvFrom    []EnvSource // envFrom: every key of a ConfigMap or Secret
 	Ports      []int32
 }
 
 // EnvVar is one environment variable of a container. From describes a
 // value taken from elsewhere (a ConfigMap, a Secret, a field) instead of
-// Value.
+// Value; ConfigMap or Secret and Key name it when it is a key of one.
 type EnvVar struct {
 	Name  string
 	Value string
 	From  string
+
+	ConfigMap, Secret, Key string
+
+	// Resolved is set by Kube.Env when Value was read from the ConfigMap
+	// or Secret; Missing says why it could not be (the object or the key
+	// does not exist).
+	Resolved bool
+	Missing  string
+}
+
+// EnvSource is one envFrom entry: all keys of a ConfigMap or a Secret,
+// each with Prefix before its name.
+type EnvSource struct {
+	ConfigMap, Secret, Prefix string
+}
+
+// Env returns the value the container's process sees for the variable
+// name, reading ConfigMaps and Secrets as the kubelet does: an env: entry
+// wins over envFrom:, and of several envFrom: sources the last one that has
+// the key wins. ok is false when nothing sets the variable. A reference to
+// a ConfigMap or Secret, or a key, that does not exist comes back with
+// Missing set.
+func (k *Kube) Env(ctx context.Context, c PodContainer, name string) (v EnvVar, ok bool, err error) {
+	if v, ok := c.Getenv(name); ok {
+		if v.ConfigMap == "" && v.Secret == "" {
+			return v, true, nil
+		}
+		data, what, err := k.envData(ctx, v.ConfigMap, v.Secret)
+		switch {
+		case IsNotFound(err):
+			v.Missing = what + " does not exist"
+		case err != nil:
+			return v, true, err
+		default:
+			if value, found := data[v.Key]; found {
+				v.Value, v.Resolved = value, true
+			} else {
+				v.Missing = fmt.Sprintf("%s has no key %s", what, v.Key)
+			}
+		}
+		return v, true, nil
+	}
+	for i := len(c.EnvFrom) - 1; i >= 0; i-- {
+		src := c.EnvFrom[i]
+		key, found := strings.CutPrefix(name, src.Prefix)
+		if !found {
+			continue
+		}
+		data, what, err := k.envData(ctx, src.ConfigMap, src.Secret)
+		if IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return EnvVar{}, false, err
+		}
+		if value, found := data[key]; found {
+			return EnvVar{Name: name, Value: value, From: fmt.Sprintf("key %s of %s (envFrom)", key, what),
+				ConfigMap: src.ConfigMap, Secret: src.Secret, Key: key, Resolved: true}, true, nil
+		}
+	}
+	return EnvVar{}, false, nil
+}
+
+// envData reads the data of a ConfigMap (when configMap is set) or a
+// Secret, and names the object for messages.
+func (k *Kube) envData(ctx context.Context, configMap, secret string) (map[string]string, string, error) {
+	if configMap != "" {
+		what := "ConfigMap " + configMap
+		cm, err := k.client.CoreV1().ConfigMaps(k.namespace).Get(ctx, configMap, metav1.GetOptions{})
+		if err != nil {
+			return nil, what, k.wrap(err, "configmap", configMap, "reading %s", what)
+		}
+		return cm.Data, what, nil
+	}
+	what := "Secret " + secret
+	sec, err := k.client.CoreV1().Secrets(k.namespace).Get(ctx, secret, metav1.GetOptions{})
+	if err != nil {
+		return nil, what, k.wrap(err, "secret", secret, "reading %s", what)
+	}
+	data := make(map[string]string, len(sec.Data)+len(sec.StringData))
+	for key, value := range sec.StringData {
+		data[key] = value
+	}
+	for key, value := range sec.Data {
+		data[key] = string(value)
+	}
+	return data, what, nil
 }
 
 // Getenv returns the container's last definition of the variable, the
@@ -197,8 +285,10 @@ func podContainers(cs []corev1.Container) []PodContainer {
 				switch {
 				case f.ConfigMapKeyRef != nil:
 					v.From = fmt.Sprintf("key %s of ConfigMap %s", f.ConfigMapKeyRef.Key, f.ConfigMapKeyRef.Name)
+					v.ConfigMap, v.Key = f.ConfigMapKeyRef.Name, f.ConfigMapKeyRef.Key
 				case f.SecretKeyRef != nil:
 					v.From = fmt.Sprintf("key %s of Secret %s", f.SecretKeyRef.Key, f.SecretKeyRef.Name)
+					v.Secret, v.Key = f.SecretKeyRef.Name, f.SecretKeyRef.Key
 				case f.FieldRef != nil:
 					v.From = "field " + f.FieldRef.FieldPath
 				case f.ResourceFieldRef != nil:
@@ -208,6 +298,14 @@ func podContainers(cs []corev1.Container) []PodContainer {
 				}
 			}
 			pc.Env = append(pc.Env, v)
+		}
+		for _, e := range c.EnvFrom {
+			switch {
+			case e.ConfigMapRef != nil:
+				pc.EnvFrom = append(pc.EnvFrom, EnvSource{ConfigMap: e.ConfigMapRef.Name, Prefix: e.Prefix})
+			case e.SecretRef != nil:
+				pc.EnvFrom = append(pc.EnvFrom, EnvSource{Secret: e.SecretRef.Name, Prefix: e.Prefix})
+			}
 		}
 		for _, p := range c.Ports {
 			pc.Ports = append(pc.Ports, p.ContainerPort)

@@ -301,3 +301,59 @@ func SameReference(a, b string) bool {
 	}
 	return reference.TagNameOnly(ra).String() == reference.TagNameOnly(rb).String()
 }
+
+// PinAtLeast reports whether the image reference got pins the image at least
+// as strictly as want does: the same repository in normalized form (so
+// "docker.io/library/mongo:7.0" matches "mongo:7.0"), and either a digest, the
+// same tag, or a more precise version under want's tag ("mongo:7.0.14" under
+// "mongo:7.0"). No tag, "latest", a shorter version ("mongo:7") or another
+// release ("mongo:8.0") do not count when want names a tag; a digest with a
+// tag that does not match does not count either.
+func PinAtLeast(got, want string) bool {
+	g, err := reference.ParseNormalizedNamed(got)
+	if err != nil {
+		return false
+	}
+	w, err := reference.ParseNormalizedNamed(want)
+	if err != nil {
+		return false
+	}
+	if g.Name() != w.Name() {
+		return false
+	}
+	wt, wantTagged := w.(reference.Tagged)
+	if wd, ok := w.(reference.Digested); ok {
+		gd, ok := g.(reference.Digested)
+		return ok && gd.Digest() == wd.Digest()
+	}
+	gt, gotTagged := g.(reference.Tagged)
+	_, gotDigest := g.(reference.Digested)
+	if !wantTagged {
+		return true
+	}
+	if gotTagged {
+		return tagAtLeast(gt.Tag(), wt.Tag())
+	}
+	return gotDigest
+}
+
+// tagAtLeast reports whether tag got is want or a more precise version under
+// it: "7.0.14" under "7.0", but not "7.01" nor "7.0-rc".
+func tagAtLeast(got, want string) bool {
+	if got == want {
+		return true
+	}
+	rest, ok := strings.CutPrefix(got, want+".")
+	return ok && rest != "" && rest[0] >= '0' && rest[0] <= '9'
+}
+
+// SameRepository reports whether two repository names are the same in their
+// normalized form: "mongo" and "docker.io/library/mongo" are.
+func SameRepository(a, b string) bool {
+	ra, err := reference.ParseNormalizedNamed(a)
+	if err != nil {
+		return false
+	}
+	rb, err := reference.ParseNormalizedNamed(b)
+	return err == nil && ra.Name() == rb.Name()
+}

@@ -320,3 +320,37 @@ func TestSameReference(t *testing.T) {
 		}
 	}
 }
+
+func TestPinAtLeast(t *testing.T) {
+	const digest = "sha256:768288cc6d39dc4547e1218b761fc577cf92f74a63511b5b2be7d0afa7705a41"
+	tests := []struct {
+		got, want string
+		ok        bool
+	}{
+		{"mongo:7.0", "mongo:7.0", true},
+		{"mongo:7.0.14", "mongo:7.0", true},
+		{"mongo@" + digest, "mongo:7.0", true},
+		{"mongo:7.0@" + digest, "mongo:7.0", true},
+		{"docker.io/library/mongo:7.0", "mongo:7.0", true},
+		{"docker.io/library/mongo:7.0.14", "mongo:7.0", true},
+		{"registry:3", "registry:3", true},
+		{"registry:3.0.0", "registry:3", true},
+		{"nginx", "nginx", true},
+		{"mongo", "mongo:7.0", false},
+		{"mongo:latest", "mongo:7.0", false},
+		{"mongo:7", "mongo:7.0", false},
+		{"mongo:8.0", "mongo:7.0", false},
+		{"mongo:7.01", "mongo:7.0", false},
+		{"mongo:7.0-rc", "mongo:7.0", false},
+		{"mongo:8.0@" + digest, "mongo:7.0", false},
+		{"mymongo:7.0", "mongo:7.0", false},
+		{"ghcr.io/library/mongo:7.0", "mongo:7.0", false},
+		{"", "mongo:7.0", false},
+		{"Mongo:7.0", "mongo:7.0", false},
+	}
+	for _, tt := range tests {
+		if got := PinAtLeast(tt.got, tt.want); got != tt.ok {
+			t.Errorf("PinAtLeast(%q, %q): got %v, want %v", tt.got, tt.want, got, tt.ok)
+		}
+	}
+}
