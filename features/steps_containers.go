@@ -60,6 +60,26 @@ func (w *world) containerSteps() []stepDef {
 	}
 }
 
+// inspectContainer finds a container by name, or fails as a check does
+// when there is none: with what was expected and how to look.
+func inspectContainer(ctx context.Context, e *sandbox.Engine, name, expected, fix string) (sandbox.ContainerDetails, error) {
+	d, err := e.InspectContainer(ctx, name)
+	if sandbox.IsNotFound(err) {
+		return d, &Failure{
+			Code:     "not-found",
+			Message:  fmt.Sprintf("no container named %q exists", name),
+			Expected: expected,
+			Observed: "no such container",
+			Try:      "docker ps -a",
+			Fix:      fix,
+		}
+	}
+	if err != nil {
+		return d, engineErr(err)
+	}
+	return d, nil
+}
+
 // engineErr marks an engine that stopped answering mid-check as an
 // environment problem rather than the learner's failure.
 func engineErr(err error) error {
@@ -75,18 +95,9 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 		return err
 	}
 	expected := fmt.Sprintf("a running container %s from %s", name, image)
-	d, err := e.InspectContainer(ctx, name)
-	if sandbox.IsNotFound(err) {
-		return &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("no container named %q exists", name),
-			Expected: expected,
-			Observed: "no such container",
-			Try:      "docker ps -a",
-		}
-	}
+	d, err := inspectContainer(ctx, e, name, expected, "")
 	if err != nil {
-		return engineErr(err)
+		return err
 	}
 	img, err := e.InspectImage(ctx, image)
 	stricter := d.Image != image && sandbox.PinAtLeast(d.Image, image)
@@ -167,18 +178,9 @@ func (w *world) containerRunsOnHostPort(ctx context.Context, name string, hostPo
 		return err
 	}
 	expected := fmt.Sprintf("a running container %s published on host port %d", name, hostPort)
-	d, err := e.InspectContainer(ctx, name)
-	if sandbox.IsNotFound(err) {
-		return &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("no container named %q exists", name),
-			Expected: expected,
-			Observed: "no such container",
-			Try:      "docker ps -a",
-		}
-	}
+	d, err := inspectContainer(ctx, e, name, expected, "")
 	if err != nil {
-		return engineErr(err)
+		return err
 	}
 	if f := notRunning(name, expected, d.State); f != nil {
 		return f

@@ -505,19 +505,9 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 		return ctx, err
 	}
 	expected := fmt.Sprintf("container %s from %s, running", name, ref)
-	d, err := e.InspectContainer(ctx, name)
-	if sandbox.IsNotFound(err) {
-		return ctx, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("no container named %q exists", name),
-			Expected: expected,
-			Observed: "no such container",
-			Try:      "docker ps -a",
-			Fix:      fmt.Sprintf("run a container named %s from the image %s", name, ref),
-		}
-	}
+	d, err := inspectContainer(ctx, e, name, expected, fmt.Sprintf("run a container named %s from the image %s", name, ref))
 	if err != nil {
-		return ctx, engineErr(err)
+		return ctx, err
 	}
 	img, err := e.InspectImage(ctx, ref)
 	if sandbox.IsNotFound(err) {
