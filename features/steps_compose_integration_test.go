@@ -55,7 +55,11 @@ func composeTestProject(t *testing.T, appRestart string) (e *sandbox.Engine, pro
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	project = "lab-test-" + hex.EncodeToString(b)
-	const image = "node:18-bookworm-slim"
+	course, err := lessons.Load(lessons.Content(), Files())
+	if err != nil {
+		t.Fatal(err)
+	}
+	image := course.Vars["node_image"] // the stand-in's name where no registry answers
 	if _, err := e.InspectImage(ctx, image); err != nil {
 		t.Fatalf("the %s image must be present (no registry is pulled from; testkit builds a stand-in): %v", image, err)
 	}

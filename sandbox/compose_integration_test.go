@@ -3,16 +3,37 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"testing"
 	"time"
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/lab-workshop/lab/lessons"
 )
 
-// nodeImage is the Node.js image the lessons pin; on a machine without a
-// registry, testkit builds a stand-in under this name.
-const nodeImage = "node:18-bookworm-slim"
+// nodeImage is the Node.js image the built-in course pins (node_image in
+// course.yaml's vars); on a machine without a registry, testkit builds a
+// stand-in under this name.
+var nodeImage = courseVar("node_image")
+
+// courseVar reads a variable of the built-in course's course.yaml.
+func courseVar(name string) string {
+	data, err := fs.ReadFile(lessons.Content(), "course.yaml")
+	if err != nil {
+		panic(err)
+	}
+	var course struct {
+		Vars map[string]string `yaml:"vars"`
+	}
+	if err := yaml.Unmarshal(data, &course); err != nil || course.Vars[name] == "" {
+		panic(fmt.Sprintf("course.yaml has no variable %s (%v)", name, err))
+	}
+	return course.Vars[name]
+}
 
 // composeTestEngine is integrationEngine, for tests that also need the
 // node image.
