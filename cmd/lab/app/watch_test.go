@@ -266,8 +266,12 @@ func TestIntegrationWatchContainerEvent(t *testing.T) {
 	w.waitFor(t, &w.err, "watching ignore/ran")
 
 	docker("run", "--name", name, image)
-	w.waitFor(t, &w.err, "container "+name)
+	// The engine's events for one docker run (network connect, create,
+	// start, die) are one reason to check again, named by the first of them.
 	w.waitFor(t, &w.out, "ignore/ran — Extra ran: passed")
+	if n := strings.Count(w.err.String(), "checking ignore/ran"); n < 2 {
+		t.Errorf("the step was checked %d time(s); want a second check after the container ran\n%s", n, w.err.String())
+	}
 	select {
 	case code := <-w.done:
 		w.done <- code
