@@ -201,7 +201,8 @@ func closest(s string, names []string) string {
 // "---" and the next line "---") from the Markdown body.
 func splitFrontMatter(data []byte) (front []byte, body string, err error) {
 	text := strings.TrimPrefix(string(data), "\ufeff")
-	text = strings.ReplaceAll(text, "\r\n", "\n")
+	// CRLF (Windows) and a lone CR (classic Mac) both end a line.
+	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	lines := strings.Split(text, "\n")
 	if len(lines) == 0 || strings.TrimRight(lines[0], " \t") != "---" {
 		return nil, "", errors.New(`no front matter: the file must start with a "---" line, then YAML, then "---"`)
