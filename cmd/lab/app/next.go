@@ -27,23 +27,12 @@ func newNextCmd(s *IOStreams) *cli.Command {
 }
 
 func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
-	ss, err := openSession(s, cmd)
-	if err != nil {
-		return err
-	}
-	st, err := ss.load()
-	if err != nil {
-		return err
-	}
-	ws, err := ss.workspace(st)
+	ss, st, ws, began, err := openLearner(s, cmd)
 	if err != nil {
 		return err
 	}
 	// The first run only shows where to begin.
-	if !ss.progress(st).Started() {
-		if err := ss.begin(ws); err != nil {
-			return err
-		}
+	if began {
 		fmt.Fprintln(s.Err, "when you are done, run `lab next` to check")
 		return nil
 	}
@@ -65,6 +54,29 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		fmt.Fprintln(s.Out, "\nStuck? `lab hint` gives a hint; `lab show` shows the step again.")
 		return &silentError{code: exitNotPass}
 	}
+}
+
+// openLearner opens the learner's session, progress and workspace. A
+// learner who had not started is started (the first step is shown), and
+// began says so; st is then the progress as begin left it.
+func openLearner(s *IOStreams, cmd *cli.Command) (ss *session, st *progress.State, ws string, began bool, err error) {
+	if ss, err = openSession(s, cmd); err != nil {
+		return nil, nil, "", false, err
+	}
+	if st, err = ss.load(); err != nil {
+		return nil, nil, "", false, err
+	}
+	if ws, err = ss.workspace(st); err != nil {
+		return nil, nil, "", false, err
+	}
+	if ss.progress(st).Started() {
+		return ss, st, ws, false, nil
+	}
+	if err = ss.begin(ws); err != nil {
+		return nil, nil, "", false, err
+	}
+	st, err = ss.load()
+	return ss, st, ws, true, err
 }
 
 // begin starts a new learner at the course's first step: it records where

@@ -68,25 +68,9 @@ type trigger struct {
 }
 
 func runWatch(ctx context.Context, s *IOStreams, cmd *cli.Command, opts watchOptions) error {
-	ss, err := openSession(s, cmd)
+	ss, st, ws, _, err := openLearner(s, cmd)
 	if err != nil {
 		return err
-	}
-	st, err := ss.load()
-	if err != nil {
-		return err
-	}
-	ws, err := ss.workspace(st)
-	if err != nil {
-		return err
-	}
-	if !ss.progress(st).Started() {
-		if err := ss.begin(ws); err != nil {
-			return err
-		}
-		if st, err = ss.load(); err != nil {
-			return err
-		}
 	}
 	step := ss.current(st)
 	if step == nil {
