@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# dist-check.sh proves a release archive works on this machine: it builds the
-# archive for this platform the way `make dist` does, verifies it against
-# checksums.txt, unpacks it into an empty folder and runs the `lab` inside
-# (`lab version`, `lab list`, `lab show`) with no engine and a fresh state
-# folder. No Docker engine is needed. `make dist-check` runs it.
+# dist-check.sh proves the release builds: it builds the archives for every
+# platform `make dist` builds (DIST_TARGETS=host for this machine's alone),
+# verifies them against checksums.txt, then unpacks this machine's archive into
+# an empty folder and runs the `lab` inside (`lab version`, `lab list`,
+# `lab show`) with no engine and a fresh state folder. No Docker engine is
+# needed. `make dist-check` runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,11 +17,19 @@ die() {
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-go run ./testkit/dist -targets host -out "$tmp/dist" >/dev/null
-archive=$(cd "$tmp/dist" && ls lab_*)
-[[ $(wc -w <<<"$archive") == 1 ]] || die "expected one archive, got: $archive"
+targets=${DIST_TARGETS:-linux/amd64,linux/arm64,darwin/amd64,darwin/arm64,windows/amd64,windows/arm64}
+say "building release archives for $targets"
+go run ./testkit/dist -targets "$targets" -out "$tmp/dist" >/dev/null
+(cd "$tmp/dist" && sha256sum -c checksums.txt) >&2 || die "an archive does not match checksums.txt"
+if [[ $targets != host ]]; then
+	built=$(cd "$tmp/dist" && ls lab_* | wc -l)
+	want=$(tr ',' '\n' <<<"$targets" | wc -l)
+	((built == want)) || die "expected $want archives, got $built: $(ls "$tmp/dist")"
+fi
 
-(cd "$tmp/dist" && sha256sum -c checksums.txt) >&2 || die "checksum of $archive does not match checksums.txt"
+host=$(go env GOOS)_$(go env GOARCH)
+archive=$(cd "$tmp/dist" && ls lab_* | grep -F "_${host}." || true)
+[[ $(wc -w <<<"$archive") == 1 ]] || die "expected one archive for $host, got: $archive"
 
 mkdir "$tmp/unpacked"
 case $archive in
