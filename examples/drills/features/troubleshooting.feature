@@ -20,10 +20,10 @@ Feature: Troubleshooting drills
 
   @wrong-host
   Scenario: The app reaches its database by its service name
-    Given the Compose file "shop/compose.yaml" in the workspace is valid for the project "drill"
-    Then its service "app" sets DB_HOST to "db"
-    And the Compose project "drill" runs one container for each of the services "app" and "db"
+    Then the Compose project "drill" runs one container for each of the services "app" and "db"
     And the containers of the services "app" and "db" share a network
+    And the Compose file "shop/compose.yaml" in the workspace is valid for the project "drill"
+    And its service "app" sets DB_HOST to "db"
 
   @crash-loop
   Scenario: The proxy stays up and answers
