@@ -29,3 +29,9 @@ Feature: Troubleshooting drills
   Scenario: The proxy stays up and answers
     Then container "drill-proxy" from image "{{ vars.nginx_image }}" keeps running
     And http://127.0.0.1:18085/ answers 200 with a page containing "Welcome to nginx!", or the workspace file "proxy/index.html"
+
+  @wrong-port
+  Scenario: The proxy answers on its port
+    Then container "drill-port" from image "{{ vars.nginx_image }}" keeps running
+    And container "drill-port" publishes port 80/tcp on host port 18086
+    And http://127.0.0.1:18086/ answers 200 with a page containing "Welcome to nginx!", or the workspace file "proxy/index.html"
