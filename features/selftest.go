@@ -38,6 +38,20 @@ type Phase struct {
 	OK       bool
 	Detail   string // what was observed when not OK
 	Duration time.Duration
+	// Codes and Observed are what the check gave in this phase, when it
+	// ran: its failure codes and the first line of its message ("passed"
+	// when it passed), so that runs of the same phase can be compared.
+	Codes    []string
+	Observed string
+}
+
+// observe records what a check gave in a phase.
+func (p *Phase) observe(r *Result) {
+	p.Codes = r.Codes()
+	p.Observed, _, _ = strings.Cut(r.Message(), "\n")
+	if r.Status == StatusPassed {
+		p.Observed = "passed"
+	}
 }
 
 // SelftestResult is every proof made about one step.
@@ -124,7 +138,7 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 		if err := t.cleanupStep(ctx, r); err != nil {
 			return nil, err
 		}
-		if err := t.commands(ctx, r.Solution); err != nil {
+		if err := t.solve(ctx, r); err != nil {
 			return nil, fmt.Errorf("solving %s, which %s requires: %w", r.Key(), lesson.ID, err)
 		}
 	}
@@ -144,7 +158,7 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 		}
 		if !slices.Contains(selected, step) {
 			t.logf("  %s: solving (needed by later steps)", step.Key())
-			if err := t.commands(ctx, step.Solution); err != nil {
+			if err := t.solve(ctx, step); err != nil {
 				return results, fmt.Errorf("solving %s to prepare later steps: %w", step.Key(), err)
 			}
 			continue
@@ -182,8 +196,9 @@ func (t *selftest) step(ctx context.Context, step *lessons.Step) (*SelftestResul
 		t.logPhase(step, p)
 	}
 
-	// 1. Unsolved: the check must fail.
-	add(t.expectFail(ctx, step, "unsolved", step.Unsolved.Setup, step.Unsolved.Env, lessons.WrongState{}))
+	// 1. Unsolved: the check must fail in the state the learner starts
+	// from, their setup included.
+	add(t.expectFail(ctx, step, "unsolved", slices.Concat(step.Setup, step.Unsolved.Setup), step.Unsolved.Env, lessons.WrongState{}))
 	if err := ctx.Err(); err != nil {
 		return res, err
 	}
@@ -194,7 +209,7 @@ func (t *selftest) step(ctx context.Context, step *lessons.Step) (*SelftestResul
 		p.Detail = "reference solution failed: " + err.Error()
 	} else if r, err := t.check(ctx, step, nil); err != nil {
 		p.Detail = err.Error()
-	} else if r.Status != StatusPassed {
+	} else if p.observe(r); r.Status != StatusPassed {
 		p.Detail = fmt.Sprintf("check %s after the reference solution: %s", r.Status, r.Message())
 	} else {
 		p.OK = true
@@ -202,6 +217,7 @@ func (t *selftest) step(ctx context.Context, step *lessons.Step) (*SelftestResul
 	p.Duration = time.Since(start)
 	add(p)
 	// 3. Each known-wrong state must fail with its own code and message.
+	// Like the learner, it starts from the step's learner setup.
 	for _, w := range step.Wrong {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -209,7 +225,7 @@ func (t *selftest) step(ctx context.Context, step *lessons.Step) (*SelftestResul
 		if err := t.cleanupStep(ctx, step); err != nil {
 			return res, err
 		}
-		add(t.expectFail(ctx, step, "wrong:"+w.Name, w.Setup, w.Env, w))
+		add(t.expectFail(ctx, step, "wrong:"+w.Name, slices.Concat(step.Setup, w.Setup), w.Env, w))
 	}
 	return res, t.resolve(ctx, step)
 }
@@ -225,7 +241,7 @@ func (t *selftest) resolve(ctx context.Context, step *lessons.Step) error {
 	if err := t.cleanupStep(ctx, step); err != nil {
 		return err
 	}
-	if t.commands(ctx, step.Solution) == nil {
+	if t.solve(ctx, step) == nil {
 		return ctx.Err()
 	}
 	t.logf("  %s: solving the lesson again up to this step", step.Key())
@@ -233,7 +249,7 @@ func (t *selftest) resolve(ctx context.Context, step *lessons.Step) error {
 		return err
 	}
 	for _, s := range step.Lesson.Steps[:step.Index] {
-		if err := t.commands(ctx, s.Solution); err != nil {
+		if err := t.solve(ctx, s); err != nil {
 			return fmt.Errorf("solving %s again for later steps: %w", s.Key(), err)
 		}
 	}
@@ -255,6 +271,7 @@ func (t *selftest) expectFail(ctx context.Context, step *lessons.Step, name stri
 	if err != nil {
 		p.Detail = err.Error()
 	} else {
+		p.observe(r)
 		p.Detail = failsAsExpected(r, want.Code, want.Expect)
 		p.OK = p.Detail == ""
 	}
@@ -330,6 +347,15 @@ func (t *selftest) overlay(overrides map[string]string) []string {
 		env = append(env, k+"="+os.Expand(overrides[k], lookup))
 	}
 	return env
+}
+
+// solve brings a step to its solved state as a learner would: from the
+// starting state its learner setup makes, through the reference solution.
+func (t *selftest) solve(ctx context.Context, step *lessons.Step) error {
+	if err := t.commands(ctx, step.Setup); err != nil {
+		return fmt.Errorf("learner setup: %w", err)
+	}
+	return t.commands(ctx, step.Solution)
 }
 
 func (t *selftest) commands(ctx context.Context, cmds []string) error {

@@ -71,8 +71,18 @@ type Step struct {
 	// Solution holds the shell commands a learner would type; selftest runs
 	// each with sh -c in the workspace directory.
 	Solution []string `json:"solution"`
-	// Cleanup holds idempotent commands that undo the step.
+	// Cleanup holds idempotent commands that undo the step, including
+	// what Setup made.
 	Cleanup []string `json:"cleanup,omitempty"`
+	// Setup holds the shell commands lab runs, with sh -c in the
+	// learner's workspace, when the learner reaches the step: the
+	// broken-on-purpose starting state of a troubleshooting drill.
+	// Selftest runs them before proving the unsolved state fails.
+	Setup []string `json:"setup,omitempty"`
+	// FixAfterHint keeps a failure's fix line from the learner until they
+	// have asked for at least one hint (front matter fix: after-hint), so
+	// a drill's failure does not print its own answer.
+	FixAfterHint bool `json:"fix_after_hint,omitempty"`
 	// Wrong lists known-wrong states whose check must fail with a given text.
 	Wrong []WrongState `json:"wrong"`
 	// Unsolved says how to produce the state before the solution, beyond
@@ -108,6 +118,13 @@ type Step struct {
 	// hash gathers what Hash covers while the course is parsed.
 	hash stepHasher
 }
+
+// The values of a step's front matter key fix: when a failure's fix line
+// is shown to the learner.
+const (
+	FixShown     = "shown"
+	FixAfterHint = "after-hint"
+)
 
 // WrongState is a state a learner might plausibly reach that is not a
 // solution. Selftest produces it and demands that the check fails with the

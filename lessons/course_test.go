@@ -88,6 +88,10 @@ func TestLoadFields(t *testing.T) {
 		{"main scenario", heal.Scenario, "The container heals"},
 		{"grading", heal.Grading, []string{"The restart count is recorded"}},
 		{"no grading", nginx.Grading, []string(nil)},
+		{"no learner setup", nginx.Setup, []string(nil)},
+		{"fix shown", nginx.FixAfterHint, false},
+		{"learner setup", heal.Setup, []string{"docker run -d --name lab-heal nginx"}},
+		{"fix after hint", heal.FixAfterHint, true},
 	}...)
 	for _, tt := range tests {
 		if !reflect.DeepEqual(tt.got, tt.want) {

@@ -109,7 +109,7 @@ func fixture() (fstest.MapFS, fstest.MapFS) {
 		"containers/lesson.md":         file(fixtureLesson("containers", "Containers")),
 		"containers/01-run-nginx.md":   file(fixtureStep("run-nginx", "Run nginx", runNginxExtra)),
 		"containers/02-edit-page.md":   file(fixtureStep("edit-page", "Edit the page", "")),
-		"containers/03-self-heal.md":   file(fixtureStep("self-heal", "It heals", "disruptive: true\n")),
+		"containers/03-self-heal.md":   file(fixtureStep("self-heal", "It heals", "disruptive: true\nsetup: [\"docker run -d --name lab-heal nginx\"]\nresources: {containers: [lab-heal]}\nfix: after-hint\n")),
 		"containers/page.png":          file("not markdown, ignored"),
 	}
 	features := fstest.MapFS{

@@ -61,6 +61,8 @@ type stepMeta struct {
 	Starter    []string     `yaml:"starter"`
 	Requires   []string     `yaml:"requires"`
 	Superseded []string     `yaml:"superseded_by"`
+	Setup      []string     `yaml:"setup"`
+	Fix        string       `yaml:"fix"`
 }
 
 // Load reads and validates a course: content holds course.yaml and one
@@ -353,6 +355,8 @@ func (p *parser) parseStep(l *Lesson, file string, data []byte) (*Step, int) {
 		Starter:      meta.Starter,
 		Requires:     meta.Requires,
 		SupersededBy: meta.Superseded,
+		Setup:        meta.Setup,
+		FixAfterHint: meta.Fix == FixAfterHint,
 		SourcePath:   file,
 		hash:         stepHasher{front: string(front), body: body},
 	}
@@ -376,6 +380,12 @@ func (p *parser) parseStep(l *Lesson, file string, data []byte) (*Step, int) {
 	p.checkList(file, doc, "hints", s.Hints, "step has no hint", "hint")
 	p.checkList(file, doc, "solution", s.Solution, "step has no solution: list the commands a learner would type", "solution command")
 	p.checkList(file, doc, "cleanup", s.Cleanup, "", "cleanup command")
+	p.checkList(file, doc, "setup", s.Setup, "", "setup command")
+	switch meta.Fix {
+	case "", FixShown, FixAfterHint:
+	default:
+		p.problem(file, doc.line("fix"), "fix: %q is not a choice: use %s (the default: a failure's fix line is printed) or %s (printed once the learner has asked for a hint)", meta.Fix, FixShown, FixAfterHint)
+	}
 	for i, name := range s.Starter {
 		if !workspacePath(name) {
 			p.problem(file, doc.line("starter", i), "starter: %q must be a relative path inside the workspace", name)

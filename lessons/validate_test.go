@@ -171,6 +171,12 @@ func TestValidation(t *testing.T) {
 		{"blank cleanup command", func(t *testing.T, c, f fstest.MapFS) {
 			edit(t, c, nginx, "  - docker rm -f lab-web\nunsolved", "  - \" \"\nunsolved")
 		}, "containers/01-run-nginx.md:13: cleanup command 1 is empty"},
+		{"blank learner setup command", func(t *testing.T, c, f fstest.MapFS) {
+			edit(t, c, nginx, "  - docker rm -f lab-web\nunsolved", "  - docker rm -f lab-web\nsetup: [\"\"]\nunsolved")
+		}, "containers/01-run-nginx.md:14: setup command 1 is empty"},
+		{"fix hiding not a choice", func(t *testing.T, c, f fstest.MapFS) {
+			edit(t, c, nginx, "  - docker rm -f lab-web\nunsolved", "  - docker rm -f lab-web\nfix: after-hints\nunsolved")
+		}, `containers/01-run-nginx.md:14: fix: "after-hints" is not a choice: use shown (the default: a failure's fix line is printed) or after-hint (printed once the learner has asked for a hint)`},
 		{"resource file outside the workspace", func(t *testing.T, c, f fstest.MapFS) { edit(t, c, nginx, "web/index.html", "../index.html") },
 			`containers/01-run-nginx.md:22: resources: file "../index.html" must be a relative path inside the workspace`},
 		{"resource file is the workspace", func(t *testing.T, c, f fstest.MapFS) { edit(t, c, nginx, "web/index.html", "web/..") },

@@ -5,7 +5,7 @@
 # no registry answers, then builds lab and runs every test tier: unit, CLI
 # scripts and integration tests against the real engine, then the lab's kind
 # cluster made and removed through lab's own code, `lab selftest` of every
-# lesson, the whole course walked in order as a learner takes it, and a
+# lesson and of the drills course in examples/, the whole course walked in order as a learner takes it, and a
 # release archive for this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -80,6 +80,11 @@ fi
 
 ./bin/lab lessons lint
 ./bin/lab selftest
+
+# The second course, written with no Go: its lint, and its selftest twice,
+# so a check whose verdict changes between runs is reported as flaky.
+./bin/lab --lessons examples/drills lessons lint
+./bin/lab --lessons examples/drills selftest --repeat 2
 
 # The whole course in order, as a learner takes it, then lab verify all.
 go run ./testkit/walk -lab bin/lab

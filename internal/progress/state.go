@@ -33,6 +33,18 @@ type CourseState struct {
 	Current string `json:"current,omitempty"`
 	// Steps holds what happened at each step, by step key.
 	Steps map[string]*StepState `json:"steps,omitempty"`
+	// SetupRan is the key of the step whose learner setup (its
+	// broken-on-purpose starting state) lab ran when the learner last
+	// reached it. It counts only while that step is Current: reaching the
+	// step again, from another one, runs the setup again.
+	SetupRan string `json:"setup_ran,omitempty"`
+}
+
+// SetupDone reports whether the setup of the step with the given key ran
+// since the learner reached it, so that checking it again does not undo
+// their work by running the setup a second time.
+func (c *CourseState) SetupDone(key string) bool {
+	return c.Current == key && c.SetupRan == key
 }
 
 // StepState is what happened at one step, so lab can show a learner what they

@@ -101,3 +101,23 @@ func TestCourseStateMoveOn(t *testing.T) {
 		})
 	}
 }
+
+func TestCourseStateSetupDone(t *testing.T) {
+	tests := []struct {
+		name         string
+		current, ran string
+		key          string
+		want         bool
+	}{
+		{"ran for the current step", "drills/a", "drills/a", "drills/a", true},
+		{"never ran", "drills/a", "", "drills/a", false},
+		{"ran for a step left since", "drills/b", "drills/a", "drills/a", false},
+		{"ran for another step", "drills/a", "drills/b", "drills/a", false},
+	}
+	for _, tt := range tests {
+		c := &CourseState{Current: tt.current, SetupRan: tt.ran}
+		if got := c.SetupDone(tt.key); got != tt.want {
+			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/lab-workshop/lab/internal/progress"
+	"github.com/lab-workshop/lab/lessons"
 )
 
 func newGotoCmd(s *IOStreams) *cli.Command {
@@ -26,18 +27,7 @@ func newGotoCmd(s *IOStreams) *cli.Command {
 			if err != nil {
 				return err
 			}
-			if err := ss.update(func(st *progress.State) error {
-				ss.progress(st).Current = step.Key()
-				return nil
-			}); err != nil {
-				return err
-			}
-			fmt.Fprintf(s.Err, "current step is now %s\n", step.Key())
-			st, err := ss.load()
-			if err != nil {
-				return err
-			}
-			return ss.show(st, step)
+			return ss.gotoStep(ctx, step)
 		},
 	}
 }
@@ -63,10 +53,59 @@ func newSkipCmd(s *IOStreams) *cli.Command {
 				return err
 			}
 			fmt.Fprintf(s.Err, "skipped %s; come back with: lab goto %s\n", step.Key(), step.Key())
-			if nxt != nil {
-				return ss.show(st, nxt)
+			if nxt == nil {
+				return nil
 			}
-			return nil
+			if len(nxt.Setup) > 0 {
+				ws, err := ss.workspace(st)
+				if err != nil {
+					return err
+				}
+				if err := ss.prepare(ws, nxt); err != nil {
+					return err
+				}
+				if err := ss.reach(ctx, ws, nxt, nxt.Key()); err != nil {
+					return err
+				}
+			}
+			return ss.show(st, nxt)
 		},
 	}
+}
+
+// gotoStep makes step the current one. A step with a learner setup is set
+// up first, unless the learner is on it already and it was set up when
+// they reached it; a failing setup leaves them where they were.
+func (ss *session) gotoStep(ctx context.Context, step *lessons.Step) error {
+	st, err := ss.load()
+	if err != nil {
+		return err
+	}
+	ws, err := ss.workspace(st)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(step.Setup) == 0:
+		if err := ss.update(func(st *progress.State) error {
+			ss.progress(st).Current = step.Key()
+			return nil
+		}); err != nil {
+			return err
+		}
+	case ss.progress(st).SetupDone(step.Key()):
+		fmt.Fprintf(ss.s.Err, "you are on %s and its starting state was set up when you reached it; lab does not set it up again over your work\n", step.Key())
+	default:
+		if err := ss.prepare(ws, step); err != nil {
+			return err
+		}
+		if err := ss.reach(ctx, ws, step, "*"); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(ss.s.Err, "current step is now %s\n", step.Key())
+	if st, err = ss.load(); err != nil {
+		return err
+	}
+	return ss.show(st, step)
 }

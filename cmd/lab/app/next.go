@@ -8,7 +8,6 @@ import (
 
 	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/internal/progress"
-	"github.com/lab-workshop/lab/internal/report"
 	"github.com/lab-workshop/lab/internal/result"
 	"github.com/lab-workshop/lab/lessons"
 )
@@ -27,7 +26,7 @@ func newNextCmd(s *IOStreams) *cli.Command {
 }
 
 func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
-	ss, st, ws, began, err := openLearner(s, cmd)
+	ss, st, ws, began, err := openLearner(ctx, s, cmd)
 	if err != nil {
 		return err
 	}
@@ -39,6 +38,17 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	step := ss.current(st)
 	if step == nil {
 		fmt.Fprintln(s.Out, "every step has passed: the course is complete. `lab verify` checks it all again.")
+		return nil
+	}
+	// A step whose starting state was never set up would be checked
+	// against the wrong state: set it up and show the step instead.
+	if ss.setupPending(st, step) {
+		fmt.Fprintf(s.Err, "%s starts from a state lab sets up, and it was not set up yet\n", step.Key())
+		if err := ss.reach(ctx, ws, step, step.Key()); err != nil {
+			return err
+		}
+		renderStep(s, step)
+		fmt.Fprintln(s.Err, "when you are done, run `lab next` to check")
 		return nil
 	}
 	status, _, err := ss.advance(ctx, ws, step)
@@ -59,7 +69,7 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 // openLearner opens the learner's session, progress and workspace. A
 // learner who had not started is started (the first step is shown), and
 // began says so; st is then the progress as begin left it.
-func openLearner(s *IOStreams, cmd *cli.Command) (ss *session, st *progress.State, ws string, began bool, err error) {
+func openLearner(ctx context.Context, s *IOStreams, cmd *cli.Command) (ss *session, st *progress.State, ws string, began bool, err error) {
 	if ss, err = openSession(s, cmd); err != nil {
 		return nil, nil, "", false, err
 	}
@@ -72,7 +82,7 @@ func openLearner(s *IOStreams, cmd *cli.Command) (ss *session, st *progress.Stat
 	if ss.progress(st).Started() {
 		return ss, st, ws, false, nil
 	}
-	if err = ss.begin(ws); err != nil {
+	if err = ss.begin(ctx, ws); err != nil {
 		return nil, nil, "", false, err
 	}
 	st, err = ss.load()
@@ -80,17 +90,14 @@ func openLearner(s *IOStreams, cmd *cli.Command) (ss *session, st *progress.Stat
 }
 
 // begin starts a new learner at the course's first step: it records where
-// they are and shows the first lesson's intro and its first step.
-func (ss *session) begin(ws string) error {
+// they are and shows the first lesson's intro and its first step. When the
+// step's learner setup fails, the learner has not begun.
+func (ss *session) begin(ctx context.Context, ws string) error {
 	first := ss.course.Steps()[0]
-	if err := ss.update(func(st *progress.State) error {
-		st.Workspace = ws
-		ss.progress(st).MoveOn("", first.Key())
-		return nil
-	}); err != nil {
+	if err := ss.prepare(ws, first); err != nil {
 		return err
 	}
-	if err := ss.prepare(ws, first); err != nil {
+	if err := ss.reach(ctx, ws, first, ""); err != nil {
 		return err
 	}
 	renderIntro(ss.s, first.Lesson)
@@ -120,12 +127,15 @@ func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (
 	defer reportToClass(s, ss, rep)()
 	passed := res.Status == result.StatusPassed
 	nxt := ss.course.Next(step)
-	moved, err := ss.recordCheck(step, passed, ws)
+	// A next step with a learner setup is moved onto only once its
+	// setup ran, so a failing setup leaves the learner where they are.
+	hold := passed && nxt != nil && len(nxt.Setup) > 0
+	moved, err := ss.recordCheck(step, passed, ws, hold)
 	if err != nil {
 		return "", step, err
 	}
 
-	report.PrettyResult(s.Out, res, s.OutTTY)
+	ss.printResult(res)
 	if !passed {
 		return res.Status, step, nil
 	}
@@ -148,6 +158,11 @@ func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (
 	fmt.Fprintln(s.Out)
 	if err := ss.prepare(ws, nxt); err != nil {
 		return "", nxt, err
+	}
+	if hold {
+		if err := ss.reach(ctx, ws, nxt, step.Key()); err != nil {
+			return "", step, err
+		}
 	}
 	if nxt.Index == 1 {
 		renderIntro(s, nxt.Lesson)

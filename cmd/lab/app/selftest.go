@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/gofrs/flock"
@@ -24,6 +25,7 @@ func newSelftestCmd(s *IOStreams) *cli.Command {
 			"so run it on a machine set aside for testing, not on a learner's. It uses a scratch workspace.",
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "keep-scratch", Usage: "keep the scratch workspace and print where it is"},
+			&cli.IntFlag{Name: "repeat", Value: 1, Usage: "run every step's whole cycle `N` times and report steps whose verdict changed between runs as flaky"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			return runSelftest(ctx, s, cmd)
@@ -32,6 +34,10 @@ func newSelftestCmd(s *IOStreams) *cli.Command {
 }
 
 func runSelftest(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
+	repeat := cmd.Int("repeat")
+	if repeat < 1 {
+		return usageErrorf("--repeat %d: selftest runs each step at least once; give a number of runs of 1 or more, such as --repeat 3", repeat)
+	}
 	ss, err := openSession(s, cmd)
 	if err != nil {
 		return err
@@ -54,32 +60,53 @@ func runSelftest(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	} else {
 		defer os.RemoveAll(dir)
 	}
-	results, err := features.Selftest(ctx, steps, features.SelftestOptions{
-		Workspace: filepath.Join(dir, "workspace"),
-		Scratch:   filepath.Join(dir, "scratch"),
-		Status:    s.Err,
-		Starter:   ss.starter,
+	runs, flakes, err := features.RepeatSelftest(ctx, repeat, func(ctx context.Context, i int) ([]*features.SelftestResult, error) {
+		if repeat > 1 {
+			fmt.Fprintf(s.Err, "selftest run %d of %d\n", i+1, repeat)
+		}
+		run := filepath.Join(dir, fmt.Sprintf("run%d", i+1))
+		return features.Selftest(ctx, steps, features.SelftestOptions{
+			Workspace: filepath.Join(run, "workspace"),
+			Scratch:   filepath.Join(run, "scratch"),
+			Status:    s.Err,
+			Starter:   ss.starter,
+		})
 	})
 	ok, failed := 0, 0
-	for _, r := range results {
-		if r.OK() {
-			ok++
-			fmt.Fprintf(s.Out, "ok   %s (%d proofs)\n", r.Step.Key(), len(r.Phases))
-			continue
+	for i, results := range runs {
+		if repeat > 1 {
+			fmt.Fprintf(s.Out, "run %d of %d\n", i+1, repeat)
 		}
-		failed++
-		fmt.Fprintf(s.Out, "FAIL %s\n", r.Step.Key())
-		for _, p := range r.Phases {
-			if !p.OK {
-				fmt.Fprintf(s.Out, "     %s: %s\n", p.Name, p.Detail)
+		for _, r := range results {
+			if r.OK() {
+				ok++
+				fmt.Fprintf(s.Out, "ok   %s (%d proofs)\n", r.Step.Key(), len(r.Phases))
+				continue
 			}
+			failed++
+			fmt.Fprintf(s.Out, "FAIL %s\n", r.Step.Key())
+			for _, p := range r.Phases {
+				if !p.OK {
+					fmt.Fprintf(s.Out, "     %s: %s\n", p.Name, p.Detail)
+				}
+			}
+		}
+	}
+	for _, f := range flakes {
+		fmt.Fprintf(s.Out, "FLAKY %s: its verdict changed between runs\n", f.Step.Key())
+		for _, p := range f.Phases {
+			fmt.Fprintf(s.Out, "     %s\n", strings.ReplaceAll(p.String(), "\n", "\n     "))
 		}
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.Out, "selftest: %d passed, %d failed\n", ok, failed)
-	if failed > 0 {
+	if repeat > 1 {
+		fmt.Fprintf(s.Out, "selftest: %d runs: %d passed, %d failed; %d flaky step(s)\n", repeat, ok, failed, len(flakes))
+	} else {
+		fmt.Fprintf(s.Out, "selftest: %d passed, %d failed\n", ok, failed)
+	}
+	if failed > 0 || len(flakes) > 0 {
 		return &silentError{code: exitNotPass}
 	}
 	return nil

@@ -193,8 +193,10 @@ const changedMark = "changed since you passed it: re-check, don't trust"
 // recordCheck records a check of step that passed or not, against the
 // progress as it is on disk when the check has finished: the learner moves on
 // (or stays on a failed step) only when they are still on step, and a `lab
-// goto` made while the check ran is kept. It reports whether they moved.
-func (ss *session) recordCheck(step *lessons.Step, passed bool, ws string) (moved bool, err error) {
+// goto` made while the check ran is kept. It reports whether they moved, or
+// with hold set (the caller moves them once the next step is set up),
+// whether they are still on step.
+func (ss *session) recordCheck(step *lessons.Step, passed bool, ws string, hold bool) (moved bool, err error) {
 	err = ss.update(func(st *progress.State) error {
 		st.Workspace = ws
 		cs := ss.progress(st)
@@ -208,7 +210,9 @@ func (ss *session) recordCheck(step *lessons.Step, passed bool, ws string) (move
 			}
 		}
 		moved = cs.Current == "" || cs.Current == step.Key()
-		cs.MoveOn(step.Key(), next)
+		if !hold {
+			cs.MoveOn(step.Key(), next)
+		}
 		return nil
 	})
 	return moved, err

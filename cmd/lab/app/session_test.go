@@ -62,7 +62,7 @@ func TestRecordCheckKeepsAGotoMadeMeanwhile(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			moved, err := ss.recordCheck(checked, tt.passed, "/ws")
+			moved, err := ss.recordCheck(checked, tt.passed, "/ws", false)
 			if err != nil {
 				t.Fatal(err)
 			}

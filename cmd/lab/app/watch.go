@@ -68,7 +68,7 @@ type trigger struct {
 }
 
 func runWatch(ctx context.Context, s *IOStreams, cmd *cli.Command, opts watchOptions) error {
-	ss, st, ws, _, err := openLearner(s, cmd)
+	ss, st, ws, _, err := openLearner(ctx, s, cmd)
 	if err != nil {
 		return err
 	}
