@@ -412,12 +412,12 @@ func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*
 	defer r.close()
 	kube := &kubeLeftovers{run: r}
 	for _, step := range lesson.Steps {
-		if q := ResourceQuery(step.Resources); !q.Empty() {
+		if refs := Refs(step.Resources); len(refs) > 0 {
 			e, err := r.dockerEngine(ctx)
 			if err != nil {
 				return nil, err
 			}
-			found, err := e.FindResources(ctx, q)
+			found, err := e.Find(ctx, refs)
 			if err != nil {
 				return nil, fmt.Errorf("looking for what %s left behind: %w", step.Key(), err)
 			}
@@ -432,13 +432,4 @@ func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*
 		out[step] = append(out[step], found...)
 	}
 	return out, nil
-}
-
-// ResourceQuery turns a step's declared resources into the query sandbox
-// answers.
-func ResourceQuery(r lessons.Resources) sandbox.ResourceQuery {
-	return sandbox.ResourceQuery{
-		Containers: r.Containers, ContainersFrom: r.ContainersFrom,
-		Images: r.Images, Volumes: r.Volumes, Networks: r.Networks, Clusters: r.Clusters,
-	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -28,6 +29,7 @@ func newGotoCmd(s *IOStreams) *cli.Command {
 			}
 			if err := ss.update(func(st *progress.State) error {
 				ss.progress(st).Current = step.Key()
+				ss.progress(st).Begin(step.Key(), time.Now())
 				return nil
 			}); err != nil {
 				return err

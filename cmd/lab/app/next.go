@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -86,6 +87,7 @@ func (ss *session) begin(ws string) error {
 	if err := ss.update(func(st *progress.State) error {
 		st.Workspace = ws
 		ss.progress(st).MoveOn("", first.Key())
+		ss.progress(st).Begin(first.Key(), time.Now())
 		return nil
 	}); err != nil {
 		return err

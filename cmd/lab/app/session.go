@@ -209,6 +209,9 @@ func (ss *session) recordCheck(step *lessons.Step, passed bool, ws string) (move
 		}
 		moved = cs.Current == "" || cs.Current == step.Key()
 		cs.MoveOn(step.Key(), next)
+		if moved && next != step.Key() {
+			cs.Begin(next, time.Now())
+		}
 		return nil
 	})
 	return moved, err
@@ -230,6 +233,7 @@ func (ss *session) skipCurrent() (skipped, next *lessons.Step, err error) {
 		cs.Current = ""
 		if next != nil {
 			cs.Current = next.Key()
+			cs.Begin(next.Key(), time.Now())
 		}
 		return nil
 	})
