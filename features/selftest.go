@@ -115,6 +115,9 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 	if err != nil {
 		return nil, err
 	}
+	if err := t.portsFree(ctx, append(slices.Clone(required), lesson.Steps[:selected[len(selected)-1].Index]...)); err != nil {
+		return nil, err
+	}
 	for _, r := range required {
 		t.logf("  %s: solving (required by %s)", r.Key(), lesson.ID)
 		if err := t.starter(r); err != nil {
@@ -422,7 +425,11 @@ func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*
 				return nil, fmt.Errorf("looking for what %s left behind: %w", step.Key(), err)
 			}
 			for _, f := range found {
-				out[step] = append(out[step], f.String())
+				left := f.String()
+				if f.Kind == sandbox.KindImage {
+					left += heldImage(ctx, e, lesson.Course, f)
+				}
+				out[step] = append(out[step], left)
 			}
 		}
 		found, err := kube.find(ctx, step.Resources.Kubernetes)

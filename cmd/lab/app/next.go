@@ -119,8 +119,12 @@ func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (
 		return "", step, err
 	}
 	res := rep.Results[0]
-	defer reportToClass(s, ss, rep)()
 	passed := res.Status == result.StatusPassed
+	if res.Status == result.StatusFailed {
+		// A host port another container holds is named with its holder.
+		res.Checks = append(res.Checks, features.PortConflicts(ctx, checkEnv(ws), step)...)
+	}
+	defer reportToClass(s, ss, rep)()
 	nxt := ss.course.Next(step)
 	moved, err := ss.recordCheck(step, passed, ws)
 	if err != nil {
