@@ -76,7 +76,6 @@ func (f *portsAPI) ContainerInspect(_ context.Context, id string, _ client.Conta
 	return client.ContainerInspectResult{Container: f.inspect[id]}, nil
 }
 
-
 func portsCourse() *lessons.Course {
 	c := &lessons.Course{}
 	compose := &lessons.Lesson{ID: "compose", Index: 5, Course: c}
