@@ -118,8 +118,11 @@ type PortHolder struct {
 func (h PortHolder) Explain() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "host port %s is held by container %q", h.Port, h.User.Container)
-	if h.User.Project != "" {
+	switch {
+	case h.User.Project != "":
 		fmt.Fprintf(&b, " of Compose project %q", h.User.Project)
+	case h.User.Cluster != "":
+		fmt.Fprintf(&b, " of kind cluster %q", h.User.Cluster)
 	}
 	if h.MadeBy != nil {
 		fmt.Fprintf(&b, ", which step %s made", h.MadeBy.Key())
@@ -138,6 +141,8 @@ func (h PortHolder) WayOut() string {
 		return "lab reset " + h.MadeBy.Lesson.ID
 	case h.User.Project != "":
 		return "docker compose -p " + h.User.Project + " down"
+	case h.User.Cluster != "":
+		return "kind delete cluster --name " + h.User.Cluster
 	}
 	return "docker stop " + h.User.Container
 }
@@ -159,9 +164,9 @@ func conflicts(addr, want string) bool {
 }
 
 // PortHolders finds the containers that hold any of ports, other than
-// those whose names own reports as the step's own, and the steps of course
-// that name them.
-func PortHolders(ctx context.Context, e *sandbox.Engine, course *lessons.Course, ports []HostPort, own func(container string) bool) ([]PortHolder, error) {
+// those own reports as the step's own, and the steps of course that name
+// them.
+func PortHolders(ctx context.Context, e *sandbox.Engine, course *lessons.Course, ports []HostPort, own func(sandbox.PortUser) bool) ([]PortHolder, error) {
 	var out []PortHolder
 	for _, p := range ports {
 		users, err := e.PortUsers(ctx, p.Port, p.Proto)
@@ -169,10 +174,14 @@ func PortHolders(ctx context.Context, e *sandbox.Engine, course *lessons.Course,
 			return nil, err
 		}
 		for _, u := range users {
-			if (own != nil && own(u.Container)) || !conflicts(u.HostIP, p.IP) {
+			if (own != nil && own(u)) || !conflicts(u.HostIP, p.IP) {
 				continue
 			}
-			out = append(out, PortHolder{Port: p, User: u, MadeBy: stepNaming(course, sandbox.KindContainer, u.Container), Project: u.Project})
+			madeBy := stepNaming(course, sandbox.KindContainer, u.Container)
+			if madeBy == nil && u.Cluster != "" {
+				madeBy = stepNaming(course, sandbox.KindCluster, u.Cluster)
+			}
+			out = append(out, PortHolder{Port: p, User: u, MadeBy: madeBy, Project: u.Project})
 		}
 	}
 	return out, nil
@@ -208,9 +217,7 @@ func PortConflicts(ctx context.Context, env []string, step *lessons.Step) []resu
 	if err != nil {
 		return nil
 	}
-	own := func(name string) bool {
-		return slices.Contains(step.Resources.Containers, name)
-	}
+	own := func(u sandbox.PortUser) bool { return names(step, u) }
 	holders, err := PortHolders(ctx, e, step.Lesson.Course, ports, own)
 	if err != nil {
 		return nil
@@ -231,4 +238,11 @@ func PortConflicts(ctx context.Context, env []string, step *lessons.Step) []resu
 		})
 	}
 	return out
+}
+
+// names reports whether step's resources name the container u, or the kind
+// cluster it is a node of.
+func names(step *lessons.Step, u sandbox.PortUser) bool {
+	return slices.Contains(step.Resources.Containers, u.Container) ||
+		(u.Cluster != "" && slices.Contains(step.Resources.Clusters, u.Cluster))
 }

@@ -84,7 +84,9 @@ func portsCourse() *lessons.Course {
 	volumes := &lessons.Lesson{ID: "volumes", Index: 4, Course: c}
 	named := &lessons.Step{ID: "named-volume", Lesson: volumes, Index: 1, Resources: lessons.Resources{Containers: []string{"lab-db"}}}
 	volumes.Steps = []*lessons.Step{named}
-	c.Lessons = []*lessons.Lesson{volumes, compose}
+	kind := &lessons.Lesson{ID: "kind", Index: 6, Course: c}
+	kind.Steps = []*lessons.Step{{ID: "cluster", Lesson: kind, Index: 2, Resources: lessons.Resources{Clusters: []string{"lab"}}}}
+	c.Lessons = []*lessons.Lesson{volumes, compose, kind}
 	return c
 }
 
@@ -99,6 +101,8 @@ func portsEngine(t *testing.T) *sandbox.Engine {
 			{ID: "s1", Names: []string{"/elsewhere"}, ImageID: "sha256:x",
 				Ports: []container.PortSummary{{IP: netip.MustParseAddr("192.168.1.5"), PublicPort: 5000, PrivatePort: 5000, Type: "tcp"}}},
 			{ID: "d1", Names: []string{"/lab-db"}, ImageID: "sha256:mongo"},
+			{ID: "k1", Names: []string{"/lab-control-plane"}, ImageID: "sha256:node", Labels: map[string]string{sandbox.KindClusterLabel: "lab"},
+				Ports: []container.PortSummary{{IP: netip.MustParseAddr("127.0.0.1"), PublicPort: 30001, PrivatePort: 30001, Type: "tcp"}}},
 		},
 		inspect: map[string]container.InspectResponse{},
 	}
@@ -116,6 +120,7 @@ func TestPortHoldersNameTheHolderTheStepAndTheWayOut(t *testing.T) {
 		"docker run -d -p 127.0.0.1:8080:80 nginx",
 		"docker run -d -p 127.0.0.1:5000:5000 registry", // held on another address only
 		"docker run -d -p 127.0.0.1:9999:80 nginx",      // free
+		"cat > kind/cluster.yaml <<'EOF'\n  - containerPort: 30001\n    hostPort: 30001\nEOF",
 	})
 	holders, err := PortHolders(context.Background(), e, portsCourse(), ports, nil)
 	if err != nil {
@@ -128,13 +133,14 @@ func TestPortHoldersNameTheHolderTheStepAndTheWayOut(t *testing.T) {
 	want := []string{
 		`host port 127.0.0.1:3000 is held by container "lab-app-1" of Compose project "lab", which step compose/up made; free it with: lab reset compose`,
 		`host port 127.0.0.1:8080 is held by container "someone-else"; free it with: docker stop someone-else`,
+		`host port 30001 is held by container "lab-control-plane" of kind cluster "lab", which step kind/cluster made; free it with: lab reset kind`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 
 	// A step's own container is not in its way.
-	holders, err = PortHolders(context.Background(), e, portsCourse(), ports[:1], func(n string) bool { return n == "lab-app-1" })
+	holders, err = PortHolders(context.Background(), e, portsCourse(), ports[:1], func(u sandbox.PortUser) bool { return u.Container == "lab-app-1" })
 	if err != nil || len(holders) != 0 {
 		t.Errorf("own container: got %v, %v; want none", holders, err)
 	}

@@ -115,7 +115,7 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 	if err != nil {
 		return nil, err
 	}
-	if err := t.portsFree(ctx, append(slices.Clone(required), lesson.Steps[:selected[len(selected)-1].Index]...)); err != nil {
+	if err := t.portsFree(ctx, lesson.Steps[:selected[len(selected)-1].Index], required); err != nil {
 		return nil, err
 	}
 	for _, r := range required {

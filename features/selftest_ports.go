@@ -15,9 +15,11 @@ import (
 // of another lesson holding one would fail a solution with the engine's
 // bare "port is already allocated". The error names each holder, the step
 // that made it and the way out.
-func (t *selftest) portsFree(ctx context.Context, steps []*lessons.Step) error {
+// Containers of the required steps are not in the way: those steps are
+// cleaned up before they are solved.
+func (t *selftest) portsFree(ctx context.Context, steps, required []*lessons.Step) error {
 	var cmds []string
-	for _, s := range steps {
+	for _, s := range append(slices.Clone(required), steps...) {
 		cmds = append(cmds, s.Solution...)
 	}
 	ports := SolutionPorts(cmds)
@@ -30,7 +32,10 @@ func (t *selftest) portsFree(ctx context.Context, steps []*lessons.Step) error {
 	if err != nil {
 		return err
 	}
-	holders, err := PortHolders(ctx, e, steps[0].Lesson.Course, ports, nil)
+	cleaned := func(u sandbox.PortUser) bool {
+		return slices.ContainsFunc(required, func(s *lessons.Step) bool { return names(s, u) })
+	}
+	holders, err := PortHolders(ctx, e, steps[0].Lesson.Course, ports, cleaned)
 	if err != nil {
 		return fmt.Errorf("looking for what holds the ports %s publishes: %w", steps[0].Lesson.ID, err)
 	}

@@ -14,6 +14,7 @@ type PortUser struct {
 	ID        string
 	Project   string // its Compose project, "" when Compose did not make it
 	Service   string // its Compose service
+	Cluster   string // the kind cluster it is a node of, "" when none
 	HostIP    string // the address it is published on; "" or 0.0.0.0 for every address
 	HostPort  int
 	Proto     string
@@ -44,7 +45,8 @@ func (e *Engine) PortUsers(ctx context.Context, hostPort int, proto string) ([]P
 			out = append(out, PortUser{
 				Container: containerName(c.Names), ID: c.ID,
 				Project: c.Labels[ComposeProjectLabel], Service: c.Labels[ComposeServiceLabel],
-				HostIP: ip, HostPort: hostPort, Proto: proto,
+				Cluster: c.Labels[KindClusterLabel],
+				HostIP:  ip, HostPort: hostPort, Proto: proto,
 			})
 			break
 		}
