@@ -76,15 +76,6 @@ var inventory = []struct {
 	{KindNetwork, kindOps{find: findNetwork, remove: removeNetwork}},
 }
 
-// Kinds lists every kind the inventory knows, in removal order.
-func Kinds() []Kind {
-	out := make([]Kind, len(inventory))
-	for i, k := range inventory {
-		out[i] = k.kind
-	}
-	return out
-}
-
 func opsOf(k Kind) (kindOps, int, bool) {
 	for i, entry := range inventory {
 		if entry.kind == k {
