@@ -129,6 +129,9 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 	if err != nil {
 		return nil, err
 	}
+	if err := t.portsFree(ctx, lesson.Steps[:selected[len(selected)-1].Index], required); err != nil {
+		return nil, err
+	}
 	for _, r := range required {
 		t.logf("  %s: solving (required by %s)", r.Key(), lesson.ID)
 		if err := t.starter(r); err != nil {
@@ -438,17 +441,21 @@ func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*
 	defer r.close()
 	kube := &kubeLeftovers{run: r}
 	for _, step := range lesson.Steps {
-		if q := ResourceQuery(step.Resources); !q.Empty() {
+		if refs := Refs(step.Resources); len(refs) > 0 {
 			e, err := r.dockerEngine(ctx)
 			if err != nil {
 				return nil, err
 			}
-			found, err := e.FindResources(ctx, q)
+			found, err := e.Find(ctx, refs)
 			if err != nil {
 				return nil, fmt.Errorf("looking for what %s left behind: %w", step.Key(), err)
 			}
 			for _, f := range found {
-				out[step] = append(out[step], f.String())
+				left := f.String()
+				if f.Kind == sandbox.KindImage {
+					left += heldImage(ctx, e, lesson.Course, f)
+				}
+				out[step] = append(out[step], left)
 			}
 		}
 		found, err := kube.find(ctx, step.Resources.Kubernetes)
@@ -458,13 +465,4 @@ func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*
 		out[step] = append(out[step], found...)
 	}
 	return out, nil
-}
-
-// ResourceQuery turns a step's declared resources into the query sandbox
-// answers.
-func ResourceQuery(r lessons.Resources) sandbox.ResourceQuery {
-	return sandbox.ResourceQuery{
-		Containers: r.Containers, ContainersFrom: r.ContainersFrom,
-		Images: r.Images, Volumes: r.Volumes, Networks: r.Networks, Clusters: r.Clusters,
-	}
 }

@@ -23,6 +23,9 @@ type Course struct {
 	// Vars are the course's facts (image pins, ports, names) from
 	// course.yaml, already put into every lesson, step and feature text.
 	Vars map[string]string `json:"vars,omitempty"`
+	// Prefix is what the names of the course's resources start with, from
+	// course.yaml's prefix: ("" when it has none; see ResourcePrefix).
+	Prefix string `json:"prefix,omitempty"`
 }
 
 // Lesson is one chapter of the course: an intro and its steps, plus the

@@ -41,6 +41,7 @@ type courseMeta struct {
 	Title   string            `yaml:"title"`
 	Lessons []string          `yaml:"lessons"`
 	Vars    map[string]string `yaml:"vars"`
+	Prefix  string            `yaml:"prefix"`
 }
 
 type lessonMeta struct {
@@ -149,6 +150,10 @@ func (p *parser) parseCourse() error {
 	}
 	p.checkVars(doc, meta.Vars)
 	c.Vars = meta.Vars
+	c.Prefix = strings.TrimSpace(meta.Prefix)
+	if c.Prefix != "" && !resourcePrefix.MatchString(c.Prefix) {
+		p.problem(courseFile, doc.line("prefix"), "prefix %q is not a name prefix (use a-z, 0-9, and - _ . / between them, for example lab)", c.Prefix)
+	}
 
 	var listed []string
 	for i, id := range meta.Lessons {

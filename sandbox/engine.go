@@ -345,6 +345,11 @@ func (e *Engine) Containers(ctx context.Context, q ContainerQuery) ([]Container,
 		if err != nil {
 			return nil, e.wrap(err, "inspecting container %q", name)
 		}
+		// The list gives the creation time to the second; inspect to the
+		// nanosecond, which reset compares with when a step began.
+		if t := parseTime(res.Container.Created); !t.IsZero() {
+			c.Created = t
+		}
 		if st := res.Container.State; st != nil {
 			c.State = string(st.Status)
 			c.ExitCode = st.ExitCode

@@ -132,11 +132,11 @@ func TestClusterLifecycle(t *testing.T) {
 	}
 
 	// Reset removes it as a resource: found by its nodes, deleted by kind.
-	found, err := e.FindResources(ctx, ResourceQuery{Clusters: []string{spec.Name, "lab-never-made"}})
-	if err != nil || len(found) != 1 || found[0].String() != "kind cluster "+spec.Name {
-		t.Fatalf("FindResources = %v, %v", found, err)
+	found, err := e.Find(ctx, []Ref{{KindCluster, spec.Name}, {KindCluster, "lab-never-made"}})
+	if err != nil || len(found) != 1 || found[0].String() != "kind cluster "+spec.Name || found[0].Created.IsZero() {
+		t.Fatalf("Find = %v, %v", found, err)
 	}
-	if err := e.RemoveResources(ctx, found); err != nil {
+	if err := e.Remove(ctx, found); err != nil {
 		t.Fatal(err)
 	}
 	if nodes, err := e.KindNodes(ctx, spec.Name); err != nil || len(nodes) != 0 {

@@ -64,6 +64,10 @@ type StepState struct {
 	HintsShown int `json:"hints_shown,omitempty"`
 	// Skipped is set when the learner moved on without passing.
 	Skipped bool `json:"skipped,omitempty"`
+	// StartedAt is when the learner first reached the step, so that reset
+	// removes only what was made since. Zero in progress written before lab
+	// kept it.
+	StartedAt time.Time `json:"started_at,omitzero"`
 }
 
 // newState returns the state of a learner who has not started yet.
@@ -142,6 +146,27 @@ func (c *CourseState) Pass(key, hash string, at time.Time) {
 	}
 	st.Hash = hash
 	st.Skipped = false
+}
+
+// Begin records that the learner reached the step at the given time. The
+// first time is kept: going back to a step later does not make what they
+// made there the first time look older than the step.
+func (c *CourseState) Begin(key string, at time.Time) {
+	if key == "" {
+		return
+	}
+	if st := c.Step(key); st.StartedAt.IsZero() {
+		st.StartedAt = at.UTC()
+	}
+}
+
+// StartedAt is when the learner first reached the step, zero when lab has
+// no record of it; like [CourseState.Passed] it never adds an entry.
+func (c *CourseState) StartedAt(key string) time.Time {
+	if st := c.Steps[key]; st != nil {
+		return st.StartedAt
+	}
+	return time.Time{}
 }
 
 // MoveOn makes next the current step after a check of step from, but only

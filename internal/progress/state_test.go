@@ -1,6 +1,8 @@
 package progress
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 )
@@ -119,5 +121,42 @@ func TestCourseStateSetupDone(t *testing.T) {
 		if got := c.SetupDone(tt.key); got != tt.want {
 			t.Errorf("%s: got %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+func TestStateBegin(t *testing.T) {
+	first := time.Date(2026, 12, 2, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	var st CourseState
+	if got := st.StartedAt("a/b"); !got.IsZero() {
+		t.Errorf("StartedAt of a step never reached = %v, want zero", got)
+	}
+	if len(st.Steps) != 0 {
+		t.Errorf("StartedAt added an entry: %v", st.Steps)
+	}
+	st.Begin("a/b", first)
+	st.Begin("a/b", first.Add(time.Hour)) // coming back later
+	st.Begin("", first)
+	if got := st.StartedAt("a/b"); !got.Equal(first) || got.Location() != time.UTC {
+		t.Errorf("StartedAt = %v, want the first time %v in UTC", got, first.UTC())
+	}
+	if len(st.Steps) != 1 {
+		t.Errorf("Begin with no key added an entry: %v", st.Steps)
+	}
+}
+
+// Progress written before lab kept start times loads, and a start time
+// round-trips.
+func TestStartedAtJSON(t *testing.T) {
+	var old StepState
+	if err := json.Unmarshal([]byte(`{"passed":true,"attempts":2}`), &old); err != nil || !old.StartedAt.IsZero() {
+		t.Errorf("old step state: %+v, %v; want it read with no start time", old, err)
+	}
+	at := time.Date(2026, 12, 2, 10, 0, 0, 5, time.UTC)
+	data, err := json.Marshal(StepState{StartedAt: at})
+	if err != nil || string(data) != `{"started_at":"2026-12-02T10:00:00.000000005Z"}` {
+		t.Errorf("got %s, %v", data, err)
+	}
+	if data, _ := json.Marshal(StepState{Attempts: 1}); strings.Contains(string(data), "started_at") {
+		t.Errorf("a step never reached writes %s, want no started_at", data)
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
@@ -89,6 +90,7 @@ func (ss *session) gotoStep(ctx context.Context, step *lessons.Step) error {
 	case len(step.Setup) == 0:
 		if err := ss.update(func(st *progress.State) error {
 			ss.progress(st).Current = step.Key()
+			ss.progress(st).Begin(step.Key(), time.Now())
 			return nil
 		}); err != nil {
 			return err

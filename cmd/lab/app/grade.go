@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
@@ -76,6 +78,9 @@ func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
 	}
 	if !slices.Contains(grade.Formats, opts.format) {
 		return usageErrorf("unknown format %q; use one of %s", opts.format, strings.Join(grade.Formats, ", "))
+	}
+	if err := checkReceiptFiles(opts.files); err != nil {
+		return err
 	}
 	// The class report must not replace a receipt or the key it grades.
 	var out *outputFile
@@ -159,6 +164,35 @@ func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
 	}
 	if len(class.Rejected) > 0 {
 		return &silentError{code: exitNotPass}
+	}
+	return nil
+}
+
+// checkReceiptFiles refuses, before anything is read, a receipt that is not
+// a regular file: a FIFO would block grading until someone writes to it,
+// and a device such as /dev/zero never ends. A file that does not exist is
+// left to the read, which reports it with the others that cannot be read.
+func checkReceiptFiles(names []string) error {
+	for _, name := range names {
+		fi, err := os.Stat(name)
+		if err != nil {
+			continue
+		}
+		if !fi.Mode().IsRegular() {
+			what := "not a regular file"
+			switch {
+			case fi.IsDir():
+				what = "a directory"
+			case fi.Mode()&fs.ModeNamedPipe != 0:
+				what = "a named pipe (FIFO)"
+			case fi.Mode()&fs.ModeDevice != 0:
+				what = "a device"
+			case fi.Mode()&fs.ModeSocket != 0:
+				what = "a socket"
+			}
+			return usageErrorf("receipt %s is %s, not a file lab verify wrote; nothing was graded: "+
+				"give the receipt files themselves (lab grade *.json)", safetext.Line(name), what)
+		}
 	}
 	return nil
 }

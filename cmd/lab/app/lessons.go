@@ -99,6 +99,14 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 	for _, p := range problems {
 		fmt.Fprintln(s.Out, p.String())
 	}
+	// Warnings are printed, but do not fail the course.
+	var warnings []lessons.Problem
+	if course != nil {
+		warnings = lessons.LintPrefix(course)
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(s.Out, "warning: "+w.String())
+	}
 	if len(problems) > 0 {
 		return &envError{err: fmt.Errorf("%s: %d problem(s)", name, len(problems))}
 	}
@@ -106,7 +114,11 @@ func runLint(s *IOStreams, dir, lessonsFlag string) error {
 	if course != nil {
 		steps = len(course.Steps())
 	}
-	fmt.Fprintf(s.Out, "%s: %d lessons, %d steps, no problems\n", name, len(course.Lessons), steps)
+	summary := "no problems"
+	if len(warnings) > 0 {
+		summary += fmt.Sprintf(", %d warning(s)", len(warnings))
+	}
+	fmt.Fprintf(s.Out, "%s: %d lessons, %d steps, %s\n", name, len(course.Lessons), steps, summary)
 	return nil
 }
 

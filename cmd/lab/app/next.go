@@ -124,8 +124,12 @@ func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (
 		return "", step, err
 	}
 	res := rep.Results[0]
-	defer reportToClass(s, ss, rep)()
 	passed := res.Status == result.StatusPassed
+	if res.Status == result.StatusFailed {
+		// A host port another container holds is named with its holder.
+		res.Checks = append(res.Checks, features.PortConflicts(ctx, checkEnv(ws), step)...)
+	}
+	defer reportToClass(s, ss, rep)()
 	nxt := ss.course.Next(step)
 	// A next step with a learner setup is moved onto only once its
 	// setup ran, so a failing setup leaves the learner where they are.

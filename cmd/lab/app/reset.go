@@ -5,44 +5,59 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/internal/progress"
+	"github.com/lab-workshop/lab/internal/safetext"
 	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
 
 type resetOptions struct {
-	scope  string
-	yes    bool
-	dryRun bool
+	scope        string
+	yes          bool
+	dryRun       bool
+	includeOlder bool
 }
 
 func newResetCmd(s *IOStreams) *cli.Command {
 	return &cli.Command{
 		Name:      "reset",
-		Usage:     "remove what a step's instructions created (listed first, asked before deleting) and forget its progress",
+		Usage:     "remove what you made while doing a step (listed first, asked before deleting) and forget its progress",
 		ArgsUsage: "[STEP|LESSON]",
+		Description: `reset removes the containers, images, volumes, networks and kind clusters the
+selected steps name, by their exact names, and only those created after you
+started the step that names them. One that existed before is listed as
+"existed before you started this step: kept" and left alone, unless
+--include-older is given. Your workspace files are never deleted.`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "yes", Aliases: []string{"y"}, Usage: "do not ask before deleting"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "only list what would be removed"},
+			&cli.BoolFlag{Name: "include-older", Usage: "also remove what the steps name but existed before you started them"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if err := maxArgs(cmd, 1); err != nil {
 				return err
 			}
-			return runReset(ctx, s, cmd, resetOptions{scope: cmd.Args().First(), yes: cmd.Bool("yes"), dryRun: cmd.Bool("dry-run")})
+			return runReset(ctx, s, cmd, resetOptions{
+				scope: cmd.Args().First(), yes: cmd.Bool("yes"), dryRun: cmd.Bool("dry-run"),
+				includeOlder: cmd.Bool("include-older"),
+			})
 		},
 	}
 }
 
-// runReset removes only resources the selected steps name — containers,
-// images, volumes and networks by their exact lesson names. Workspace files
-// are the learner's work and are never deleted.
+// runReset removes only what the learner made while doing the selected
+// steps: the engine objects the steps name, by their exact names, created
+// after the learner began the step naming them (all of them with
+// --include-older). Workspace files are the learner's work and are never
+// deleted.
 func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOptions) error {
 	ss, err := openSession(s, cmd)
 	if err != nil {
@@ -50,7 +65,8 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 	}
 	// Progress is read first: a file this lab cannot read (a newer lab's)
 	// stops the reset before anything is deleted.
-	if _, err := ss.load(); err != nil {
+	st, err := ss.load()
+	if err != nil {
 		return err
 	}
 	var scopes []string
@@ -61,16 +77,20 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	var q sandbox.ResourceQuery
+	var refs []sandbox.Ref
 	var files, kubeRefs []string
+	began := map[sandbox.Ref]time.Time{}
+	cs := ss.progress(st)
 	for _, step := range steps {
-		r := features.ResourceQuery(step.Resources)
-		q.Containers = append(q.Containers, r.Containers...)
-		q.ContainersFrom = append(q.ContainersFrom, r.ContainersFrom...)
-		q.Images = append(q.Images, r.Images...)
-		q.Volumes = append(q.Volumes, r.Volumes...)
-		q.Networks = append(q.Networks, r.Networks...)
-		q.Clusters = append(q.Clusters, r.Clusters...)
+		start := cs.StartedAt(step.Key())
+		for _, ref := range features.Refs(step.Resources) {
+			if prev, ok := began[ref]; !ok {
+				refs = append(refs, ref)
+				began[ref] = start
+			} else if !start.IsZero() && (prev.IsZero() || start.Before(prev)) {
+				began[ref] = start
+			}
+		}
 		files = append(files, step.Resources.Files...)
 		kubeRefs = append(kubeRefs, step.Resources.Kubernetes...)
 	}
@@ -99,32 +119,40 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 			}
 		}
 	}
-	var found []sandbox.Resource
-	if !q.Empty() {
+	var found []sandbox.Object
+	if len(refs) > 0 {
 		eng, err := connect(ctx)
 		if err != nil {
 			return err
 		}
 		defer eng.Close()
-		if found, err = eng.FindResources(ctx, q); err != nil {
+		if found, err = eng.Find(ctx, refs); err != nil {
 			return &envError{err: err}
 		}
-		if len(found) > 0 {
-			fmt.Fprintln(s.Out, "These were created by the selected steps and would be removed:")
-			for _, r := range found {
-				fmt.Fprintf(s.Out, "  %s\n", r)
+		remove, kept := sandbox.SplitByAge(found, func(r sandbox.Ref) time.Time { return began[r] }, false)
+		if opts.includeOlder {
+			for _, k := range kept {
+				remove = append(remove, k.Object)
 			}
 		}
-		if len(found) > 0 && !opts.dryRun {
+		listReset(s.Out, remove, kept, opts.includeOlder)
+		if len(kept) > 0 && !opts.includeOlder {
+			again := "lab reset --include-older"
+			if opts.scope != "" {
+				again = "lab reset " + opts.scope + " --include-older"
+			}
+			fmt.Fprintf(s.Err, "to remove those too, if you are sure they are yours: %s\n", again)
+		}
+		if len(remove) > 0 && !opts.dryRun {
 			if !opts.yes {
 				if ok, err := confirm(ctx, s, "Remove them?"); !ok {
 					return err
 				}
 			}
-			if err := eng.RemoveResources(ctx, found); err != nil {
+			if err := eng.Remove(ctx, remove); err != nil {
 				return &envError{err: err}
 			}
-			fmt.Fprintf(s.Err, "removed %d resource(s)\n", len(found))
+			fmt.Fprintf(s.Err, "removed %d resource(s)\n", len(remove))
 		}
 	}
 	if len(found) == 0 {
@@ -138,18 +166,44 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 		return nil
 	}
 	return ss.update(func(st *progress.State) error {
-		forget(ss.progress(st), steps)
+		forget(ss.progress(st), steps, time.Now())
 		return nil
 	})
 }
 
-// forget clears the progress of steps and makes the first of them current.
-func forget(st *progress.CourseState, steps []*lessons.Step) {
+// listReset prints what reset removes and what it keeps, and why.
+func listReset(w io.Writer, remove []sandbox.Object, kept []sandbox.Kept, includeOlder bool) {
+	older := map[string]bool{}
+	for _, k := range kept {
+		older[k.String()+"\x00"+k.ID] = true
+	}
+	if len(remove) > 0 {
+		fmt.Fprintln(w, "These were created by the selected steps and would be removed:")
+		for _, o := range remove {
+			note := ""
+			if includeOlder && older[o.String()+"\x00"+o.ID] {
+				note = " (existed before you started this step; --include-older)"
+			}
+			fmt.Fprintf(w, "  %s%s\n", safetext.Line(o.String()), note)
+		}
+	}
+	if len(kept) > 0 && !includeOlder {
+		fmt.Fprintln(w, "These are named by the selected steps, but lab cannot tell that you made them:")
+		for _, k := range kept {
+			fmt.Fprintf(w, "  %s: %s\n", safetext.Line(k.String()), k.Reason)
+		}
+	}
+}
+
+// forget clears the progress of steps and makes the first of them current,
+// begun at now.
+func forget(st *progress.CourseState, steps []*lessons.Step, now time.Time) {
 	for _, step := range steps {
 		delete(st.Steps, step.Key())
 	}
 	if len(steps) > 0 {
 		st.Current = steps[0].Key()
+		st.Begin(st.Current, now)
 	}
 }
 

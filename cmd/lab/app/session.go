@@ -212,6 +212,9 @@ func (ss *session) recordCheck(step *lessons.Step, passed bool, ws string, hold 
 		moved = cs.Current == "" || cs.Current == step.Key()
 		if !hold {
 			cs.MoveOn(step.Key(), next)
+			if moved && next != step.Key() {
+				cs.Begin(next, time.Now())
+			}
 		}
 		return nil
 	})
@@ -234,6 +237,7 @@ func (ss *session) skipCurrent() (skipped, next *lessons.Step, err error) {
 		cs.Current = ""
 		if next != nil {
 			cs.Current = next.Key()
+			cs.Begin(next.Key(), time.Now())
 		}
 		return nil
 	})

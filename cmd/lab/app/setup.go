@@ -76,8 +76,11 @@ func (ss *session) reach(ctx context.Context, ws string, step *lessons.Step, fro
 		} else {
 			cs.MoveOn(from, step.Key())
 		}
-		if len(step.Setup) > 0 && cs.Current == step.Key() {
-			cs.SetupRan = step.Key()
+		if cs.Current == step.Key() {
+			cs.Begin(step.Key(), time.Now())
+			if len(step.Setup) > 0 {
+				cs.SetupRan = step.Key()
+			}
 		}
 		return nil
 	})
