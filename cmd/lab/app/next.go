@@ -37,6 +37,9 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		return nil
 	}
 	step := ss.current(st)
+	if step != nil && ss.shared.skipReason(step) != "" {
+		return ss.skipSharedAndShow(ws, step)
+	}
 	if step == nil {
 		fmt.Fprintln(s.Out, "every step has passed: the course is complete. `lab verify` checks it all again.")
 		return nil
@@ -107,9 +110,7 @@ func (ss *session) begin(ws string) error {
 func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (result.Status, *lessons.Step, error) {
 	s := ss.s
 	fmt.Fprintf(s.Err, "checking %s — %s ...\n", step.Key(), step.Title)
-	rep, err := features.Run(ctx, []*lessons.Step{step}, features.Options{
-		Env: checkEnv(ws), Workspace: ws, Status: s.Err,
-	})
+	rep, err := features.Run(ctx, []*lessons.Step{step}, ss.checkOptions(ws))
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return "", step, fmt.Errorf("checking %s was interrupted, so nothing was recorded; run `lab next` again: %w", step.Key(), ctxErr)
 	}
