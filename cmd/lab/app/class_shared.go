@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
@@ -142,6 +143,25 @@ func (m *sharedMode) env() []string {
 	return []string{"KUBECONFIG=" + m.file, "LAB_KUBE_CONTEXT=" + m.Context, "LAB_KUBE_NAMESPACE=" + m.Namespace}
 }
 
+// getenv is base with the shared cluster's context and namespace put in,
+// for what follows the cluster the checks use.
+func (m *sharedMode) getenv(base func(string) string) func(string) string {
+	if m == nil {
+		return base
+	}
+	vals := map[string]string{}
+	for _, kv := range m.env() {
+		k, v, _ := strings.Cut(kv, "=")
+		vals[k] = v
+	}
+	return func(key string) string {
+		if v, ok := vals[key]; ok {
+			return v
+		}
+		return base(key)
+	}
+}
+
 // skipReason says why a step is not checked: in shared mode, the steps of
 // a lesson that makes the learner's own cluster.
 func (m *sharedMode) skipReason(step *lessons.Step) string {
@@ -171,23 +191,22 @@ func (ss *session) skipShared(step *lessons.Step) (*lessons.Step, error) {
 }
 
 // skipSharedAndShow skips what does not apply in shared mode and shows the
-// step the learner is on then.
-func (ss *session) skipSharedAndShow(ws string, step *lessons.Step) error {
+// step the learner is on then, which it returns (nil at the course's end).
+func (ss *session) skipSharedAndShow(ws string, step *lessons.Step) (*lessons.Step, error) {
 	step, err := ss.skipShared(step)
-	if err != nil {
-		return err
-	}
-	if step == nil {
-		fmt.Fprintln(ss.s.Out, "every other step has passed: the course is complete.")
-		return nil
+	if err != nil || step == nil {
+		if err == nil {
+			fmt.Fprintln(ss.s.Out, "That was the last step: the course is complete.")
+		}
+		return nil, err
 	}
 	fmt.Fprintln(ss.s.Out)
 	if err := ss.prepare(ws, step); err != nil {
-		return err
+		return step, err
 	}
 	if step.Index == 1 {
 		renderIntro(ss.s, step.Lesson)
 	}
 	renderStep(ss.s, step)
-	return nil
+	return step, nil
 }

@@ -37,9 +37,6 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		return nil
 	}
 	step := ss.current(st)
-	if step != nil && ss.shared.skipReason(step) != "" {
-		return ss.skipSharedAndShow(ws, step)
-	}
 	if step == nil {
 		fmt.Fprintln(s.Out, "every step has passed: the course is complete. `lab verify` checks it all again.")
 		return nil
@@ -49,7 +46,7 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		return err
 	}
 	switch status {
-	case result.StatusPassed:
+	case result.StatusPassed, result.StatusSkipped:
 		return nil
 	case result.StatusError:
 		return &silentError{code: exitEnvError}
@@ -109,6 +106,10 @@ func (ss *session) begin(ws string) error {
 // (Ctrl-C) records nothing.
 func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (result.Status, *lessons.Step, error) {
 	s := ss.s
+	if ss.shared.skipReason(step) != "" {
+		nxt, err := ss.skipSharedAndShow(ws, step)
+		return result.StatusSkipped, nxt, err
+	}
 	fmt.Fprintf(s.Err, "checking %s — %s ...\n", step.Key(), step.Title)
 	rep, err := features.Run(ctx, []*lessons.Step{step}, ss.checkOptions(ws))
 	if ctxErr := ctx.Err(); ctxErr != nil {
