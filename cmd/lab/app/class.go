@@ -66,6 +66,7 @@ func newClassCmd(s *IOStreams) *cli.Command {
 			},
 			newClassClusterCmd(s),
 			newUseClusterCmd(s),
+			newClassVerifyCmd(s),
 		},
 	}
 }
