@@ -36,10 +36,11 @@ import (
 // reading another's Deployment.
 //
 // It needs a Docker engine, the kind and kubectl CLIs and LAB_NODE_IMAGE;
-// without them it skips, unless LAB_REQUIRE_CLUSTER is set. It costs a
-// two-node cluster (one to three minutes to create on two cores), loading
-// the app and MongoDB images into both nodes, and about a minute of
-// lesson 7 for the learners. LAB_CLASS_CLUSTER=NAME reuses an existing
+// without them it skips, unless LAB_REQUIRE_CLUSTER is set. Measured on
+// two busy cores, it costs a two-node cluster (about three minutes to
+// create), loading the app and MongoDB images into both nodes (about a
+// minute) and the learners' lesson 7 and lab verify (four to five
+// minutes). LAB_CLASS_CLUSTER=NAME reuses an existing
 // kind cluster instead (made with the same node image; the test makes and
 // then deletes namespaces of its own there).
 func TestClassSharedCluster(t *testing.T) {
