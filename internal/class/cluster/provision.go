@@ -291,4 +291,3 @@ func waitToken(ctx context.Context, client kubernetes.Interface, l Learner, wait
 		}
 	}
 }
-
