@@ -13,13 +13,13 @@ Feature: Deploy, expose, heal, scale
     And its rollout completes with all its replicas available
 
   @service
-  Scenario: The Service lab-app-svc sends node port 30001 to the app's pods
+  Scenario: The Service lab-app-svc sends node port {{ vars.app_node_port }} to the app's pods
     Given the Service "lab-app-svc" exists
     Then it is of type NodePort
     And its port 3000 forwards to port 3000 of the pods
-    And its port 3000 is open on node port 30001
+    And its port 3000 is open on node port {{ vars.app_node_port }}
     And it sends traffic to exactly the ready pods of the Deployment "lab-app"
-    And http://localhost:30001/ answers with the home page of a pod of the Deployment "lab-app"
+    And http://{{ vars.app_node_host }}:{{ vars.app_node_port }}/ answers with the home page of a pod of the Deployment "lab-app"
 
   @self-heal @disruptive
   Scenario: A deleted pod is replaced by a new one
@@ -42,7 +42,7 @@ Feature: Deploy, expose, heal, scale
     And it sends traffic to exactly the ready pods of the Deployment "mongo"
     And the Deployment "lab-app" sets DB_HOST to "mongo-service:27017/posts"
     And the rollout of the Deployment "lab-app" is complete
-    And http://localhost:30001/posts?format=json lists at least 1 post
+    And http://{{ vars.app_node_host }}:{{ vars.app_node_port }}/posts?format=json lists at least 1 post
 
   @teardown
   Scenario: Nothing of the lab's cluster is left

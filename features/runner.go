@@ -31,6 +31,9 @@ type Options struct {
 	Grading bool
 	// NoDisruptive skips disruptive steps; they are reported as skipped.
 	NoDisruptive bool
+	// Skip, when set, names steps not to check: a non-empty reason skips
+	// the step, reported as skipped with that reason.
+	Skip func(*lessons.Step) string
 	// Status receives announcements and progress (stderr); nil discards them.
 	Status io.Writer
 	// Cucumber, when set, receives godog's own cucumber JSON for the whole
@@ -166,6 +169,12 @@ func (r *run) lesson(ctx context.Context, steps []*lessons.Step) error {
 			res.Status = StatusSkipped
 			res.Reason = "disruptive step skipped (--no-disruptive)"
 			continue
+		}
+		if r.opts.Skip != nil {
+			if why := r.opts.Skip(s); why != "" {
+				res.Status, res.Reason = StatusSkipped, why
+				continue
+			}
 		}
 		byTag[s.Tag()] = s
 		f := s.Tag()

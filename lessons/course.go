@@ -40,6 +40,10 @@ type Lesson struct {
 	// passes. Loading accepts a lesson without one; Lint reports it.
 	Recap string  `json:"recap,omitempty"`
 	Steps []*Step `json:"steps"`
+	// OwnCluster marks a lesson in which learners make and use a cluster
+	// of their own (lesson.md's own_cluster: true). A learner working in
+	// a class's shared cluster skips it.
+	OwnCluster bool `json:"own_cluster,omitempty"`
 	// FeaturePath is the feature's path in the features file system
 	// ("<lesson-id>.feature"); runners use it as the feature's name so
 	// that reports point at the right file.

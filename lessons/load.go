@@ -45,8 +45,9 @@ type courseMeta struct {
 }
 
 type lessonMeta struct {
-	ID    string `yaml:"id"`
-	Title string `yaml:"title"`
+	ID         string `yaml:"id"`
+	Title      string `yaml:"title"`
+	OwnCluster bool   `yaml:"own_cluster"`
 }
 
 type stepMeta struct {
@@ -86,6 +87,10 @@ func Load(content, features fs.FS) (*Course, error) {
 // were found (lessons and steps that could not be read are left out); the
 // error is only for file systems that cannot be read at all.
 func Parse(content, features fs.FS) (*Course, []Problem, error) {
+	return parse(content, features, nil)
+}
+
+func parse(content, features fs.FS, overrides map[string]string) (*Course, []Problem, error) {
 	if content == nil || features == nil {
 		return nil, nil, errors.New("loading lessons: no content or features file system")
 	}
@@ -93,7 +98,7 @@ func Parse(content, features fs.FS) (*Course, []Problem, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading lessons: %w", err)
 	}
-	p := &parser{content: content, features: features, course: &Course{Hash: hash}, used: map[string]bool{}}
+	p := &parser{content: content, features: features, course: &Course{Hash: hash}, used: map[string]bool{}, overrides: overrides}
 	if err := p.parseCourse(); err != nil {
 		return nil, nil, fmt.Errorf("loading lessons: %w", err)
 	}
@@ -110,6 +115,7 @@ type parser struct {
 	course            *Course
 	problems          []Problem
 	used              map[string]bool // course variables some file refers to
+	overrides         map[string]string
 }
 
 func (p *parser) problem(file string, line int, format string, args ...any) {
@@ -149,7 +155,7 @@ func (p *parser) parseCourse() error {
 		p.problem(courseFile, doc.line("lessons"), "course lists no lessons")
 	}
 	p.checkVars(doc, meta.Vars)
-	c.Vars = meta.Vars
+	c.Vars = withOverrides(meta.Vars, p.overrides)
 	c.Prefix = strings.TrimSpace(meta.Prefix)
 	if c.Prefix != "" && !resourcePrefix.MatchString(c.Prefix) {
 		p.problem(courseFile, doc.line("prefix"), "prefix %q is not a name prefix (use a-z, 0-9, and - _ . / between them, for example lab)", c.Prefix)
@@ -320,6 +326,7 @@ func (p *parser) parseIntro(l *Lesson, file string, data []byte) {
 		return
 	}
 	l.Title = strings.TrimSpace(meta.Title)
+	l.OwnCluster = meta.OwnCluster
 	switch id := strings.TrimSpace(meta.ID); {
 	case id == "":
 		p.problem(file, doc.line("id"), "lesson has no id")

@@ -88,7 +88,7 @@ func TestValidation(t *testing.T) {
 		}, `containers/lesson.md:1: no front matter: the file must start with a "---" line, then YAML, then "---"`},
 		{"lesson unknown key", func(t *testing.T, c, f fstest.MapFS) {
 			edit(t, c, "containers/lesson.md", "title: Containers\n", "title: Containers\nsummary: x\n")
-		}, `containers/lesson.md:4: unknown key "summary" (known keys: id, title)`},
+		}, `containers/lesson.md:4: unknown key "summary" (known keys: id, title, own_cluster)`},
 		{"lesson without steps", func(t *testing.T, c, f fstest.MapFS) {
 			for name := range c {
 				if strings.HasPrefix(name, "containers/0") {

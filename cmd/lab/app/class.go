@@ -21,6 +21,7 @@ time spent per step and whose machine will not manage the Kubernetes lessons.
 
    lab class create "Docker 101"          # prints the join code
    lab class serve --listen 0.0.0.0:8080  # the page: http://HOST:8080/
+   lab class cluster --count 20           # one shared Kubernetes cluster: a namespace each
 
 The store is an SQLite file in lab's state folder unless --db names another
 file or a PostgreSQL database (postgres://user:pass@host/db).`
@@ -30,7 +31,7 @@ var dbFlag = &cli.StringFlag{Name: "db", Usage: "the class store: an SQLite `FIL
 func newClassCmd(s *IOStreams) *cli.Command {
 	return &cli.Command{
 		Name:        "class",
-		Usage:       "run a live class: the instructor's server and page",
+		Usage:       "run a live class: the instructor's server and page, a shared cluster",
 		Description: classHelp,
 		Commands: []*cli.Command{
 			{
@@ -63,6 +64,9 @@ func newClassCmd(s *IOStreams) *cli.Command {
 					return runClassServe(ctx, s, cmd.String("db"), cmd.String("listen"), cmd.String("class"), stuck)
 				},
 			},
+			newClassClusterCmd(s),
+			newUseClusterCmd(s),
+			newClassVerifyCmd(s),
 		},
 	}
 }

@@ -56,7 +56,7 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		return err
 	}
 	switch status {
-	case result.StatusPassed:
+	case result.StatusPassed, result.StatusSkipped:
 		return nil
 	case result.StatusError:
 		return &silentError{code: exitEnvError}
@@ -113,10 +113,12 @@ func (ss *session) begin(ctx context.Context, ws string) error {
 // (Ctrl-C) records nothing.
 func (ss *session) advance(ctx context.Context, ws string, step *lessons.Step) (result.Status, *lessons.Step, error) {
 	s := ss.s
+	if ss.shared.skipReason(step) != "" {
+		nxt, err := ss.skipSharedAndShow(ws, step)
+		return result.StatusSkipped, nxt, err
+	}
 	fmt.Fprintf(s.Err, "checking %s — %s ...\n", step.Key(), step.Title)
-	rep, err := features.Run(ctx, []*lessons.Step{step}, features.Options{
-		Env: checkEnv(ws), Workspace: ws, Status: s.Err,
-	})
+	rep, err := features.Run(ctx, []*lessons.Step{step}, ss.checkOptions(ws))
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return "", step, fmt.Errorf("checking %s was interrupted, so nothing was recorded; run `lab next` again: %w", step.Key(), ctxErr)
 	}

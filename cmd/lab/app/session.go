@@ -28,12 +28,18 @@ type session struct {
 	store   *progress.Store
 	// workspaceFlag is --workspace / LAB_WORKSPACE, empty when not given.
 	workspaceFlag string
+	// shared is the class's shared cluster the learner works in, if any.
+	shared *sharedMode
 }
 
 // openSession loads the course (built in, or --lessons DIR) and locates the
 // progress store. It does not read progress yet.
 func openSession(s *IOStreams, cmd *cli.Command) (*session, error) {
-	course, err := loadCourse(cmd.String("lessons"))
+	shared, err := loadSharedMode(s.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	course, err := loadCourseWith(cmd.String("lessons"), shared.vars())
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +59,7 @@ func openSession(s *IOStreams, cmd *cli.Command) (*session, error) {
 		progress.WithStatus(s.Err),
 		progress.WithLockTimeout(timeout),
 		progress.LegacyCourse(builtinCourseID(course, cmd.String("lessons"))))
-	return &session{s: s, course: course, starter: starter, store: store, workspaceFlag: cmd.String("workspace")}, nil
+	return &session{s: s, course: course, starter: starter, store: store, workspaceFlag: cmd.String("workspace"), shared: shared}, nil
 }
 
 // lockTimeout is LAB_LOCK_TIMEOUT (a duration such as 30s), or the default.
@@ -85,8 +91,14 @@ func builtinCourseID(course *lessons.Course, lessonsDir string) string {
 // loadCourse reads the built-in course, or the one in dir: lesson folders
 // beside course.yaml and the feature files in dir/features.
 func loadCourse(dir string) (*lessons.Course, error) {
+	return loadCourseWith(dir, nil)
+}
+
+// loadCourseWith loads the course with other values for some of its
+// variables.
+func loadCourseWith(dir string, vars map[string]string) (*lessons.Course, error) {
 	if dir == "" {
-		return lessons.Load(lessons.Content(), features.Files())
+		return lessons.LoadWithVars(lessons.Content(), features.Files(), vars)
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
 		return nil, &envError{err: fmt.Errorf("lessons directory %q not found; give a folder holding course.yaml", dir)}
@@ -95,7 +107,7 @@ func loadCourse(dir string) (*lessons.Course, error) {
 	if err != nil {
 		return nil, err
 	}
-	course, err := lessons.Load(sandbox.CourseFS(dir), feats)
+	course, err := lessons.LoadWithVars(sandbox.CourseFS(dir), feats, vars)
 	if err != nil {
 		return nil, fmt.Errorf("loading lessons from %s: %w", dir, err)
 	}
@@ -297,6 +309,17 @@ func (ss *session) step(st *progress.State, ref string) (*lessons.Step, error) {
 // process's, plus the workspace.
 func checkEnv(workspace string) []string {
 	return append(os.Environ(), "LAB_WORKSPACE="+workspace)
+}
+
+// checkOptions are the options of a run of the session's checks: its
+// environment, and in a class's shared cluster that cluster's context and
+// namespace and the steps skipped there.
+func (ss *session) checkOptions(workspace string) features.Options {
+	opts := features.Options{Env: append(checkEnv(workspace), ss.shared.env()...), Workspace: workspace, Status: ss.s.Err}
+	if ss.shared != nil {
+		opts.Skip = ss.shared.skipReason
+	}
+	return opts
 }
 
 // prepare copies the step's starter files into the workspace, keeping any

@@ -214,9 +214,8 @@ func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyO
 	if err != nil {
 		return err
 	}
-	runOpts := features.Options{
-		Env: checkEnv(ws), Workspace: ws, Grading: true, NoDisruptive: opts.noDisruptive, Status: s.Err,
-	}
+	runOpts := ss.checkOptions(ws)
+	runOpts.Grading, runOpts.NoDisruptive = true, opts.noDisruptive
 	var cucumber bytes.Buffer
 	if slices.ContainsFunc(targets, func(t reportTarget) bool { return t.format == "cucumber" }) {
 		runOpts.Cucumber = &cucumber

@@ -99,7 +99,7 @@ func runWatch(ctx context.Context, s *IOStreams, cmd *cli.Command, opts watchOpt
 	}()
 	go followEngine(ctx, s.Getenv, triggers)
 	go readEnter(s, triggers)
-	kube := &kubeFollower{getenv: s.Getenv, out: triggers}
+	kube := &kubeFollower{getenv: ss.shared.getenv(s.Getenv), out: triggers}
 	defer kube.stop()
 	kube.follow(ctx, step.Lesson)
 
@@ -162,7 +162,7 @@ func runWatch(ctx context.Context, s *IOStreams, cmd *cli.Command, opts watchOpt
 			if err != nil {
 				return err
 			}
-			if status == result.StatusPassed {
+			if status == result.StatusPassed || status == result.StatusSkipped {
 				if nxt == nil {
 					return nil
 				}

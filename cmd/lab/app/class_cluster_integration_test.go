@@ -1,0 +1,385 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/lab-workshop/lab/features"
+	"github.com/lab-workshop/lab/internal/class/cluster"
+	"github.com/lab-workshop/lab/lessons"
+)
+
+// TestClassSharedCluster proves one shared cluster for a class: a
+// multi-node kind cluster from the test kit's node image, lab class
+// cluster --count 3, three learners at once doing lesson 7 in their own
+// namespaces with its reference solution and passing its checks with lab
+// verify (lesson 6 reported skipped), and one learner refused (403) when
+// reading another's Deployment.
+//
+// It needs a Docker engine, the kind and kubectl CLIs and LAB_NODE_IMAGE;
+// without them it skips, unless LAB_REQUIRE_CLUSTER is set. Measured on
+// two busy cores, it costs a two-node cluster (about three minutes to
+// create), loading the app and MongoDB images into both nodes (about a
+// minute) and the learners' lesson 7 and lab verify (four to five
+// minutes). LAB_CLASS_CLUSTER=NAME reuses an existing
+// kind cluster instead (made with the same node image; the test makes and
+// then deletes namespaces of its own there).
+func TestClassSharedCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("integration test: skipped with -short")
+	}
+	need := func(format string, args ...any) {
+		t.Helper()
+		if os.Getenv("LAB_REQUIRE_CLUSTER") != "" {
+			t.Fatalf("LAB_REQUIRE_CLUSTER is set, but "+format, args...)
+		}
+		t.Skipf(format, args...)
+	}
+	image, reuse := os.Getenv("LAB_NODE_IMAGE"), os.Getenv("LAB_CLASS_CLUSTER")
+	if image == "" && reuse == "" {
+		need("no node image: set LAB_NODE_IMAGE to a kind node image on this machine (make test builds one offline)")
+	}
+	for _, tool := range []string{"docker", "kind", "kubectl", "bash"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			need("%s is not on PATH", tool)
+		}
+	}
+	if out, err := exec.Command("docker", "info", "--format", "{{.ServerVersion}}").CombinedOutput(); err != nil {
+		need("no Docker engine: %v: %s", err, out)
+	}
+	if image != "" && reuse == "" {
+		if out, err := exec.Command("docker", "image", "inspect", image).CombinedOutput(); err != nil {
+			need("the node image %s is not on this machine: %s", image, out)
+		}
+	}
+	course, err := lessons.Load(lessons.Content(), features.Files())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	id := randomID(t)
+	lab := buildLab(t, dir)
+
+	// The class's cluster: two nodes, so that learners' pods, CoreDNS and
+	// the node port the check uses are spread over more than one.
+	name, kubeconfig := reuse, filepath.Join(dir, "instructor.kubeconfig")
+	if reuse == "" {
+		name = "lab-class-it-" + id
+		cfg := filepath.Join(dir, "kind.yaml")
+		writeFile(t, cfg, "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n")
+		t.Cleanup(func() {
+			run(t, context.Background(), nil, "", "kind", "delete", "cluster", "--name", name, "--kubeconfig", kubeconfig)
+		})
+		start := time.Now()
+		run(t, ctx, nil, "", "kind", "create", "cluster", "--name", name, "--image", image, "--config", cfg, "--kubeconfig", kubeconfig, "--wait", "4m")
+		t.Logf("two-node cluster %s made in %s", name, time.Since(start).Round(time.Second))
+	} else {
+		writeFile(t, kubeconfig, run(t, ctx, nil, "", "kind", "get", "kubeconfig", "--name", name))
+	}
+	admin := clientFor(t, kubeconfig)
+	podNetwork(t, ctx, admin, kubeconfig)
+	loadImages(t, ctx, course, name, id, dir)
+
+	// The instructor prepares the class.
+	prefix := "lab-it" + id + "-"
+	if reuse != "" {
+		t.Cleanup(func() {
+			for i := 1; i <= 3; i++ {
+				_ = admin.CoreV1().Namespaces().Delete(context.Background(), fmt.Sprintf("%slearner-%d", prefix, i), metav1.DeleteOptions{})
+			}
+		})
+	}
+	files := filepath.Join(dir, "class-files")
+	out := run(t, ctx, nil, "", lab, "class", "cluster", "--count", "3", "--kubeconfig", kubeconfig, "--out", files, "--prefix", prefix)
+	t.Logf("lab class cluster:\n%s", out)
+
+	// Three learners at once, each on their own lab state and workspace.
+	var wg sync.WaitGroup
+	for i := 1; i <= 3; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			learnerDoesLesson7(t, ctx, lab, dir, filepath.Join(files, fmt.Sprintf("%slearner-%d.kubeconfig", prefix, i)))
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+
+	// Learner 1 may not read learner 2's Deployment, which exists.
+	other := prefix + "learner-2"
+	if _, err := admin.AppsV1().Deployments(other).Get(ctx, "lab-app", metav1.GetOptions{}); err != nil {
+		t.Fatalf("the instructor cannot read %s's Deployment: %v", other, err)
+	}
+	learner1 := clientFor(t, filepath.Join(files, prefix+"learner-1.kubeconfig"))
+	_, err = learner1.AppsV1().Deployments(other).Get(ctx, "lab-app", metav1.GetOptions{})
+	var status apierrors.APIStatus
+	if !apierrors.IsForbidden(err) || !errors.As(err, &status) || status.Status().Code != http.StatusForbidden {
+		t.Errorf("learner 1 reading the Deployment lab-app of %s: %v, want 403 Forbidden", other, err)
+	} else {
+		t.Logf("refused as it should be: %v", err)
+	}
+	if _, err := learner1.AppsV1().Deployments(prefix+"learner-1").Get(ctx, "lab-app", metav1.GetOptions{}); err != nil {
+		t.Errorf("learner 1 reading their own Deployment: %v", err)
+	}
+}
+
+// learnerDoesLesson7 is one learner: they take their file, apply lesson
+// 7's reference solution in their namespace (leaving out the kind and
+// docker commands that are for their own cluster), and lab verify passes
+// lesson 7 and reports lesson 6 skipped.
+func learnerDoesLesson7(t *testing.T, ctx context.Context, lab, dir, file string) {
+	base := strings.TrimSuffix(filepath.Base(file), ".kubeconfig")
+	home, ws := filepath.Join(dir, base, "state"), filepath.Join(dir, base, "ws")
+	if err := os.MkdirAll(ws, 0o755); err != nil {
+		t.Error(err)
+		return
+	}
+	env := []string{"LAB_HOME=" + home, "LAB_WORKSPACE=" + ws, "NO_COLOR=1", "KUBECONFIG=" + filepath.Join(home, "class-cluster.kubeconfig")}
+	run(t, ctx, env, "", lab, "class", "use-cluster", file)
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	cc, err := cluster.ReadKubeconfig(data)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	course, err := lessons.LoadWithVars(lessons.Content(), features.Files(), cc.Vars())
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	steps, err := course.Select("kubernetes")
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	var checked []string
+	for _, s := range steps {
+		if s.ID == "teardown" {
+			continue
+		}
+		checked = append(checked, s.Key())
+		start := time.Now()
+		for _, c := range s.Solution {
+			if strings.HasPrefix(c, "kind ") || strings.HasPrefix(c, "docker ") {
+				continue
+			}
+			// On a busy machine a rollout can outlast the solution's
+			// wait; a learner then waits again, and so does the test.
+			for try := 1; strings.HasPrefix(c, "kubectl rollout status ") && try < 3; try++ {
+				cmd := exec.CommandContext(ctx, "bash", "-c", c)
+				cmd.Dir, cmd.Env = ws, append(os.Environ(), env...)
+				if err := cmd.Run(); err == nil {
+					break
+				}
+				t.Logf("%s: %s: still rolling out, waiting again", base, s.Key())
+			}
+			run(t, ctx, env, ws, "bash", "-euo", "pipefail", "-c", c)
+		}
+		t.Logf("%s: %s applied in %s", base, s.Key(), time.Since(start).Round(time.Second))
+	}
+	report := filepath.Join(dir, base+".json")
+	args := append([]string{"verify", "kind"}, checked...)
+	run(t, ctx, env, ws, lab, append(args, "--format", "json", "--output", report)...)
+	var rep struct {
+		Steps []struct{ Step, Status, Reason string }
+	}
+	data, err = os.ReadFile(report)
+	if err == nil {
+		err = json.Unmarshal(data, &rep)
+	}
+	if err != nil {
+		t.Errorf("%s's report: %v", base, err)
+		return
+	}
+	for _, s := range rep.Steps {
+		want := "passed"
+		if strings.HasPrefix(s.Step, "kind/") {
+			want = "skipped"
+			if !strings.Contains(s.Reason, "shared cluster (namespace "+cc.Namespace+")") {
+				t.Errorf("%s: %s skipped for %q", base, s.Step, s.Reason)
+			}
+		}
+		if s.Status != want {
+			t.Errorf("%s: %s %s, want %s", base, s.Step, s.Status, want)
+		}
+	}
+	if len(rep.Steps) != 3+len(checked) {
+		t.Errorf("%s: %d steps in the report, want %d", base, len(rep.Steps), 3+len(checked))
+	}
+}
+
+// podNetwork makes the node image's pod network span the nodes. The test
+// kit's node image serves one node with a fixed bridge configuration
+// (10.244.0.0/24) and resolves no other node's name; a second node needs
+// its own pod range (the one Kubernetes assigned it), a route to every
+// other node's pods, and the other nodes' names, which its kube-proxy uses
+// to reach the API server. kind's published node images do all of that
+// themselves (kindnet, Docker's DNS); there this finds nothing to change.
+func podNetwork(t *testing.T, ctx context.Context, admin kubernetes.Interface, kubeconfig string) {
+	t.Helper()
+	nodes, err := admin.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type node struct{ name, ip, cidr string }
+	var all []node
+	for _, n := range nodes.Items {
+		nd := node{name: n.Name, cidr: n.Spec.PodCIDR}
+		for _, a := range n.Status.Addresses {
+			if a.Type == "InternalIP" && !strings.Contains(a.Address, ":") {
+				nd.ip = a.Address
+			}
+		}
+		all = append(all, nd)
+	}
+	changed := false
+	for _, n := range all {
+		conf := run(t, ctx, nil, "", "docker", "exec", n.name, "sh", "-c", "cat /etc/cni/net.d/10-bridge.conflist 2>/dev/null || true")
+		if !strings.Contains(conf, `"lab-bridge"`) {
+			continue // not the test kit's node image
+		}
+		script := fmt.Sprintf("sed -i 's#10.244.0.0/24#%s#' /etc/cni/net.d/10-bridge.conflist\n", n.cidr)
+		for _, o := range all {
+			if o.name == n.name {
+				continue
+			}
+			script += fmt.Sprintf("ip route replace %s via %s\n", o.cidr, o.ip)
+			script += fmt.Sprintf("grep -q ' %[2]s$' /etc/hosts || echo '%[1]s %[2]s' >> /etc/hosts\n", o.ip, o.name)
+		}
+		run(t, ctx, nil, "", "docker", "exec", n.name, "sh", "-ec", script)
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	// kube-proxy reads /etc/hosts when its pod starts; CoreDNS may have
+	// started on a node before its pod range was right.
+	kubectl := []string{"--kubeconfig", kubeconfig, "-n", "kube-system"}
+	run(t, ctx, nil, "", "kubectl", append(kubectl, "delete", "pods", "-l", "k8s-app=kube-proxy", "--wait=true")...)
+	run(t, ctx, nil, "", "kubectl", append(kubectl, "rollout", "restart", "deployment/coredns")...)
+	for _, what := range []string{"daemonset/kube-proxy", "deployment/coredns"} {
+		run(t, ctx, nil, "", "kubectl", append(kubectl, "rollout", "status", what, "--timeout=180s")...)
+	}
+}
+
+// loadImages gives every node the images lesson 7 runs, as an instructor
+// does before the class: lab/app:v1 (this engine's, or built from the
+// sample app under a name of the test's own and named lab/app:v1 in the
+// nodes only) and the course's MongoDB image.
+func loadImages(t *testing.T, ctx context.Context, course *lessons.Course, clusterName, id, dir string) {
+	t.Helper()
+	app := "lab/app:v1"
+	if _, err := exec.Command("docker", "image", "inspect", app).CombinedOutput(); err != nil {
+		app = "lab-class-it-app:" + id
+		ctxDir := filepath.Join(dir, "app")
+		run(t, ctx, nil, "", "cp", "-r", filepath.Join(repoRoot(t), "assets", "app"), ctxDir)
+		_ = os.RemoveAll(filepath.Join(ctxDir, "node_modules"))
+		writeFile(t, filepath.Join(ctxDir, "Dockerfile"), "FROM "+course.Vars["node_image"]+"\nWORKDIR /app\nCOPY . .\nRUN npm ci --omit=dev\nEXPOSE 3000\nCMD [\"node\", \"app.js\"]\n")
+		t.Cleanup(func() { _, _ = exec.Command("docker", "rmi", app).CombinedOutput() })
+		run(t, ctx, nil, "", "docker", "build", "--label", "lab.managed=true", "-t", app, ctxDir)
+	}
+	mongo := course.Vars["mongo_image"]
+	start := time.Now()
+	run(t, ctx, nil, "", "kind", "load", "docker-image", app, mongo, "--name", clusterName)
+	t.Logf("images loaded into the nodes in %s", time.Since(start).Round(time.Second))
+	if app != "lab/app:v1" {
+		nodes := strings.Fields(run(t, ctx, nil, "", "kind", "get", "nodes", "--name", clusterName))
+		for _, n := range nodes {
+			run(t, ctx, nil, "", "docker", "exec", n, "ctr", "-n", "k8s.io", "images", "tag", "--force", "docker.io/library/"+app, "docker.io/lab/app:v1")
+		}
+	}
+}
+
+// buildLab builds the lab binary the learners and the instructor run.
+func buildLab(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "lab")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/lab-workshop/lab/cmd/lab")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building lab: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func repoRoot(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+func clientFor(t *testing.T, kubeconfig string) kubernetes.Interface {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// run runs a command and returns its output; a failure fails the test
+// (from any goroutine) with the output.
+func run(t *testing.T, ctx context.Context, env []string, dir, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Errorf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out.String())
+		runtime.Goexit() // ends this learner's goroutine, or the test
+	}
+	return out.String()
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func randomID(t *testing.T) string {
+	b := make([]byte, 3)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
+}
