@@ -125,6 +125,8 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 	if err := t.cleanupLesson(ctx, lesson); err != nil {
 		return nil, err
 	}
+	untagged := t.untaggedImages(ctx)
+	defer t.removeUntaggedSince(context.WithoutCancel(ctx), untagged)
 	required, err := t.required(lesson)
 	if err != nil {
 		return nil, err
@@ -465,4 +467,40 @@ func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*
 		out[step] = append(out[step], found...)
 	}
 	return out, nil
+}
+
+// untaggedImages lists the IDs of the engine's untagged images, or nil when
+// the docker CLI cannot say.
+func (t *selftest) untaggedImages(ctx context.Context) map[string]bool {
+	out, err := sandbox.Run(ctx, t.opts.Workspace, t.env, "docker images --quiet --no-trunc --filter dangling=true")
+	if err != nil {
+		return nil
+	}
+	ids := map[string]bool{}
+	for _, id := range strings.Fields(out) {
+		ids[id] = true
+	}
+	return ids
+}
+
+// removeUntaggedSince removes the untagged images that appeared since
+// before was listed: the older builds of a tag the lesson's solutions and
+// wrong states built again, which no cleanup command can name. An image a
+// container still uses is left alone.
+func (t *selftest) removeUntaggedSince(ctx context.Context, before map[string]bool) {
+	if before == nil {
+		return
+	}
+	var removed int
+	for id := range t.untaggedImages(ctx) {
+		if before[id] {
+			continue
+		}
+		if _, err := sandbox.Run(ctx, t.opts.Workspace, t.env, "docker image rm "+id); err == nil {
+			removed++
+		}
+	}
+	if removed > 0 {
+		t.logf("  removed %d untagged image(s) left by rebuilding the lesson's images", removed)
+	}
 }
