@@ -34,7 +34,7 @@ func (w *world) composeSteps() []stepDef {
 		{`^the containers of the services "([^"]+)" and "([^"]+)" share a network$`, w.composeShareNetwork,
 			`the containers of the services "app" and "mongodb" share a network`, []string{"no-network"}},
 		{`^the container of the service "([^"]+)" publishes container port (\d+) on host port (\d+)$`, w.composeContainerPublishes,
-			`the container of the service "app" publishes container port 3000 on host port 3000`, []string{"port-not-published"}},
+			`the container of the service "app" publishes container port 3000 on host port 3000`, []string{"port-mismatch", "port-not-published"}},
 		{`^(http://\S+) answers with the home page served by the container of the service "([^"]+)"$`, w.composeHomePage,
 			`http://localhost:3000/ answers with the home page served by the container of the service "app"`, []string{"no-answer", "page-differs", "port-taken"}},
 		{`^the lab reads the collection "([^"]+)" of the database "([^"]+)" of the service "([^"]+)"$`, w.composeReadPosts,

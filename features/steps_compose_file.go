@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -114,13 +113,33 @@ func (st *composeState) at(path ...string) string {
 	return st.rel
 }
 
+// fileService is a service of the Compose file: a setting of it changes
+// in the file.
+func (st *composeState) fileService(name string, path ...string) subject {
+	return subject{
+		who: fmt.Sprintf("%s: the service %q", st.at(append([]string{"services", name}, path...)...), name),
+		try: fmt.Sprintf("docker compose -f %s config", st.rel),
+		change: func(_, setting string) string {
+			return fmt.Sprintf("set %s for the service %s in %s", setting, name, st.rel)
+		},
+	}
+}
+
 func (w *world) composeFilePublishes(ctx context.Context, name string, target, host int) error {
 	st, s, err := w.composeService(ctx, name)
 	if err != nil {
 		return err
 	}
-	hostPort := strconv.Itoa(host)
-	expected := fmt.Sprintf(`ports: ["%d:%d"]`, host, target)
+	if len(s.Ports) == 0 {
+		return &Failure{
+			Code:     "port-not-published",
+			Message:  fmt.Sprintf("%s publishes no port, so nothing outside its network reaches it", st.fileService(name).who),
+			Expected: fmt.Sprintf(`ports: ["%d:%d"]`, host, target),
+			Observed: "no ports:",
+			Try:      st.fileService(name).try,
+		}
+	}
+	ports := map[string][]sandbox.PortBinding{}
 	var seen []string
 	for _, p := range s.Ports {
 		pub := p.Published
@@ -128,38 +147,16 @@ func (w *world) composeFilePublishes(ctx context.Context, name string, target, h
 			pub = "a random port"
 		}
 		seen = append(seen, fmt.Sprintf("%s → %d", pub, p.Target))
-		if p.Target == target && p.Published == hostPort {
-			return nil
-		}
+		hp, _ := strconv.Atoi(p.Published)
+		key := fmt.Sprintf("%d/tcp", p.Target)
+		ports[key] = append(ports[key], sandbox.PortBinding{HostPort: hp})
 	}
-	try := fmt.Sprintf("docker compose -f %s config", st.rel)
-	for _, p := range s.Ports {
-		if p.Published == hostPort {
-			return &Failure{
-				Code:     "port-mismatch",
-				Message:  fmt.Sprintf("%s: the service %q publishes host port %d to container port %d, but the app listens on %d", st.at("services", name, "ports"), name, host, p.Target, target),
-				Expected: expected,
-				Observed: strings.Join(seen, ", "),
-				Try:      try,
-			}
-		}
+	setting := fmt.Sprintf(`ports: ["%d:%d"]`, host, target)
+	f := st.fileService(name, "ports").publishes(ports, fmt.Sprintf("%d/tcp", target), host, setting, "", setting)
+	if f != nil {
+		f.Observed = strings.Join(seen, ", ")
 	}
-	if len(s.Ports) == 0 {
-		return &Failure{
-			Code:     "port-not-published",
-			Message:  fmt.Sprintf("%s: the service %q publishes no port, so nothing outside its network reaches it", st.at("services", name), name),
-			Expected: expected,
-			Observed: "no ports:",
-			Try:      try,
-		}
-	}
-	return &Failure{
-		Code:     "port-mismatch",
-		Message:  fmt.Sprintf("%s: the service %q does not publish container port %d on host port %d", st.at("services", name, "ports"), name, target, host),
-		Expected: expected,
-		Observed: strings.Join(seen, ", "),
-		Try:      try,
-	}
+	return orNil(f)
 }
 
 func (w *world) composeFileSetsEnv(ctx context.Context, name, key, want string) error {
@@ -167,50 +164,17 @@ func (w *world) composeFileSetsEnv(ctx context.Context, name, key, want string) 
 	if err != nil {
 		return err
 	}
-	expected := fmt.Sprintf("environment: %s: %s", key, want)
-	try := fmt.Sprintf("docker compose -f %s config", st.rel)
 	got, ok := s.Environment[key]
+	path := []string{"environment", key}
 	if !ok {
-		return &Failure{
-			Code:     "env-mismatch",
-			Message:  fmt.Sprintf("%s: the service %q does not set %s", st.at("services", name, "environment"), name, key),
-			Expected: expected,
-			Observed: "no " + key + " in its environment",
-			Try:      try,
-		}
+		path = path[:1]
 	}
-	if got == want || strings.TrimPrefix(got, "mongodb://") == want {
-		return nil
-	}
-	f := &Failure{
-		Code:     "env-mismatch",
-		Message:  fmt.Sprintf("%s: the service %q sets %s to %q, not %q", st.at("services", name, "environment", key), name, key, got, want),
-		Expected: expected,
-		Observed: key + "=" + got,
-		Try:      try,
-	}
-	if host := dbHostName(got); host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
-		wantHost := dbHostName(want)
-		f.Message = fmt.Sprintf("%s: %s points at %s, which inside the %s container is that container itself; use the service name %q", st.at("services", name, "environment", key), key, host, name, wantHost)
+	es := envSubject{subject: st.fileService(name, path...), inside: fmt.Sprintf("the %s container", name), itself: "that container", peer: "the service name"}
+	f := es.setsEnv(key, got, ok, want, fmt.Sprintf("environment: %s: %s", key, want))
+	if f != nil && ok && isLoopback(dbHostName(got)) {
 		f.Fix = fmt.Sprintf("containers of one project reach each other by service name: %s=%s", key, want)
 	}
-	return f
-}
-
-// dbHostName is the host part of a DB_HOST value like mongodb:27017/posts
-// or mongodb://localhost:27017/posts.
-func dbHostName(v string) string {
-	v = strings.TrimPrefix(strings.TrimPrefix(v, "mongodb+srv://"), "mongodb://")
-	if i := strings.IndexAny(v, "/?"); i >= 0 {
-		v = v[:i]
-	}
-	if at := strings.LastIndex(v, "@"); at >= 0 {
-		v = v[at+1:]
-	}
-	if host, _, err := net.SplitHostPort(v); err == nil {
-		return host
-	}
-	return v
+	return orNil(f)
 }
 
 func (w *world) composeFileDependsOn(ctx context.Context, name, dep string) error {
@@ -239,21 +203,11 @@ func (w *world) composeFileRestart(ctx context.Context, name, want string) error
 	if err != nil {
 		return err
 	}
-	if s.Restart == want {
-		return nil
+	var path []string
+	if s.Restart != "" {
+		path = []string{"restart"}
 	}
-	f := &Failure{
-		Code:     "policy-mismatch",
-		Message:  fmt.Sprintf("%s: the service %q has the restart policy %q, not %q", st.at("services", name, "restart"), name, s.Restart, want),
-		Expected: "restart: " + want,
-		Observed: "restart: " + s.Restart,
-		Try:      fmt.Sprintf("docker compose -f %s config", st.rel),
-	}
-	if s.Restart == "" || s.Restart == "no" {
-		f.Message = fmt.Sprintf("%s: the service %q has no restart policy, so a crashed app stays down", st.at("services", name), name)
-		f.Observed = "no restart:"
-	}
-	return f
+	return orNil(st.fileService(name, path...).restartPolicy(s.Restart, want, "", "restart: "+want))
 }
 
 func (w *world) composeFileImage(ctx context.Context, name, want string) error {

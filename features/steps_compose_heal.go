@@ -22,21 +22,12 @@ func (w *world) composeContainerRestart(ctx context.Context, svc, want string) e
 	if err != nil {
 		return composeEngineErr(err)
 	}
-	if rt.RestartPolicy == want {
-		return nil
-	}
-	f := &Failure{
-		Code:     "policy-mismatch",
-		Message:  fmt.Sprintf("the container %s runs with the restart policy %q, not %q", d.Name, rt.RestartPolicy, want),
-		Expected: "restart policy " + want,
-		Observed: rt.RestartPolicy,
-		Try:      "docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' " + d.Name,
-		Fix:      fmt.Sprintf("set restart: %s in the file and run docker compose up -d: Compose recreates the containers whose settings changed", want),
-	}
-	if rt.RestartPolicy == "no" {
+	s := serviceContainer(d, "docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' "+d.Name)
+	f := s.restartPolicy(rt.RestartPolicy, want, "", "restart: "+want)
+	if f != nil && rt.RestartPolicy == "no" {
 		f.Message = fmt.Sprintf("the container %s runs with the restart policy \"no\": a crash would leave it down, so the lab does not crash it", d.Name)
 	}
-	return f
+	return orNil(f)
 }
 
 func (w *world) composeCrash(ctx context.Context, svc string) error {

@@ -269,30 +269,25 @@ func (w *world) composeContainerPublishes(ctx context.Context, svc string, targe
 		return err
 	}
 	port := fmt.Sprintf("%d/tcp", target)
-	for _, b := range d.Ports[port] {
-		if b.HostPort == host {
-			return nil
-		}
+	s := serviceContainer(d, fmt.Sprintf("docker compose -p %s port %s %d", st.project, svc, target))
+	return orNil(s.publishes(d.Ports, port, host, fmt.Sprintf("host port %d → %s", host, port), "", fmt.Sprintf(`ports: ["%d:%d"]`, host, target)))
+}
+
+// composeContainerSetsEnv checks the environment the container of a
+// service runs with.
+func (w *world) composeContainerSetsEnv(ctx context.Context, svc, key, want string) error {
+	_, d, err := composeServiceDetails(ctx, svc)
+	if err != nil {
+		return err
 	}
-	var seen []string
-	for p, bs := range d.Ports {
-		for _, b := range bs {
-			seen = append(seen, fmt.Sprintf("%d → %s", b.HostPort, p))
-		}
+	got, ok := envValue(d.Env, key)
+	s := envSubject{subject: serviceContainer(d, fmt.Sprintf("docker inspect -f '{{json .Config.Env}}' %s", d.Name)),
+		inside: fmt.Sprintf("the %s container", svc), itself: "that container", peer: "the service name"}
+	f := s.setsEnv(key, got, ok, want, fmt.Sprintf("%s=%s in the environment of %s", key, want, d.Name))
+	if f != nil {
+		f.Fix = s.change("environment variables", fmt.Sprintf("environment: %s: %s", key, want))
 	}
-	slices.Sort(seen)
-	observed := "no published port"
-	if len(seen) > 0 {
-		observed = strings.Join(seen, ", ")
-	}
-	return &Failure{
-		Code:     "port-not-published",
-		Message:  fmt.Sprintf("the container %s does not publish container port %d on host port %d", d.Name, target, host),
-		Expected: fmt.Sprintf("host port %d → %s", host, port),
-		Observed: observed,
-		Try:      fmt.Sprintf("docker compose -p %s port %s %d", st.project, svc, target),
-		Fix:      fmt.Sprintf("publish it in the file (ports: [\"%d:%d\"]) and run docker compose up -d again", host, target),
-	}
+	return orNil(f)
 }
 
 // composeHostname reads the host name the sample app's home page names.

@@ -3,7 +3,6 @@ package features
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -180,36 +179,12 @@ func (w *world) containerRunsOnHostPort(ctx context.Context, name string, hostPo
 	if f := notRunning(name, expected, d.State); f != nil {
 		return f
 	}
-	ports := slices.Sorted(maps.Keys(d.Ports))
-	for _, port := range ports {
-		for _, b := range d.Ports[port] {
-			if b.HostPort == hostPort {
-				w.note("%s runs %s and publishes its port %s on host port %d", name, d.Image, port, hostPort)
-				return nil
-			}
-		}
+	option := fmt.Sprintf("-p %d:PORT, PORT being the one its server listens on", hostPort)
+	if f := namedContainer(d, "docker port "+name).publishes(d.Ports, "", hostPort, expected, option, ""); f != nil {
+		return f
 	}
-	fix := fmt.Sprintf("a container's ports are fixed when it is created: remove it (docker rm -f %s) and run it again with -p %d:PORT, PORT being the one its server listens on", name, hostPort)
-	for _, port := range ports {
-		if bindings := d.Ports[port]; len(bindings) > 0 {
-			return &Failure{
-				Code:     "port-mismatch",
-				Message:  fmt.Sprintf("container %q publishes port %s on host port %s, not %d", name, port, hostPorts(bindings), hostPort),
-				Expected: expected,
-				Observed: describePorts(d.Ports),
-				Try:      "docker port " + name,
-				Fix:      fix,
-			}
-		}
-	}
-	return &Failure{
-		Code:     "port-not-published",
-		Message:  fmt.Sprintf("container %q publishes no port on host port %d", name, hostPort),
-		Expected: expected,
-		Observed: describePorts(d.Ports),
-		Try:      "docker port " + name,
-		Fix:      fix,
-	}
+	w.note("%s runs %s and publishes host port %d", name, d.Image, hostPort)
+	return nil
 }
 
 func (w *world) containerPublishes(ctx context.Context, name, port string, hostPort int) error {
@@ -217,41 +192,61 @@ func (w *world) containerPublishes(ctx context.Context, name, port string, hostP
 	if err != nil {
 		return err
 	}
-	d, err := e.InspectContainer(ctx, name)
-	if sandbox.IsNotFound(err) {
-		return &Failure{Code: "not-found", Message: fmt.Sprintf("no container named %q exists", name), Try: "docker ps -a"}
-	}
-	if err != nil {
-		return engineErr(err)
-	}
 	number, _, _ := strings.Cut(port, "/")
 	publish := fmt.Sprintf("-p %d:%s", hostPort, number)
 	expected := fmt.Sprintf("port %s of %s published on host port %d (%s)", port, name, hostPort, publish)
-	fix := fmt.Sprintf("a container's ports are fixed when it is created: remove it (docker rm -f %s) and run it again with %s", name, publish)
-	bindings := d.Ports[port]
-	for _, b := range bindings {
-		if b.HostPort == hostPort {
-			return nil
-		}
+	d, err := inspectContainer(ctx, e, name, expected, "")
+	if err != nil {
+		return err
 	}
-	if len(bindings) > 0 {
-		return &Failure{
-			Code:     "port-mismatch",
-			Message:  fmt.Sprintf("container %q publishes port %s on host port %s, not %d", name, port, hostPorts(bindings), hostPort),
-			Expected: expected,
-			Observed: describePorts(d.Ports),
-			Try:      "docker port " + name,
-			Fix:      fix,
-		}
+	if f := namedContainer(d, "docker port "+name).publishes(d.Ports, port, hostPort, expected, publish, ""); f != nil {
+		return f
 	}
-	return &Failure{
-		Code:     "port-not-published",
-		Message:  fmt.Sprintf("container %q does not publish its port %s", name, port),
-		Expected: expected,
-		Observed: describePorts(d.Ports),
-		Try:      "docker port " + name,
-		Fix:      fix + " (-p HOST:CONTAINER: the second number is the port the server listens on inside the container)",
+	return nil
+}
+
+// containerSetsEnv checks the environment a container was created with.
+func (w *world) containerSetsEnv(ctx context.Context, name, key, want string) error {
+	e, err := w.engine(ctx)
+	if err != nil {
+		return err
 	}
+	expected := fmt.Sprintf("%s=%s in the environment of %s (-e %s=%s)", key, want, name, key, want)
+	d, err := inspectContainer(ctx, e, name, expected, "")
+	if err != nil {
+		return err
+	}
+	got, ok := envValue(d.Env, key)
+	s := envSubject{subject: namedContainer(d, fmt.Sprintf("docker inspect -f '{{json .Config.Env}}' %s", name)),
+		inside: "a container", itself: "that container", peer: "the name of the container it should reach"}
+	if f := s.setsEnv(key, got, ok, want, expected); f != nil {
+		f.Fix = s.change("environment variables", fmt.Sprintf("-e %s=%s", key, want))
+		return f
+	}
+	return nil
+}
+
+// containerRestartPolicy checks the restart policy a container was created
+// with.
+func (w *world) containerRestartPolicy(ctx context.Context, name, want string) error {
+	e, err := w.engine(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := inspectContainer(ctx, e, name, "restart policy "+want, "")
+	if err != nil {
+		return err
+	}
+	rt, err := e.InspectRuntime(ctx, d.ID)
+	if err != nil {
+		return engineErr(err)
+	}
+	s := namedContainer(d, "docker inspect -f '{{.HostConfig.RestartPolicy.Name}}' "+name)
+	if f := s.restartPolicy(rt.RestartPolicy, want, "--restart "+want, ""); f != nil {
+		f.Fix = fmt.Sprintf("docker update --restart %s %s changes it in place", want, name)
+		return f
+	}
+	return nil
 }
 
 // hostPorts lists the distinct host ports of bindings ("8081", "8081, 9090").

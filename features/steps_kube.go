@@ -522,44 +522,34 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 				Fix:      fmt.Sprintf("set the value itself, or take it from a ConfigMap or Secret: kubectl set env deployment/%s %s=%s", name, key, want),
 			}
 		}
-		if v.Value == want || strings.TrimPrefix(v.Value, "mongodb://") == want {
+		es := envSubject{subject: subject{who: fmt.Sprintf("the container %s of the Deployment %q", c.Name, name), try: try},
+			inside: "a pod", itself: "that pod", peer: "the Service's name"}
+		f := es.setsEnv(key, v.Value, true, want, expected)
+		if f == nil {
 			if v.From != "" {
 				w.note("the container %s takes %s=%s from the %s", c.Name, key, v.Value, v.From)
 			}
 			return ctx, nil
 		}
-		sets := "sets " + key + " to"
-		fix := fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and apply it again: kubectl apply -f FILE)", name, key, want)
-		if v.From != "" {
-			sets = fmt.Sprintf("takes %s from the %s, which says", key, v.From)
+		f.Fix = fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and apply it again: kubectl apply -f FILE)", name, key, want)
+		loopback := isLoopback(dbHostName(v.Value))
+		switch {
+		case v.From != "":
+			if !loopback {
+				f.Message = fmt.Sprintf("%s takes %s from the %s, which says %q, not %q", es.who, key, v.From, v.Value, want)
+			}
 			kind, obj := "configmap", v.ConfigMap
 			if obj == "" {
 				kind, obj = "secret", v.Secret
 			}
-			fix = fmt.Sprintf("set the key %s of that %s to %s (kubectl edit %s %s, or change its manifest and apply it again), then restart the pods so they read it: kubectl rollout restart deployment/%s", v.Key, kind, want, kind, obj, name)
-		}
-		f := &Failure{
-			Code:     "env-mismatch",
-			Message:  fmt.Sprintf("the container %s of the Deployment %q %s %q, not %q", c.Name, name, sets, v.Value, want),
-			Expected: expected,
-			Observed: key + "=" + v.Value,
-			Try:      try,
-			Fix:      fix,
-		}
-		if host := dbHostName(v.Value); host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
-			f.Message = fmt.Sprintf("%s points at %s, which inside a pod is that pod itself; use the Service's name %q", key, host, dbHostName(want))
-			if v.From == "" {
-				f.Fix = fmt.Sprintf("pods reach a Service by its name: kubectl set env deployment/%s %s=%s", name, key, want)
-			}
+			f.Fix = fmt.Sprintf("set the key %s of that %s to %s (kubectl edit %s %s, or change its manifest and apply it again), then restart the pods so they read it: kubectl rollout restart deployment/%s", v.Key, kind, want, kind, obj, name)
+		case loopback:
+			f.Fix = fmt.Sprintf("pods reach a Service by its name: kubectl set env deployment/%s %s=%s", name, key, want)
 		}
 		return ctx, f
 	}
-	return ctx, &Failure{
-		Code:     "env-mismatch",
-		Message:  fmt.Sprintf("the Deployment %q does not set %s, so the app has no database", name, key),
-		Expected: expected,
-		Observed: "no " + key + " in its containers' environment",
-		Try:      try,
-		Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or add it under env: in the manifest and apply it again: kubectl apply -f FILE)", name, key, want),
-	}
+	f := envSubject{subject: subject{who: fmt.Sprintf("the Deployment %q", name), try: try}}.setsEnv(key, "", false, want, expected)
+	f.Observed = "no " + key + " in its containers' environment"
+	f.Fix = fmt.Sprintf("kubectl set env deployment/%s %s=%s (or add it under env: in the manifest and apply it again: kubectl apply -f FILE)", name, key, want)
+	return ctx, f
 }

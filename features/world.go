@@ -45,6 +45,7 @@ func (w *world) definitions() []stepDef {
 	defs = append(defs, w.composeSteps()...)
 	defs = append(defs, w.kindSteps()...)
 	defs = append(defs, w.kubeSteps()...)
+	defs = append(defs, w.openSteps()...)
 	return defs
 }
 
