@@ -101,14 +101,18 @@ func (w *world) kubeProgress(last *string, format string, args ...any) {
 
 // kubeDeployment reads a Deployment, failing at once when it does not
 // exist and naming the ones that do.
-func (w *world) kubeDeployment(ctx context.Context, k *sandbox.Kube, name string) (sandbox.Deployment, error) {
+func (w *world) kubeDeployment(ctx context.Context, name string) (*sandbox.Kube, sandbox.Deployment, error) {
+	k, err := w.kube(ctx)
+	if err != nil {
+		return nil, sandbox.Deployment{}, err
+	}
 	d, err := k.Deployment(ctx, name)
 	if sandbox.IsNotFound(err) {
 		observed := "no Deployment at all"
 		if names, lerr := k.DeploymentNames(ctx); lerr == nil && len(names) > 0 {
 			observed = "Deployments: " + strings.Join(names, ", ")
 		}
-		return d, &Failure{
+		return k, d, &Failure{
 			Code:     "not-found",
 			Message:  fmt.Sprintf("there is no Deployment %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
 			Expected: "a Deployment named " + name,
@@ -117,7 +121,7 @@ func (w *world) kubeDeployment(ctx context.Context, k *sandbox.Kube, name string
 			Fix:      "write a manifest for the Deployment " + name + " and apply it: kubectl apply -f FILE",
 		}
 	}
-	return d, kubeErr(err)
+	return k, d, kubeErr(err)
 }
 
 // kubeDeploymentRead is the Deployment an earlier step of the scenario
@@ -132,11 +136,7 @@ func kubeDeploymentRead(ctx context.Context) (*kubeState, *sandbox.Deployment, e
 
 func (w *world) kubeDeploymentExists(ctx context.Context, name string) (context.Context, error) {
 	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
+	_, d, err := w.kubeDeployment(ctx, name)
 	if err != nil {
 		return ctx, err
 	}
@@ -309,11 +309,7 @@ func (w *world) kubeRolloutCompletes(ctx context.Context) error {
 
 func (w *world) kubeDeploymentAvailable(ctx context.Context, name, atLeast string, n int) (context.Context, error) {
 	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
+	k, d, err := w.kubeDeployment(ctx, name)
 	if err != nil {
 		return ctx, err
 	}
@@ -331,11 +327,8 @@ func (w *world) kubeDeploymentAvailable(ctx context.Context, name, atLeast strin
 
 func (w *world) kubeRolloutOf(ctx context.Context, name string) (context.Context, error) {
 	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
+	k, _, err := w.kubeDeployment(ctx, name)
 	if err != nil {
-		return ctx, err
-	}
-	if _, err := w.kubeDeployment(ctx, k, name); err != nil {
 		return ctx, err
 	}
 	done, err := w.kubeAwaitRollout(ctx, k, name, kubeReplicas{n: -1})
@@ -356,7 +349,7 @@ func (w *world) kubeAwaitRollout(ctx context.Context, k *sandbox.Kube, name stri
 	last := ""
 	err := eventually(ctx, kubeRolloutWithin, kubePollEvery, func(ctx context.Context) (bool, error) {
 		var err error
-		if d, err = w.kubeDeployment(ctx, k, name); err != nil {
+		if _, d, err = w.kubeDeployment(ctx, name); err != nil {
 			return true, err
 		}
 		if !want.ok(d.Desired) {
@@ -483,11 +476,7 @@ func kubeStuckFailure(k *sandbox.Kube, d sandbox.Deployment, p sandbox.Pod, wait
 
 func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (context.Context, error) {
 	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
+	k, d, err := w.kubeDeployment(ctx, name)
 	if err != nil {
 		return ctx, err
 	}

@@ -12,11 +12,7 @@ import (
 
 func (w *world) kubeDeletePod(ctx context.Context, name string) (context.Context, error) {
 	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
+	k, d, err := w.kubeDeployment(ctx, name)
 	if err != nil {
 		return ctx, err
 	}

@@ -21,11 +21,7 @@ func (w *world) kubeURL(ctx context.Context, raw string) string {
 }
 
 func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
+	k, d, err := w.kubeDeployment(ctx, name)
 	if err != nil {
 		return err
 	}

@@ -180,11 +180,7 @@ func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
+	k, d, err := w.kubeDeployment(ctx, name)
 	if err != nil {
 		return err
 	}
