@@ -94,13 +94,19 @@ func (w *world) composeHeal(ctx context.Context, e *sandbox.Engine, before sandb
 	w.announce("started %s again after the crash", before.Name)
 }
 
-func (w *world) composeBackWithin(ctx context.Context, secs int) error {
+// composeCrashed is the crash an earlier step of the scenario made, and
+// the engine.
+func (w *world) composeCrashed(ctx context.Context) (*composeState, *composeCrash, *sandbox.Engine, error) {
 	_, st := composeOf(ctx)
-	c := st.crash
-	if c == nil {
-		return errors.New("no container crashed by an earlier step: put the step that crashes it first")
+	if st.crash == nil {
+		return st, nil, nil, errors.New("no container crashed by an earlier step: put the step that crashes it first")
 	}
 	e, err := w.engine(ctx)
+	return st, st.crash, e, err
+}
+
+func (w *world) composeBackWithin(ctx context.Context, secs int) error {
+	_, c, e, err := w.composeCrashed(ctx)
 	if err != nil {
 		return err
 	}
@@ -146,12 +152,7 @@ func (w *world) composeBackWithin(ctx context.Context, secs int) error {
 }
 
 func (w *world) composeAnswersAgain(ctx context.Context, raw string, secs int) error {
-	_, st := composeOf(ctx)
-	c := st.crash
-	if c == nil {
-		return errors.New("no container crashed by an earlier step: put the step that crashes it first")
-	}
-	e, err := w.engine(ctx)
+	st, c, e, err := w.composeCrashed(ctx)
 	if err != nil {
 		return err
 	}

@@ -112,12 +112,22 @@ func (w *world) kubeServicePortOf(ctx context.Context, s *sandbox.Service, port 
 	}
 }
 
-func (w *world) kubeServicePort(ctx context.Context, port, target int) error {
+// kubeServicePortRead is the port of the Service an earlier step read.
+func (w *world) kubeServicePortRead(ctx context.Context, port int) (*sandbox.Kube, *sandbox.Service, sandbox.ServicePort, error) {
 	s, err := kubeServiceRead(ctx)
 	if err != nil {
-		return err
+		return nil, nil, sandbox.ServicePort{}, err
 	}
 	p, err := w.kubeServicePortOf(ctx, s, port)
+	if err != nil {
+		return nil, s, p, err
+	}
+	k, err := w.kube(ctx)
+	return k, s, p, err
+}
+
+func (w *world) kubeServicePort(ctx context.Context, port, target int) error {
+	k, s, p, err := w.kubeServicePortRead(ctx, port)
 	if err != nil {
 		return err
 	}
@@ -130,10 +140,6 @@ func (w *world) kubeServicePort(ctx context.Context, port, target int) error {
 	if n == target {
 		return nil
 	}
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
 	return &Failure{
 		Code:     "port-mismatch",
 		Message:  fmt.Sprintf("the Service %q forwards its port %d to port %d of the pods, but the app listens on %d", s.Name, port, n, target),
@@ -145,20 +151,12 @@ func (w *world) kubeServicePort(ctx context.Context, port, target int) error {
 }
 
 func (w *world) kubeServiceNodePort(ctx context.Context, port, nodePort int) error {
-	s, err := kubeServiceRead(ctx)
-	if err != nil {
-		return err
-	}
-	p, err := w.kubeServicePortOf(ctx, s, port)
+	k, s, p, err := w.kubeServicePortRead(ctx, port)
 	if err != nil {
 		return err
 	}
 	if int(p.NodePort) == nodePort {
 		return nil
-	}
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
 	}
 	f := &Failure{
 		Code: "port-mismatch",
