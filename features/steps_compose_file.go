@@ -25,7 +25,7 @@ func (w *world) composeFileValid(ctx context.Context, rel, project string) (cont
 		return ctx, err
 	}
 	try := fmt.Sprintf("docker compose -f %s config", rel)
-	f, err := sandbox.LoadComposeFile(ctx, path, project, w.run.opts.Env)
+	f, err := sandbox.LoadComposeFile(ctx, path, project, w.target().Env)
 	var ferr *sandbox.ComposeFileError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

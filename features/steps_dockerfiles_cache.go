@@ -57,7 +57,7 @@ func (w *world) rebuildWithChange(ctx context.Context, folder, file string) erro
 		return err
 	}
 	dep := st.file.Stages[st.depStage].Instructions[st.depIndex]
-	res, err := e.ProbeRebuild(ctx, w.run.opts.Env, sandbox.RebuildProbe{
+	res, err := e.ProbeRebuild(ctx, w.target().Env, sandbox.RebuildProbe{
 		Context:    filepath.Join(ws, filepath.FromSlash(folder)),
 		Dockerfile: dockerfile.Truncate(st.src, dep.EndLine),
 		Change:     file,
@@ -194,7 +194,7 @@ func (w *world) plantAndBuild(ctx context.Context, first, second, folder string)
 	if err != nil {
 		return ctx, err
 	}
-	res, err := e.ProbeIgnore(ctx, w.run.opts.Env, sandbox.IgnoreProbe{
+	res, err := e.ProbeIgnore(ctx, w.target().Env, sandbox.IgnoreProbe{
 		Context:    filepath.Join(ws, filepath.FromSlash(folder)),
 		Folders:    rels,
 		Repository: "lab-check/dockerignore",

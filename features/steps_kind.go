@@ -76,12 +76,12 @@ func (w *world) toolVersionAtLeast(name, min, try, install string, get func() (s
 
 func (w *world) kindVersionAtLeast(ctx context.Context, min string) error {
 	return w.toolVersionAtLeast("kind", min, "kind version", "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
-		func() (string, error) { return sandbox.KindVersion(ctx, w.run.opts.Env) })
+		func() (string, error) { return sandbox.KindVersion(ctx, w.target().Env) })
 }
 
 func (w *world) kubectlVersionAtLeast(ctx context.Context, min string) error {
 	return w.toolVersionAtLeast("kubectl", min, "kubectl version --client", "https://kubernetes.io/docs/tasks/tools/",
-		func() (string, error) { return sandbox.KubectlVersion(ctx, w.run.opts.Env) })
+		func() (string, error) { return sandbox.KubectlVersion(ctx, w.target().Env) })
 }
 
 func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context.Context, error) {
@@ -251,7 +251,7 @@ func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int)
 	if err != nil {
 		return err
 	}
-	clusters := sandbox.NewClusters(nil)
+	clusters := sandbox.NewClusters(nil).ForTarget(w.target())
 	var h sandbox.ClusterHealth
 	err = eventually(ctx, time.Duration(seconds)*time.Second, time.Second, func(ctx context.Context) (bool, error) {
 		h, err = clusters.Health(ctx, e, cluster)
@@ -295,7 +295,7 @@ func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int)
 }
 
 func (w *world) currentKubeContext(ctx context.Context, want string) error {
-	cfg, err := sandbox.ReadKubeconfig(w.run.getenv)
+	cfg, err := w.target().Kubeconfig()
 	if err != nil {
 		return &Failure{Code: "invalid-file", Message: "the kubeconfig cannot be read", Observed: err.Error(), Try: "kubectl config view"}
 	}

@@ -12,7 +12,7 @@ import (
 // kubeKindCluster names the kind cluster of the run's context, or fails when
 // the context is not kind's.
 func (w *world) kubeKindCluster() (string, bool) {
-	contextName, _ := w.run.kubeTarget()
+	contextName := w.target().KubeContext
 	return sandbox.KindClusterOf(contextName)
 }
 
@@ -113,7 +113,7 @@ func (w *world) kubeNodesGone(ctx context.Context, cluster string) error {
 }
 
 func (w *world) kubeContextGone(ctx context.Context, name string) error {
-	kc, err := sandbox.ReadKubeconfig(w.run.getenv)
+	kc, err := w.target().Kubeconfig()
 	if err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func (w *world) setupSteps() []stepDef {
 }
 
 func (w *world) cliVersionAtLeast(ctx context.Context, min string) error {
-	v, err := sandbox.CLIVersion(ctx, w.run.opts.Env)
+	v, err := sandbox.CLIVersion(ctx, w.target().Env)
 	var missing *sandbox.NotInstalledError
 	switch {
 	case errors.As(err, &missing):
@@ -202,7 +202,7 @@ func firstLines(s string, n int) string {
 }
 
 func (w *world) composeVersionAtLeast(ctx context.Context, min string) error {
-	v, err := sandbox.ComposeVersion(ctx, w.run.opts.Env)
+	v, err := sandbox.ComposeVersion(ctx, w.target().Env)
 	var missing *sandbox.NotInstalledError
 	switch {
 	case errors.As(err, &missing):
@@ -223,7 +223,7 @@ func (w *world) composeVersionAtLeast(ctx context.Context, min string) error {
 			Try:      "docker compose version",
 			Fix:      "install the Compose plugin: https://docs.docker.com/compose/install/",
 		}
-		if v1 := composeV1(ctx, w.run.opts.Env); v1 != "" {
+		if v1 := composeV1(ctx, w.target().Env); v1 != "" {
 			f.Message = "only the old Compose v1 (docker-compose " + v1 + ") is installed; the lessons need the Compose v2 plugin"
 		}
 		return f

@@ -69,6 +69,11 @@ func (w *world) note(format string, args ...any) {
 	w.notes = append(w.notes, fmt.Sprintf(format, args...))
 }
 
+// target is where the scenario's checks look: the learner's Docker
+// endpoint, cluster context and namespace, and the environment of the tools
+// the checks run, resolved once for the run.
+func (w *world) target() *sandbox.Target { return &w.run.target }
+
 // engine returns the Docker engine or an EnvError saying how to start it.
 func (w *world) engine(ctx context.Context) (*sandbox.Engine, error) {
 	e, err := w.run.dockerEngine(ctx)
