@@ -14,11 +14,7 @@ import (
 )
 
 func (w *world) composeReadPosts(ctx context.Context, coll, db, svc string) error {
-	st, dbc, err := composeServiceDetails(ctx, svc)
-	if err != nil {
-		return err
-	}
-	e, err := w.engine(ctx)
+	st, dbc, e, err := w.composeServiceOn(ctx, svc)
 	if err != nil {
 		return err
 	}

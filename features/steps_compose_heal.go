@@ -10,11 +10,7 @@ import (
 )
 
 func (w *world) composeContainerRestart(ctx context.Context, svc, want string) error {
-	_, d, err := composeServiceDetails(ctx, svc)
-	if err != nil {
-		return err
-	}
-	e, err := w.engine(ctx)
+	_, d, e, err := w.composeServiceOn(ctx, svc)
 	if err != nil {
 		return err
 	}
@@ -31,15 +27,11 @@ func (w *world) composeContainerRestart(ctx context.Context, svc, want string) e
 }
 
 func (w *world) composeCrash(ctx context.Context, svc string) error {
-	st, d, err := composeServiceDetails(ctx, svc)
+	st, d, e, err := w.composeServiceOn(ctx, svc)
 	if err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return err
-	}
-	e, err := w.engine(ctx)
-	if err != nil {
 		return err
 	}
 	before, err := e.InspectContainer(ctx, d.ID)

@@ -195,6 +195,17 @@ func composeStateText(s sandbox.ContainerState) string {
 	return "not running"
 }
 
+// composeServiceOn is the running container an earlier step found for a
+// service, and the engine it runs on.
+func (w *world) composeServiceOn(ctx context.Context, svc string) (*composeState, sandbox.ContainerDetails, *sandbox.Engine, error) {
+	st, d, err := composeServiceDetails(ctx, svc)
+	if err != nil {
+		return st, d, nil, err
+	}
+	e, err := w.engine(ctx)
+	return st, d, e, err
+}
+
 // composeServiceDetails is the running container an earlier step found
 // for a service.
 func composeServiceDetails(ctx context.Context, svc string) (*composeState, sandbox.ContainerDetails, error) {
@@ -356,11 +367,7 @@ func homePageHost(ctx context.Context, url, raw string, within time.Duration, ex
 }
 
 func (w *world) composeHomePage(ctx context.Context, raw, svc string) error {
-	st, d, err := composeServiceDetails(ctx, svc)
-	if err != nil {
-		return err
-	}
-	e, err := w.engine(ctx)
+	st, d, e, err := w.composeServiceOn(ctx, svc)
 	if err != nil {
 		return err
 	}

@@ -95,6 +95,26 @@ func buildStateOf(ctx context.Context) (context.Context, *buildState) {
 // before it naming the image.
 var errNoImage = errors.New(`no image named by an earlier step: start the scenario with 'the image "..." is built from the workspace folder "..."'`)
 
+// builtImage is the build state of a scenario whose earlier step named
+// the image under test.
+func builtImage(ctx context.Context) (*buildState, error) {
+	_, st := buildStateOf(ctx)
+	if st.ref == "" {
+		return st, errNoImage
+	}
+	return st, nil
+}
+
+// builtImageOn is builtImage and the engine the image is on.
+func (w *world) builtImageOn(ctx context.Context) (*buildState, *sandbox.Engine, error) {
+	st, err := builtImage(ctx)
+	if err != nil {
+		return st, nil, err
+	}
+	e, err := w.engine(ctx)
+	return st, e, err
+}
+
 // workspace returns the learner's workspace directory.
 func (w *world) workspaceDir() (string, error) {
 	ws := w.run.opts.Workspace
@@ -200,9 +220,9 @@ func (w *world) imageBuiltFrom(ctx context.Context, ref, folder string) (context
 }
 
 func (w *world) layersStartWith(ctx context.Context, base string) error {
-	_, st := buildStateOf(ctx)
-	if st.ref == "" {
-		return errNoImage
+	st, err := builtImage(ctx)
+	if err != nil {
+		return err
 	}
 	// A FROM pinned more strictly than the text's (a patch version, a
 	// digest, a registry prefix) names the base the image was built on.
@@ -254,11 +274,7 @@ func (w *world) layersStartWith(ctx context.Context, base string) error {
 }
 
 func (w *world) buildSetsMaintainer(ctx context.Context) error {
-	_, st := buildStateOf(ctx)
-	if st.ref == "" {
-		return errNoImage
-	}
-	e, err := w.engine(ctx)
+	st, e, err := w.builtImageOn(ctx)
 	if err != nil {
 		return err
 	}
@@ -355,9 +371,9 @@ func instructionText(createdBy string) string {
 }
 
 func (w *world) buildExposes(ctx context.Context, port int) error {
-	_, st := buildStateOf(ctx)
-	if st.ref == "" {
-		return errNoImage
+	st, err := builtImage(ctx)
+	if err != nil {
+		return err
 	}
 	hist, err := w.ownHistory(ctx, st)
 	if err != nil {
@@ -412,9 +428,9 @@ func (w *world) readImageFile(ctx context.Context, st *buildState, file, fix str
 }
 
 func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
-	_, st := buildStateOf(ctx)
-	if st.ref == "" {
-		return errNoImage
+	st, err := builtImage(ctx)
+	if err != nil {
+		return err
 	}
 	want, err := w.readBuildFile(rel, w.missingFileFix(rel))
 	if err != nil {
@@ -451,9 +467,9 @@ func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
 }
 
 func (w *world) workdirHolds(ctx context.Context, rel string) error {
-	_, st := buildStateOf(ctx)
-	if st.ref == "" {
-		return errNoImage
+	st, err := builtImage(ctx)
+	if err != nil {
+		return err
 	}
 	want, err := w.readBuildFile(rel, w.missingFileFix(rel))
 	if err != nil {

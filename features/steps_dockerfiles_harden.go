@@ -87,9 +87,9 @@ func (w *world) passesLint(ctx context.Context, folder, rules string) error {
 }
 
 func (w *world) configNonRoot(ctx context.Context) error {
-	_, st := buildStateOf(ctx)
-	if st.ref == "" {
-		return errNoImage
+	st, err := builtImage(ctx)
+	if err != nil {
+		return err
 	}
 	user := st.image.User
 	if !dockerfile.IsRootUser(user) {
@@ -115,11 +115,7 @@ func (w *world) configNonRoot(ctx context.Context) error {
 }
 
 func (w *world) idNonZero(ctx context.Context) error {
-	_, st := buildStateOf(ctx)
-	if st.ref == "" {
-		return errNoImage
-	}
-	e, err := w.engine(ctx)
+	st, e, err := w.builtImageOn(ctx)
 	if err != nil {
 		return err
 	}
@@ -178,9 +174,9 @@ const megabyte = 1000 * 1000
 // on top of its base under 50 MB (both add 11 MB; installing compilers or
 // shipping a second node_modules does not fit).
 func (w *world) smallerThan(ctx context.Context, mb int) error {
-	_, st := buildStateOf(ctx)
-	if st.ref == "" {
-		return errNoImage
+	st, err := builtImage(ctx)
+	if err != nil {
+		return err
 	}
 	size := st.image.Size
 	w.note("%s is %d MB", st.ref, size/megabyte)
