@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,10 +15,6 @@ import (
 
 func (w *world) composeFileValid(ctx context.Context, rel, project string) (context.Context, error) {
 	ctx, st := composeOf(ctx)
-	ws := w.run.opts.Workspace
-	if ws == "" {
-		return ctx, &EnvError{Err: errors.New("no workspace directory is set; use --workspace or LAB_WORKSPACE")}
-	}
 	path, err := w.workspacePath(rel)
 	if err != nil {
 		return ctx, err
@@ -29,13 +24,7 @@ func (w *world) composeFileValid(ctx context.Context, rel, project string) (cont
 	var ferr *sandbox.ComposeFileError
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return ctx, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("the Compose file %s does not exist in your workspace", rel),
-			Expected: "the file " + path,
-			Observed: "no such file",
-			Try:      "ls " + filepath.Dir(path),
-		}
+		return ctx, noSuchFile(fmt.Sprintf("the Compose file %s does not exist in your workspace", rel), path, "")
 	case errors.As(err, &ferr):
 		where := rel
 		if ferr.Line > 0 {

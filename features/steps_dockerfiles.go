@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"maps"
 	"path"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -133,14 +132,7 @@ func (w *world) readBuildFile(rel, fix string) ([]byte, error) {
 	}
 	data, err := sandbox.ReadBuildFile(p)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("your workspace has no %s", rel),
-			Expected: "the file " + p,
-			Observed: "no such file",
-			Try:      "ls -a " + filepath.Dir(p),
-			Fix:      fix,
-		}
+		return nil, noSuchFile(fmt.Sprintf("your workspace has no %s", rel), p, fix)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", p, err)

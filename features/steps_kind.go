@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -86,10 +85,6 @@ func (w *world) kubectlVersionAtLeast(ctx context.Context, min string) error {
 
 func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context.Context, error) {
 	ctx, st := scenarioState[kindState](ctx)
-	ws := w.run.opts.Workspace
-	if ws == "" {
-		return ctx, &EnvError{Err: errors.New("no workspace directory is set; use --workspace or LAB_WORKSPACE")}
-	}
 	path, err := w.workspacePath(rel)
 	if err != nil {
 		return ctx, err
@@ -97,13 +92,7 @@ func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context
 	cfg, err := sandbox.ReadKindConfig(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return ctx, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("the kind configuration %s does not exist in your workspace", rel),
-			Expected: "the file " + path,
-			Observed: "no such file",
-			Try:      "ls " + filepath.Dir(path),
-		}
+		return ctx, noSuchFile(fmt.Sprintf("the kind configuration %s does not exist in your workspace", rel), path, "")
 	case err != nil:
 		return ctx, &Failure{
 			Code:     "invalid-file",

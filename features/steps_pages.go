@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -57,24 +56,13 @@ func (w *world) getPage(ctx context.Context, raw string) (sandbox.HTTPResponse, 
 
 // workspaceFile reads a file of the learner's workspace.
 func (w *world) workspaceFile(rel string) ([]byte, error) {
-	ws := w.run.opts.Workspace
-	if ws == "" {
-		return nil, &EnvError{Err: errors.New("no workspace directory is set; use --workspace or LAB_WORKSPACE")}
-	}
 	p, err := w.workspacePath(rel)
 	if err != nil {
 		return nil, err
 	}
 	data, err := os.ReadFile(p)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("your workspace has no %s", rel),
-			Expected: "the file " + p,
-			Observed: "no such file",
-			Try:      "ls " + filepath.Dir(p),
-			Fix:      w.missingFileFix(rel),
-		}
+		return nil, noSuchFile(fmt.Sprintf("your workspace has no %s", rel), p, w.missingFileFix(rel))
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", p, err)
