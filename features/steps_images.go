@@ -35,6 +35,16 @@ func (w *world) inspectImage(ctx context.Context, ref, expected string) (sandbox
 	return img, engineErr(err)
 }
 
+// inspectImagePair inspects two images a check compares.
+func (w *world) inspectImagePair(ctx context.Context, ref, other, expected string) (sandbox.Image, sandbox.Image, error) {
+	img, err := w.inspectImage(ctx, ref, expected)
+	if err != nil {
+		return img, sandbox.Image{}, err
+	}
+	o, err := w.inspectImage(ctx, other, expected)
+	return img, o, err
+}
+
 func (w *world) imageExists(ctx context.Context, ref string) error {
 	img, err := w.inspectImage(ctx, ref, "an image "+ref)
 	if err == nil {
@@ -90,11 +100,7 @@ func (w *world) imageHoldsWorkspaceFile(ctx context.Context, ref, rel, file stri
 
 func (w *world) imageOneLayerOver(ctx context.Context, ref, base string) error {
 	expected := fmt.Sprintf("the layers of %s and one more: the container's changes", base)
-	img, err := w.inspectImage(ctx, ref, expected)
-	if err != nil {
-		return err
-	}
-	b, err := w.inspectImage(ctx, base, expected)
+	img, b, err := w.inspectImagePair(ctx, ref, base, expected)
 	if err != nil {
 		return err
 	}
@@ -130,11 +136,7 @@ func layersOver(layers, base []string, ref, baseRef string) string {
 
 func (w *world) imageRunsCommandOf(ctx context.Context, ref, base string) error {
 	expected := "the command of " + base
-	img, err := w.inspectImage(ctx, ref, expected)
-	if err != nil {
-		return err
-	}
-	b, err := w.inspectImage(ctx, base, expected)
+	img, b, err := w.inspectImagePair(ctx, ref, base, expected)
 	if err != nil {
 		return err
 	}
@@ -169,11 +171,7 @@ func commandLine(entrypoint, cmd []string) string {
 
 func (w *world) sameImage(ctx context.Context, ref, other string) error {
 	expected := fmt.Sprintf("%s and %s name the same image", ref, other)
-	img, err := w.inspectImage(ctx, ref, expected)
-	if err != nil {
-		return err
-	}
-	o, err := w.inspectImage(ctx, other, expected)
+	img, o, err := w.inspectImagePair(ctx, ref, other, expected)
 	if err != nil {
 		return err
 	}
