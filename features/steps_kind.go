@@ -60,17 +60,23 @@ func (w *world) toolVersionAtLeast(name, min, try, install string, get func() (s
 		return &Failure{Code: "not-installed", Message: name + " did not report its version", Observed: err.Error(), Try: try}
 	}
 	w.note("%s %s", name, v)
-	if sandbox.CompareVersions(v, min) < 0 {
-		return &Failure{
-			Code:     "version-too-old",
-			Message:  fmt.Sprintf("%s %s is older than %s", name, v, min),
-			Expected: "version " + min + " or newer",
-			Observed: "version " + v,
-			Try:      try,
-			Fix:      "install a current one: " + install,
-		}
+	return orNil(versionAtLeast(name, v, min, try, "install a current one: "+install))
+}
+
+// versionAtLeast is the property "is version MIN or newer" of an installed
+// tool, named as name, reporting version v.
+func versionAtLeast(name, v, min, try, fix string) *Failure {
+	if sandbox.CompareVersions(v, min) >= 0 {
+		return nil
 	}
-	return nil
+	return &Failure{
+		Code:     "version-too-old",
+		Message:  fmt.Sprintf("%s %s is older than %s", name, v, min),
+		Expected: "version " + min + " or newer",
+		Observed: "version " + v,
+		Try:      try,
+		Fix:      fix,
+	}
 }
 
 func (w *world) kindVersionAtLeast(ctx context.Context, min string) error {
