@@ -2,11 +2,8 @@ package features
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -22,27 +19,9 @@ type codeUse struct {
 // gives a failure (Code: "x", f.Code = "x", code := "x").
 func failureLiterals(t *testing.T) (missing []token.Position, uses []codeUse) {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	str := func(e ast.Expr) (string, bool) {
-		lit, ok := e.(*ast.BasicLit)
-		if !ok || lit.Kind != token.STRING {
-			return "", false
-		}
-		s, err := strconv.Unquote(lit.Value)
-		return s, err == nil
-	}
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	fset, files := packageSource(t)
+	for _, sf := range files {
+		f := sf.file
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CompositeLit:
@@ -58,7 +37,7 @@ func failureLiterals(t *testing.T) (missing []token.Position, uses []codeUse) {
 					}
 					if k, ok := kv.Key.(*ast.Ident); ok && k.Name == "Code" {
 						has = true
-						if s, ok := str(kv.Value); ok {
+						if s, ok := stringLit(kv.Value); ok {
 							uses = append(uses, codeUse{s, fset.Position(kv.Pos())})
 						}
 					}
@@ -67,21 +46,8 @@ func failureLiterals(t *testing.T) (missing []token.Position, uses []codeUse) {
 					missing = append(missing, fset.Position(n.Pos()))
 				}
 			case *ast.AssignStmt:
-				for i, lhs := range n.Lhs {
-					if i >= len(n.Rhs) {
-						break
-					}
-					var name string
-					switch l := lhs.(type) {
-					case *ast.Ident:
-						name = l.Name
-					case *ast.SelectorExpr:
-						name = l.Sel.Name
-					}
-					if name != "code" && name != "Code" {
-						continue
-					}
-					if s, ok := str(n.Rhs[i]); ok {
+				for _, rhs := range assignedCodes(n) {
+					if s, ok := stringLit(rhs); ok {
 						uses = append(uses, codeUse{s, fset.Position(n.Pos())})
 					}
 				}

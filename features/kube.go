@@ -9,15 +9,10 @@ import (
 	"github.com/lab-workshop/lab/sandbox"
 )
 
-// The cluster the checks look at: the kubeconfig context kind writes for
-// the lessons' cluster "lab", in the context's namespace (else "default").
-// LAB_KUBE_CONTEXT and LAB_KUBE_NAMESPACE point the same checks at another
-// cluster or at one namespace per learner of a shared cluster.
-const (
-	defaultKubeContext = "kind-lab"
-	kubeContextVar     = "LAB_KUBE_CONTEXT"
-	kubeNamespaceVar   = "LAB_KUBE_NAMESPACE"
-)
+// defaultKubeContext is the cluster the checks look at unless the target
+// names another (sandbox.KubeContextVar): the context kind writes for the
+// lessons' cluster "lab".
+const defaultKubeContext = "kind-lab"
 
 // kubeConn is a run's connection to the cluster, made when a check first
 // needs it and then shared by the run's checks.
@@ -27,23 +22,13 @@ type kubeConn struct {
 	dialed bool
 }
 
-// kubeTarget is the context and namespace the run's checks use.
-func (r *run) kubeTarget() (contextName, namespace string) {
-	contextName = r.getenv(kubeContextVar)
-	if contextName == "" {
-		contextName = defaultKubeContext
-	}
-	return contextName, r.getenv(kubeNamespaceVar)
-}
-
 // kubeCluster connects on first use, with the run's environment (its
 // KUBECONFIG), and then reuses the connection.
 func (r *run) kubeCluster(ctx context.Context) (*sandbox.Kube, error) {
 	c := &r.cluster
 	if !c.dialed {
 		c.dialed = true
-		contextName, namespace := r.kubeTarget()
-		c.kube, c.err = sandbox.ConnectKube(ctx, r.getenv, contextName, namespace)
+		c.kube, c.err = r.target.ConnectKube(ctx)
 	}
 	return c.kube, c.err
 }
@@ -150,7 +135,7 @@ type KubeResources struct {
 // LAB_KUBE_NAMESPACE. A kind cluster that does not exist holds none; one
 // that exists but does not answer is an error.
 func FindKubeResources(ctx context.Context, env []string, refs []string) (*KubeResources, error) {
-	r := &run{opts: Options{Env: env}}
+	r := newRun(Options{Env: env})
 	found, k, err := (&kubeLeftovers{run: r}).objects(ctx, refs)
 	if err != nil {
 		r.close()
@@ -183,8 +168,7 @@ func (r *KubeResources) Close() { r.release() }
 // an API server that does not answer, while the Docker engine answers and
 // lists no node container of the cluster.
 func (f *kubeLeftovers) clusterGone(ctx context.Context, cause error) (bool, error) {
-	contextName, _ := f.run.kubeTarget()
-	cluster, isKind := sandbox.KindClusterOf(contextName)
+	cluster, isKind := sandbox.KindClusterOf(f.run.target.KubeContext)
 	if !isKind || !sandbox.IsKubeUnavailable(cause) {
 		return false, cause
 	}

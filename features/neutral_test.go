@@ -2,9 +2,7 @@ package features
 
 import (
 	"go/ast"
-	"go/parser"
 	"go/token"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,12 +14,8 @@ import (
 // fields, and the lint fix table.
 func failureTexts(t *testing.T) map[token.Position]string {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
 	fields := map[string]bool{"Message": true, "Expected": true, "Observed": true, "Try": true, "Fix": true}
-	fset := token.NewFileSet()
+	fset, files := packageSource(t)
 	out := map[token.Position]string{}
 	collect := func(n ast.Node) {
 		ast.Inspect(n, func(n ast.Node) bool {
@@ -31,14 +25,8 @@ func failureTexts(t *testing.T) map[token.Position]string {
 			return true
 		})
 	}
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, sf := range files {
+		f := sf.file
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.CompositeLit:

@@ -58,7 +58,7 @@ func Run(ctx context.Context, steps []*lessons.Step, opts Options) (*Report, err
 	if opts.Status == nil {
 		opts.Status = io.Discard
 	}
-	r := &run{opts: opts, results: map[*lessons.Step]*Result{}}
+	r := newRun(opts)
 	defer r.close()
 
 	report := &Report{Started: time.Now()}
@@ -99,10 +99,12 @@ func (r *run) writeCucumber(w io.Writer) error {
 	return err
 }
 
-// run holds what is shared by every scenario of one Run: the options and,
-// once a check asked for it, the engine connection.
+// run holds what is shared by every scenario of one Run: the options, the
+// target the checks look at and, once a check asked for it, the engine
+// connection.
 type run struct {
 	opts    Options
+	target  sandbox.Target
 	results map[*lessons.Step]*Result
 	// cucumber holds godog's cucumber JSON of each lesson run, when asked.
 	cucumber [][]byte
@@ -118,28 +120,17 @@ func (r *run) close() {
 	}
 }
 
-// getenv looks a variable up in the run's environment. An empty value
-// counts as unset, as it does for the docker CLI.
-func (r *run) getenv(key string) string {
-	for i := len(r.opts.Env) - 1; i >= 0; i-- {
-		k, v, ok := strings.Cut(r.opts.Env[i], "=")
-		if ok && k == key {
-			return v
-		}
-	}
-	return ""
+// newRun resolves the target of the options' environment once, for every
+// check of the run.
+func newRun(opts Options) *run {
+	return &run{opts: opts, target: sandbox.ResolveTarget(opts.Env, defaultKubeContext), results: map[*lessons.Step]*Result{}}
 }
 
 // dockerEngine connects on first use and then reuses the connection.
 func (r *run) dockerEngine(ctx context.Context) (*sandbox.Engine, error) {
 	if !r.dialed {
 		r.dialed = true
-		ep, err := sandbox.ResolveEndpoint(r.getenv)
-		if err != nil {
-			r.engErr = err
-		} else {
-			r.engine, r.engErr = sandbox.Connect(ctx, ep)
-		}
+		r.engine, r.engErr = r.target.Connect(ctx)
 	}
 	return r.engine, r.engErr
 }

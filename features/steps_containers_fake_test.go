@@ -182,7 +182,8 @@ func TestContainerPublishes(t *testing.T) {
 		{"right", published8080, ""},
 		{"on two addresses", network.PortMap{network.MustParsePort("80/tcp"): {{HostPort: "8080"}, {HostPort: "8080"}}}, ""},
 		{"other host port", network.PortMap{network.MustParsePort("80/tcp"): {{HostPort: "8089"}}}, "publishes port 80/tcp on host port 8089, not 8080"},
-		{"other container port", network.PortMap{network.MustParsePort("8080/tcp"): {{HostPort: "8080"}}}, "does not publish its port 80/tcp"},
+		{"other container port", network.PortMap{network.MustParsePort("8080/tcp"): {{HostPort: "8080"}}}, "publishes host port 8080 to its port 8080/tcp, not to its port 80/tcp"},
+		{"not that port", network.PortMap{network.MustParsePort("443/tcp"): {{HostPort: "8443"}}}, "does not publish its port 80/tcp on host port 8080"},
 		{"nothing", nil, "observed: no port published"},
 	}
 	for _, tt := range tests {

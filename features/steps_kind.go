@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -61,35 +60,37 @@ func (w *world) toolVersionAtLeast(name, min, try, install string, get func() (s
 		return &Failure{Code: "not-installed", Message: name + " did not report its version", Observed: err.Error(), Try: try}
 	}
 	w.note("%s %s", name, v)
-	if sandbox.CompareVersions(v, min) < 0 {
-		return &Failure{
-			Code:     "version-too-old",
-			Message:  fmt.Sprintf("%s %s is older than %s", name, v, min),
-			Expected: "version " + min + " or newer",
-			Observed: "version " + v,
-			Try:      try,
-			Fix:      "install a current one: " + install,
-		}
+	return orNil(versionAtLeast(name, v, min, try, "install a current one: "+install))
+}
+
+// versionAtLeast is the property "is version MIN or newer" of an installed
+// tool, named as name, reporting version v.
+func versionAtLeast(name, v, min, try, fix string) *Failure {
+	if sandbox.CompareVersions(v, min) >= 0 {
+		return nil
 	}
-	return nil
+	return &Failure{
+		Code:     "version-too-old",
+		Message:  fmt.Sprintf("%s %s is older than %s", name, v, min),
+		Expected: "version " + min + " or newer",
+		Observed: "version " + v,
+		Try:      try,
+		Fix:      fix,
+	}
 }
 
 func (w *world) kindVersionAtLeast(ctx context.Context, min string) error {
 	return w.toolVersionAtLeast("kind", min, "kind version", "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
-		func() (string, error) { return sandbox.KindVersion(ctx, w.run.opts.Env) })
+		func() (string, error) { return sandbox.KindVersion(ctx, w.target().Env) })
 }
 
 func (w *world) kubectlVersionAtLeast(ctx context.Context, min string) error {
 	return w.toolVersionAtLeast("kubectl", min, "kubectl version --client", "https://kubernetes.io/docs/tasks/tools/",
-		func() (string, error) { return sandbox.KubectlVersion(ctx, w.run.opts.Env) })
+		func() (string, error) { return sandbox.KubectlVersion(ctx, w.target().Env) })
 }
 
 func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context.Context, error) {
 	ctx, st := scenarioState[kindState](ctx)
-	ws := w.run.opts.Workspace
-	if ws == "" {
-		return ctx, &EnvError{Err: errors.New("no workspace directory is set; use --workspace or LAB_WORKSPACE")}
-	}
 	path, err := w.workspacePath(rel)
 	if err != nil {
 		return ctx, err
@@ -97,13 +98,7 @@ func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context
 	cfg, err := sandbox.ReadKindConfig(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return ctx, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("the kind configuration %s does not exist in your workspace", rel),
-			Expected: "the file " + path,
-			Observed: "no such file",
-			Try:      "ls " + filepath.Dir(path),
-		}
+		return ctx, noSuchFile(fmt.Sprintf("the kind configuration %s does not exist in your workspace", rel), path, "")
 	case err != nil:
 		return ctx, &Failure{
 			Code:     "invalid-file",
@@ -251,7 +246,7 @@ func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int)
 	if err != nil {
 		return err
 	}
-	clusters := sandbox.NewClusters(nil)
+	clusters := sandbox.NewClusters(nil).ForTarget(w.target())
 	var h sandbox.ClusterHealth
 	err = eventually(ctx, time.Duration(seconds)*time.Second, time.Second, func(ctx context.Context) (bool, error) {
 		h, err = clusters.Health(ctx, e, cluster)
@@ -295,7 +290,7 @@ func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int)
 }
 
 func (w *world) currentKubeContext(ctx context.Context, want string) error {
-	cfg, err := sandbox.ReadKubeconfig(w.run.getenv)
+	cfg, err := w.target().Kubeconfig()
 	if err != nil {
 		return &Failure{Code: "invalid-file", Message: "the kubeconfig cannot be read", Observed: err.Error(), Try: "kubectl config view"}
 	}

@@ -101,14 +101,18 @@ func (w *world) kubeProgress(last *string, format string, args ...any) {
 
 // kubeDeployment reads a Deployment, failing at once when it does not
 // exist and naming the ones that do.
-func (w *world) kubeDeployment(ctx context.Context, k *sandbox.Kube, name string) (sandbox.Deployment, error) {
+func (w *world) kubeDeployment(ctx context.Context, name string) (*sandbox.Kube, sandbox.Deployment, error) {
+	k, err := w.kube(ctx)
+	if err != nil {
+		return nil, sandbox.Deployment{}, err
+	}
 	d, err := k.Deployment(ctx, name)
 	if sandbox.IsNotFound(err) {
 		observed := "no Deployment at all"
 		if names, lerr := k.DeploymentNames(ctx); lerr == nil && len(names) > 0 {
 			observed = "Deployments: " + strings.Join(names, ", ")
 		}
-		return d, &Failure{
+		return k, d, &Failure{
 			Code:     "not-found",
 			Message:  fmt.Sprintf("there is no Deployment %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
 			Expected: "a Deployment named " + name,
@@ -117,7 +121,7 @@ func (w *world) kubeDeployment(ctx context.Context, k *sandbox.Kube, name string
 			Fix:      "write a manifest for the Deployment " + name + " and apply it: kubectl apply -f FILE",
 		}
 	}
-	return d, kubeErr(err)
+	return k, d, kubeErr(err)
 }
 
 // kubeDeploymentRead is the Deployment an earlier step of the scenario
@@ -132,11 +136,7 @@ func kubeDeploymentRead(ctx context.Context) (*kubeState, *sandbox.Deployment, e
 
 func (w *world) kubeDeploymentExists(ctx context.Context, name string) (context.Context, error) {
 	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
+	_, d, err := w.kubeDeployment(ctx, name)
 	if err != nil {
 		return ctx, err
 	}
@@ -309,11 +309,7 @@ func (w *world) kubeRolloutCompletes(ctx context.Context) error {
 
 func (w *world) kubeDeploymentAvailable(ctx context.Context, name, atLeast string, n int) (context.Context, error) {
 	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
+	k, d, err := w.kubeDeployment(ctx, name)
 	if err != nil {
 		return ctx, err
 	}
@@ -331,11 +327,8 @@ func (w *world) kubeDeploymentAvailable(ctx context.Context, name, atLeast strin
 
 func (w *world) kubeRolloutOf(ctx context.Context, name string) (context.Context, error) {
 	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
+	k, _, err := w.kubeDeployment(ctx, name)
 	if err != nil {
-		return ctx, err
-	}
-	if _, err := w.kubeDeployment(ctx, k, name); err != nil {
 		return ctx, err
 	}
 	done, err := w.kubeAwaitRollout(ctx, k, name, kubeReplicas{n: -1})
@@ -356,7 +349,7 @@ func (w *world) kubeAwaitRollout(ctx context.Context, k *sandbox.Kube, name stri
 	last := ""
 	err := eventually(ctx, kubeRolloutWithin, kubePollEvery, func(ctx context.Context) (bool, error) {
 		var err error
-		if d, err = w.kubeDeployment(ctx, k, name); err != nil {
+		if _, d, err = w.kubeDeployment(ctx, name); err != nil {
 			return true, err
 		}
 		if !want.ok(d.Desired) {
@@ -483,11 +476,7 @@ func kubeStuckFailure(k *sandbox.Kube, d sandbox.Deployment, p sandbox.Pod, wait
 
 func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (context.Context, error) {
 	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
+	k, d, err := w.kubeDeployment(ctx, name)
 	if err != nil {
 		return ctx, err
 	}
@@ -522,724 +511,34 @@ func (w *world) kubeDeploymentEnv(ctx context.Context, name, key, want string) (
 				Fix:      fmt.Sprintf("set the value itself, or take it from a ConfigMap or Secret: kubectl set env deployment/%s %s=%s", name, key, want),
 			}
 		}
-		if v.Value == want || strings.TrimPrefix(v.Value, "mongodb://") == want {
+		es := envSubject{subject: subject{who: fmt.Sprintf("the container %s of the Deployment %q", c.Name, name), try: try},
+			inside: "a pod", itself: "that pod", peer: "the Service's name"}
+		f := es.setsEnv(key, v.Value, true, want, expected)
+		if f == nil {
 			if v.From != "" {
 				w.note("the container %s takes %s=%s from the %s", c.Name, key, v.Value, v.From)
 			}
 			return ctx, nil
 		}
-		sets := "sets " + key + " to"
-		fix := fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and apply it again: kubectl apply -f FILE)", name, key, want)
-		if v.From != "" {
-			sets = fmt.Sprintf("takes %s from the %s, which says", key, v.From)
+		f.Fix = fmt.Sprintf("kubectl set env deployment/%s %s=%s (or change it in the manifest and apply it again: kubectl apply -f FILE)", name, key, want)
+		loopback := isLoopback(dbHostName(v.Value))
+		switch {
+		case v.From != "":
+			if !loopback {
+				f.Message = fmt.Sprintf("%s takes %s from the %s, which says %q, not %q", es.who, key, v.From, v.Value, want)
+			}
 			kind, obj := "configmap", v.ConfigMap
 			if obj == "" {
 				kind, obj = "secret", v.Secret
 			}
-			fix = fmt.Sprintf("set the key %s of that %s to %s (kubectl edit %s %s, or change its manifest and apply it again), then restart the pods so they read it: kubectl rollout restart deployment/%s", v.Key, kind, want, kind, obj, name)
-		}
-		f := &Failure{
-			Code:     "env-mismatch",
-			Message:  fmt.Sprintf("the container %s of the Deployment %q %s %q, not %q", c.Name, name, sets, v.Value, want),
-			Expected: expected,
-			Observed: key + "=" + v.Value,
-			Try:      try,
-			Fix:      fix,
-		}
-		if host := dbHostName(v.Value); host == "localhost" || strings.HasPrefix(host, "127.") || host == "::1" {
-			f.Message = fmt.Sprintf("%s points at %s, which inside a pod is that pod itself; use the Service's name %q", key, host, dbHostName(want))
-			if v.From == "" {
-				f.Fix = fmt.Sprintf("pods reach a Service by its name: kubectl set env deployment/%s %s=%s", name, key, want)
-			}
+			f.Fix = fmt.Sprintf("set the key %s of that %s to %s (kubectl edit %s %s, or change its manifest and apply it again), then restart the pods so they read it: kubectl rollout restart deployment/%s", v.Key, kind, want, kind, obj, name)
+		case loopback:
+			f.Fix = fmt.Sprintf("pods reach a Service by its name: kubectl set env deployment/%s %s=%s", name, key, want)
 		}
 		return ctx, f
 	}
-	return ctx, &Failure{
-		Code:     "env-mismatch",
-		Message:  fmt.Sprintf("the Deployment %q does not set %s, so the app has no database", name, key),
-		Expected: expected,
-		Observed: "no " + key + " in its containers' environment",
-		Try:      try,
-		Fix:      fmt.Sprintf("kubectl set env deployment/%s %s=%s (or add it under env: in the manifest and apply it again: kubectl apply -f FILE)", name, key, want),
-	}
-}
-
-// ---- the Service ----
-
-func (w *world) kubeServiceExists(ctx context.Context, name string) (context.Context, error) {
-	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	s, err := k.Service(ctx, name)
-	if sandbox.IsNotFound(err) {
-		observed := "no Service but the cluster's own"
-		if names, lerr := k.ServiceNames(ctx); lerr == nil {
-			names = slices.DeleteFunc(names, func(n string) bool { return n == "kubernetes" })
-			if len(names) > 0 {
-				observed = "Services: " + strings.Join(names, ", ")
-			}
-		}
-		return ctx, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("there is no Service %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
-			Expected: "a Service named " + name,
-			Observed: observed,
-			Try:      kubectl(k, "get services"),
-			Fix:      "write a manifest for the Service " + name + " and apply it: kubectl apply -f FILE",
-		}
-	}
-	if err != nil {
-		return ctx, kubeErr(err)
-	}
-	st.service = &s
-	return ctx, nil
-}
-
-func kubeServiceRead(ctx context.Context) (*sandbox.Service, error) {
-	_, st := kubeOf(ctx)
-	if st.service == nil {
-		return nil, errors.New("no Service read by an earlier step: put the step that reads it first")
-	}
-	return st.service, nil
-}
-
-func (w *world) kubeServiceType(ctx context.Context, want string) error {
-	s, err := kubeServiceRead(ctx)
-	if err != nil {
-		return err
-	}
-	if s.Type == want {
-		return nil
-	}
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
-	f := &Failure{
-		Code:     "type-mismatch",
-		Message:  fmt.Sprintf("the Service %q is of type %s, not %s", s.Name, s.Type, want),
-		Expected: "type: " + want,
-		Observed: "type: " + s.Type,
-		Try:      kubectl(k, "get service "+s.Name),
-		Fix:      fmt.Sprintf("set type: %s in its spec and apply the manifest again: kubectl apply -f FILE", want),
-	}
-	if s.Type == "ClusterIP" && want == "NodePort" {
-		f.Message += ": a ClusterIP Service is reachable only from inside the cluster"
-	}
-	return f
-}
-
-func kubeServicePorts(s *sandbox.Service) string {
-	if len(s.Ports) == 0 {
-		return "no ports"
-	}
-	var parts []string
-	for _, p := range s.Ports {
-		text := fmt.Sprintf("%d → %s", p.Port, p.TargetPort)
-		if p.NodePort != 0 {
-			text += fmt.Sprintf(" (node port %d)", p.NodePort)
-		}
-		parts = append(parts, text)
-	}
-	return strings.Join(parts, ", ")
-}
-
-// kubeServicePortOf returns the Service's port number port, or a failure.
-func (w *world) kubeServicePortOf(ctx context.Context, s *sandbox.Service, port int) (sandbox.ServicePort, error) {
-	for _, p := range s.Ports {
-		if int(p.Port) == port {
-			return p, nil
-		}
-	}
-	k, err := w.kube(ctx)
-	if err != nil {
-		return sandbox.ServicePort{}, err
-	}
-	return sandbox.ServicePort{}, &Failure{
-		Code:     "port-not-published",
-		Message:  fmt.Sprintf("the Service %q has no port %d", s.Name, port),
-		Expected: fmt.Sprintf("ports: - port: %d", port),
-		Observed: kubeServicePorts(s),
-		Try:      kubectl(k, "get service "+s.Name),
-		Fix:      fmt.Sprintf("set port: %d under ports: and apply the manifest again: kubectl apply -f FILE", port),
-	}
-}
-
-func (w *world) kubeServicePort(ctx context.Context, port, target int) error {
-	s, err := kubeServiceRead(ctx)
-	if err != nil {
-		return err
-	}
-	p, err := w.kubeServicePortOf(ctx, s, port)
-	if err != nil {
-		return err
-	}
-	n, numeric := strconv.Atoi(p.TargetPort)
-	if numeric != nil {
-		// A named port: the endpoints check proves it reaches the app.
-		w.note("the Service %s forwards port %d to the pods' port named %s", s.Name, port, p.TargetPort)
-		return nil
-	}
-	if n == target {
-		return nil
-	}
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
-	return &Failure{
-		Code:     "port-mismatch",
-		Message:  fmt.Sprintf("the Service %q forwards its port %d to port %d of the pods, but the app listens on %d", s.Name, port, n, target),
-		Expected: fmt.Sprintf("targetPort: %d", target),
-		Observed: kubeServicePorts(s),
-		Try:      kubectl(k, "get service "+s.Name+" -o jsonpath='{.spec.ports}'"),
-		Fix:      fmt.Sprintf("set targetPort: %d and apply the manifest again: kubectl apply -f FILE", target),
-	}
-}
-
-func (w *world) kubeServiceNodePort(ctx context.Context, port, nodePort int) error {
-	s, err := kubeServiceRead(ctx)
-	if err != nil {
-		return err
-	}
-	p, err := w.kubeServicePortOf(ctx, s, port)
-	if err != nil {
-		return err
-	}
-	if int(p.NodePort) == nodePort {
-		return nil
-	}
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
-	f := &Failure{
-		Code: "port-mismatch",
-		Message: fmt.Sprintf("the Service %q opens its port %d on node port %d, not %d: the cluster publishes only node port %d on your machine (its kind configuration), so nothing outside reaches %d",
-			s.Name, port, p.NodePort, nodePort, nodePort, p.NodePort),
-		Expected: fmt.Sprintf("nodePort: %d", nodePort),
-		Observed: kubeServicePorts(s),
-		Try:      kubectl(k, "get service "+s.Name),
-		Fix:      fmt.Sprintf("set nodePort: %d under the port and apply the manifest again: kubectl apply -f FILE", nodePort),
-	}
-	if p.NodePort == 0 {
-		f.Message = fmt.Sprintf("the Service %q opens no node port for its port %d", s.Name, port)
-	}
-	return f
-}
-
-func (w *world) kubeServiceEndpoints(ctx context.Context, name string) error {
-	s, err := kubeServiceRead(ctx)
-	if err != nil {
-		return err
-	}
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
-	if err != nil {
-		return err
-	}
-	try := kubectl(k, "get endpointslices -l kubernetes.io/service-name="+s.Name)
-	fix := fmt.Sprintf("give the Service the selector of the pods (%s) and apply its manifest again: kubectl apply -f FILE", kubeLabels(d.TemplateLabels))
-	// A selector that matches none of the pods is settled: fail at once.
-	if len(s.Selector) == 0 {
-		return &Failure{
-			Code:     "label-mismatch",
-			Message:  fmt.Sprintf("the Service %q has no selector, so it sends traffic to no pod", s.Name),
-			Expected: "selector: " + kubeLabels(d.TemplateLabels),
-			Observed: "no selector",
-			Try:      try,
-			Fix:      fix,
-		}
-	}
-	if !s.Selects(d.TemplateLabels) {
-		return &Failure{
-			Code:     "label-mismatch",
-			Message:  fmt.Sprintf("the Service %q selects %s, but the pods of the Deployment %q carry %s: it sends traffic to none of them", s.Name, s.SelectorText(), d.Name, kubeLabels(d.TemplateLabels)),
-			Expected: "selector: " + kubeLabels(d.TemplateLabels),
-			Observed: "selector: " + s.SelectorText(),
-			Try:      try,
-			Fix:      fix,
-		}
-	}
-	var diff sandbox.EndpointDiff
-	var pods []sandbox.Pod
-	var ready int
-	last := ""
-	noneReady := func() *Failure {
-		return &Failure{
-			Code:     "not-ready",
-			Message:  fmt.Sprintf("the Deployment %q has no ready pod for the Service %q to send traffic to", d.Name, s.Name),
-			Expected: "ready pods of " + d.Name,
-			Observed: kubeRolloutObserved(d, pods),
-			Try:      kubectl(k, "get pods -l "+d.SelectorText),
-		}
-	}
-	err = eventually(ctx, kubeSettle, kubePollEvery, func(ctx context.Context) (bool, error) {
-		var err error
-		if pods, err = k.DeploymentPods(ctx, d); err != nil {
-			return true, kubeErr(err)
-		}
-		eps, err := k.ServiceEndpoints(ctx, s.Name)
-		if err != nil {
-			return true, kubeErr(err)
-		}
-		ready = 0
-		for _, p := range pods {
-			if p.Ready && !p.Deleting {
-				ready++
-			}
-		}
-		diff = sandbox.CompareEndpoints(eps, pods)
-		if ready > 0 && diff.Equal() {
-			return true, nil
-		}
-		if ready == 0 {
-			// No pod to send traffic to, and none on its way: settled.
-			if len(pods) == 0 || slices.ContainsFunc(pods, func(p sandbox.Pod) bool { _, stuck := p.Stuck(); return stuck }) {
-				return true, noneReady()
-			}
-			w.kubeProgress(&last, "waiting for a ready pod of %s", d.Name)
-			return false, nil
-		}
-		w.kubeProgress(&last, "the Service %s sends traffic to %d of the %d ready pods of %s", s.Name, len(diff.Matched), ready, d.Name)
-		return false, nil
-	})
-	var none *Failure
-	if errors.As(err, &none) {
-		return none
-	}
-	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return err
-	}
-	if ctx.Err() != nil {
-		return ctx.Err()
-	}
-	if ready > 0 && diff.Equal() {
-		var names []string
-		for _, p := range diff.Matched {
-			names = append(names, p.Name)
-		}
-		w.note("the Service %s sends traffic to the %d ready pods of %s: %s", s.Name, len(names), d.Name, strings.Join(names, ", "))
-		return nil
-	}
-	if ready == 0 {
-		return noneReady()
-	}
-	var observed []string
-	for _, p := range diff.Missing {
-		observed = append(observed, fmt.Sprintf("pod %s is ready but gets no traffic", p.Name))
-	}
-	for _, ep := range diff.Extra {
-		observed = append(observed, fmt.Sprintf("%s gets traffic but is not a ready pod of %s", ep, d.Name))
-	}
-	f := &Failure{
-		Code:     "label-mismatch",
-		Message:  fmt.Sprintf("the Service %q does not send traffic to exactly the ready pods of the Deployment %q", s.Name, d.Name),
-		Expected: fmt.Sprintf("the %d ready pods of %s, and nothing else", ready, d.Name),
-		Observed: strings.Join(observed, "; "),
-		Try:      try,
-		Fix:      fix,
-	}
-	if len(diff.Extra) > 0 {
-		f.Message += fmt.Sprintf(": other pods carry the labels it selects (%s)", s.SelectorText())
-		f.Try = kubectl(k, "get pods -l "+s.SelectorText()+" --show-labels")
-		f.Fix = "remove the other pods, or give the app's pods and the Service's selector a label only they have"
-	}
-	return f
-}
-
-// ---- HTTP ----
-
-// kubeURL rewrites http://localhost:PORT to where the kind node publishes
-// its ports: the Docker engine's host.
-func (w *world) kubeURL(ctx context.Context, raw string) string {
-	if e, err := w.run.dockerEngine(ctx); err == nil {
-		if url, err := sandbox.PublishedURL(e.Endpoint(), raw); err == nil {
-			return url
-		}
-	}
-	return raw
-}
-
-func (w *world) kubeHomePage(ctx context.Context, raw, name string) error {
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
-	if err != nil {
-		return err
-	}
-	url := w.kubeURL(ctx, raw)
-	host, err := homePageHost(ctx, url, raw, kubeSettle, "the sample app's home page, from a pod of "+name,
-		fmt.Sprintf("the cluster must publish node port %s on your machine (extraPortMappings in its kind configuration) and the Service must open that node port", composePortOf(raw)))
-	if err != nil {
-		return err
-	}
-	pods, err := k.DeploymentPods(ctx, d)
-	if err != nil {
-		return kubeErr(err)
-	}
-	isPod := func(h string) bool {
-		return slices.ContainsFunc(pods, func(p sandbox.Pod) bool { return p.Name == h })
-	}
-	if !isPod(host) {
-		return &Failure{
-			Code:     "port-taken",
-			Message:  fmt.Sprintf("%s was answered by the host %q, which is not a pod of the Deployment %q: something else holds port %s", raw, host, name, composePortOf(raw)),
-			Expected: "the page served by a pod of " + name,
-			Observed: "served by " + host,
-			Try:      kubectl(k, "get pods -l "+d.SelectorText),
-			Fix:      "stop what else answers on that port (docker ps --filter publish=" + composePortOf(raw) + ")",
-		}
-	}
-	// A few more requests show the Service spreading them over the pods.
-	seen := []string{host}
-	for range 5 {
-		r, err := sandbox.GetHTTP(ctx, nil, url)
-		if err != nil || r.Status != 200 {
-			break
-		}
-		if m := composeHostname.FindSubmatch(r.Body); m != nil && !slices.Contains(seen, string(m[1])) && isPod(string(m[1])) {
-			seen = append(seen, string(m[1]))
-		}
-	}
-	w.note("%s was served by %d %s of %s: %s", raw, len(seen), map[bool]string{true: "pod", false: "pods"}[len(seen) == 1], name, strings.Join(seen, ", "))
-	return nil
-}
-
-// listNouns are the words a sentence may call listed documents by, each
-// with its singular and plural.
-var listNouns = map[string][2]string{
-	"post": {"post", "posts"}, "posts": {"post", "posts"},
-	"document": {"document", "documents"}, "documents": {"document", "documents"},
-	"item": {"item", "items"}, "items": {"item", "items"},
-	"entry": {"entry", "entries"}, "entries": {"entry", "entries"},
-}
-
-// kubeListsPosts checks that a page lists at least least JSON documents;
-// noun is the word the sentence calls them by, and the failure uses it.
-func (w *world) kubeListsPosts(ctx context.Context, raw string, least int, noun string) error {
-	forms := listNouns[noun]
-	one, plural := forms[0], forms[1]
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
-	url := w.kubeURL(ctx, raw)
-	posts, last, err := listPosts(ctx, url, kubePostsWithin)
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		f := &Failure{
-			Code:     "page-differs",
-			Message:  fmt.Sprintf("%s does not list the %s", raw, plural),
-			Expected: "HTTP 200 with a JSON list of the " + plural,
-			Observed: err.Error(),
-			Try:      "curl -i '" + raw + "'",
-		}
-		if last.Status == 503 {
-			f.Message = fmt.Sprintf("%s answers 503: the app cannot read its database", raw)
-			f.Fix = "the app's setting that names its database must name the database's Service, and that Service must send traffic to the database's ready pod"
-			f.Try = kubectl(k, "get pods") + ", then " + kubectl(k, "logs POD")
-		}
-		return f
-	}
-	if len(posts) < least {
-		return &Failure{
-			Code:     "data-missing",
-			Message:  fmt.Sprintf("%s lists %d %s: the database has none yet", raw, len(posts), plural),
-			Expected: fmt.Sprintf("at least %d", least),
-			Observed: fmt.Sprintf("%d %s", len(posts), plural),
-			Try:      "curl '" + raw + "'",
-			Fix:      fmt.Sprintf("put at least %d %s into the database the app reads, then load %s again", least, kubePlural(int32(least), one, plural), raw),
-		}
-	}
-	w.note("%s lists %d %s", raw, len(posts), plural)
-	return nil
-}
-
-// ---- self-healing ----
-
-func (w *world) kubeDeletePod(ctx context.Context, name string) (context.Context, error) {
-	ctx, st := kubeOf(ctx)
-	k, err := w.kube(ctx)
-	if err != nil {
-		return ctx, err
-	}
-	d, err := w.kubeDeployment(ctx, k, name)
-	if err != nil {
-		return ctx, err
-	}
-	pods, err := k.DeploymentPods(ctx, d)
-	if err != nil {
-		return ctx, kubeErr(err)
-	}
-	i := slices.IndexFunc(pods, func(p sandbox.Pod) bool { return p.Ready && !p.Deleting })
-	if i < 0 {
-		return ctx, &Failure{
-			Code:     "not-ready",
-			Message:  fmt.Sprintf("the Deployment %q has no Ready pod for the lab to delete", name),
-			Expected: "Ready pods",
-			Observed: kubeRolloutObserved(d, pods),
-			Try:      kubectl(k, "get pods -l "+d.SelectorText),
-		}
-	}
-	if err := ctx.Err(); err != nil {
-		return ctx, err
-	}
-	pod := pods[i]
-	w.announce("deleting pod %s (UID %s) of the Deployment %s, as a failed node or a mistaken kubectl delete would, to watch the Deployment replace it; it heals by itself", pod.Name, pod.UID, name)
-	del, err := k.DeletePod(ctx, d, pod)
-	if err != nil {
-		return ctx, kubeErr(err)
-	}
-	st.deployment, st.deletion = &d, del
-	w.onCleanup(func(ctx context.Context) {
-		del.Close()
-		w.kubeHealedAfter(ctx, k, d, pod)
-	})
-	return ctx, nil
-}
-
-// kubeHealedAfter runs when the scenario ends: the Deployment heals by
-// itself, so the lab only waits a little for it and says so when it does
-// not (a replacement that cannot start will not, whatever the lab does).
-func (w *world) kubeHealedAfter(ctx context.Context, k *sandbox.Kube, d sandbox.Deployment, pod sandbox.Pod) {
-	var now sandbox.Deployment
-	why := ""
-	err := eventually(ctx, kubeHealAfter, kubePollEvery, func(ctx context.Context) (bool, error) {
-		var err error
-		if now, err = k.Deployment(ctx, d.Name); err != nil {
-			return true, err
-		}
-		if now.Available >= now.Desired {
-			return true, nil
-		}
-		pods, err := k.DeploymentPods(ctx, now)
-		if err != nil {
-			return true, err
-		}
-		for _, p := range pods {
-			if _, stuck := p.Stuck(); stuck && !p.Deleting {
-				why = fmt.Sprintf("pod %s: %s", p.Name, p.NotReadyReason())
-				return true, nil
-			}
-		}
-		return false, nil
-	})
-	switch {
-	case sandbox.IsNotFound(err):
-	case err != nil && !errors.Is(err, context.DeadlineExceeded):
-		w.announce("could not see the Deployment %s heal after the lab deleted pod %s: %v; see: %s", d.Name, pod.Name, err, kubectl(k, "get pods -l "+d.SelectorText))
-	case now.Available < now.Desired:
-		if why == "" {
-			why = fmt.Sprintf("still healing after %s", kubeHealAfter)
-		}
-		w.announce("the Deployment %s has %d of %d replicas available after the lab deleted pod %s (%s); see: %s", d.Name, now.Available, now.Desired, pod.Name, why, kubectl(k, "get pods -l "+d.SelectorText))
-	}
-}
-
-func (w *world) kubeHealed(ctx context.Context, secs int) error {
-	_, st := kubeOf(ctx)
-	del := st.deletion
-	if del == nil || st.deployment == nil {
-		return errors.New("no pod deleted by an earlier step: put the step that deletes one first")
-	}
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
-	last := ""
-	within := time.Duration(secs) * time.Second
-	heal, err := del.Wait(ctx, sandbox.HealOptions{
-		Timeout: within,
-		Progress: func(p sandbox.HealProgress) {
-			w.kubeProgress(&last, "%.1fs after the deletion: %s", p.Elapsed.Seconds(), p)
-		},
-	})
-	if err == nil {
-		w.note("the Deployment %s replaced pod %s with pod %s (UID %s, not %s) in %s; %d of %d replicas available again",
-			st.deployment.Name, heal.Deleted.Name, heal.Replacement.Name, heal.Replacement.UID, heal.Deleted.UID,
-			heal.Took.Round(10*time.Millisecond), heal.Available, st.deployment.Desired)
-		return nil
-	}
-	var he *sandbox.HealError
-	if !errors.As(err, &he) {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return kubeErr(err)
-	}
-	name, selector := he.Deployment, st.deployment.SelectorText
-	switch {
-	case he.Stuck != nil:
-		wait, _ := he.Stuck.Stuck()
-		f := kubeStuckFailure(k, *st.deployment, *he.Stuck, wait, fmt.Sprintf("the Deployment %q cannot replace the deleted pod %s: its new pod %s cannot start", name, del.Pod.Name, he.Stuck.Name))
-		f.Expected = fmt.Sprintf("a new pod Ready within %d seconds", secs)
-		return f
-	case he.Err != nil:
-		return &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("the Deployment %q was deleted while the lab watched it replace pod %s", name, del.Pod.Name),
-			Expected: "the Deployment replacing the pod",
-			Observed: he.Err.Error(),
-			Try:      kubectl(k, "get deployments"),
-		}
-	}
-	return &Failure{
-		Code:     "not-healed",
-		Message:  fmt.Sprintf("the Deployment %q did not replace the deleted pod %s within %d seconds", name, del.Pod.Name, secs),
-		Expected: fmt.Sprintf("a pod with a new UID Ready, and %d of %d replicas available", he.Last.Desired, he.Last.Desired),
-		Observed: he.Last.String(),
-		Try:      kubectl(k, "get pods -l "+selector+" -o wide"),
-	}
-}
-
-// ---- teardown ----
-
-// kubeKindCluster names the kind cluster of the run's context, or fails when
-// the context is not kind's.
-func (w *world) kubeKindCluster() (string, bool) {
-	contextName, _ := w.run.kubeTarget()
-	return sandbox.KindClusterOf(contextName)
-}
-
-func kubeNodeList(nodes []sandbox.Container) string {
-	var parts []string
-	for _, n := range nodes {
-		parts = append(parts, fmt.Sprintf("%s (%s)", n.Name, n.State))
-	}
-	return strings.Join(parts, ", ")
-}
-
-func (w *world) kubeObjectsGone(ctx context.Context) error {
-	var objs []sandbox.KubeObject
-	var all []string
-	for _, s := range w.step.Lesson.Steps {
-		for _, ref := range s.Resources.Kubernetes {
-			o, err := sandbox.ParseKubeObject(ref)
-			if err != nil {
-				return fmt.Errorf("%s: resources: %w", s.Key(), err)
-			}
-			if !slices.Contains(objs, o) {
-				objs = append(objs, o)
-				all = append(all, o.String())
-			}
-		}
-	}
-	if cluster, isKind := w.kubeKindCluster(); isKind {
-		e, err := w.engine(ctx)
-		if err != nil {
-			return err
-		}
-		nodes, err := e.KindNodes(ctx, cluster)
-		if err != nil {
-			return composeEngineErr(err)
-		}
-		if len(nodes) == 0 {
-			w.note("the kind cluster %s is gone, and every object that was in it", cluster)
-			return nil
-		}
-		running := slices.ContainsFunc(nodes, func(c sandbox.Container) bool { return c.State == "running" })
-		if !running {
-			return &Failure{
-				Code:     "left-behind",
-				Message:  fmt.Sprintf("the kind cluster %q still exists, stopped, and with it whatever was in it", cluster),
-				Expected: "no cluster " + cluster,
-				Observed: "node containers " + kubeNodeList(nodes),
-				Try:      "kind get clusters",
-				Fix:      "kind delete cluster --name " + cluster,
-			}
-		}
-	}
-	k, err := w.kube(ctx)
-	if err != nil {
-		return err
-	}
-	found, err := k.FindObjects(ctx, objs)
-	if err != nil {
-		return kubeErr(err)
-	}
-	if len(found) == 0 {
-		w.note("none of the lesson's objects is left in the cluster: %s", strings.Join(all, ", "))
-		return nil
-	}
-	var left []string
-	for _, o := range found {
-		left = append(left, o.String())
-	}
-	return &Failure{
-		Code:     "left-behind",
-		Message:  fmt.Sprintf("the lesson's objects are still in the cluster: %s", strings.Join(left, ", ")),
-		Expected: "none of " + strings.Join(all, ", "),
-		Observed: strings.Join(left, ", "),
-		Try:      kubectl(k, "get deployments,services"),
-		Fix:      "delete what the manifests made: kubectl delete -f FILE for each of them, or kubectl delete KIND NAME",
-	}
-}
-
-func (w *world) kubeNodesGone(ctx context.Context, cluster string) error {
-	e, err := w.engine(ctx)
-	if err != nil {
-		return err
-	}
-	nodes, err := e.KindNodes(ctx, cluster)
-	if err != nil {
-		return composeEngineErr(err)
-	}
-	if len(nodes) == 0 {
-		return nil
-	}
-	return &Failure{
-		Code:     "left-behind",
-		Message:  fmt.Sprintf("the kind cluster %q still exists: its node containers are %s", cluster, kubeNodeList(nodes)),
-		Expected: "no node container of the cluster " + cluster,
-		Observed: kubeNodeList(nodes),
-		Try:      fmt.Sprintf("docker ps -a --filter label=%s=%s", sandbox.KindClusterLabel, cluster),
-		Fix:      "kind delete cluster --name " + cluster,
-	}
-}
-
-func (w *world) kubeContextGone(ctx context.Context, name string) error {
-	kc, err := sandbox.ReadKubeconfig(w.run.getenv)
-	if err != nil {
-		return err
-	}
-	files := strings.Join(kc.Found, ", ")
-	fix := fmt.Sprintf("kubectl config delete-context %s", name)
-	if cluster, isKind := sandbox.KindClusterOf(name); isKind {
-		fix = fmt.Sprintf("kind delete cluster --name %s removes the cluster's context too (or: kubectl config delete-context %s)", cluster, name)
-	}
-	observed := "contexts: " + strings.Join(kc.Contexts, ", ")
-	if kc.Current != "" {
-		observed += "; current: " + kc.Current
-	}
-	switch {
-	case kc.HasContext(name):
-		return &Failure{
-			Code:     "left-behind",
-			Message:  fmt.Sprintf("the kubeconfig %s still has the context %q, but its cluster is gone: kubectl commands there fail with \"connection refused\"", files, name),
-			Expected: "no context " + name,
-			Observed: observed,
-			Try:      "kubectl config get-contexts",
-			Fix:      fix,
-		}
-	case kc.Current == name:
-		return &Failure{
-			Code:     "left-behind",
-			Message:  fmt.Sprintf("the kubeconfig %s still names %q as its current context, which no longer exists", files, name),
-			Expected: "another current context, or none",
-			Observed: observed,
-			Try:      "kubectl config current-context",
-			Fix:      "kubectl config unset current-context (or kubectl config use-context <another>)",
-		}
-	}
-	return nil
+	f := envSubject{subject: subject{who: fmt.Sprintf("the Deployment %q", name), try: try}}.setsEnv(key, "", false, want, expected)
+	f.Observed = "no " + key + " in its containers' environment"
+	f.Fix = fmt.Sprintf("kubectl set env deployment/%s %s=%s (or add it under env: in the manifest and apply it again: kubectl apply -f FILE)", name, key, want)
+	return ctx, f
 }

@@ -31,7 +31,7 @@ func (w *world) setupSteps() []stepDef {
 }
 
 func (w *world) cliVersionAtLeast(ctx context.Context, min string) error {
-	v, err := sandbox.CLIVersion(ctx, w.run.opts.Env)
+	v, err := sandbox.CLIVersion(ctx, w.target().Env)
 	var missing *sandbox.NotInstalledError
 	switch {
 	case errors.As(err, &missing):
@@ -47,17 +47,7 @@ func (w *world) cliVersionAtLeast(ctx context.Context, min string) error {
 		return &Failure{Code: "not-installed", Message: "the docker CLI did not report its version", Observed: err.Error(), Try: "docker --version"}
 	}
 	w.note("docker CLI %s", v)
-	if sandbox.CompareVersions(v, min) < 0 {
-		return &Failure{
-			Code:     "version-too-old",
-			Message:  fmt.Sprintf("the docker CLI %s is older than %s", v, min),
-			Expected: "version " + min + " or newer",
-			Observed: "version " + v,
-			Try:      "docker --version",
-			Fix:      "upgrade Docker: https://docs.docker.com/get-docker/",
-		}
-	}
-	return nil
+	return orNil(versionAtLeast("the docker CLI", v, min, "docker --version", "upgrade Docker: https://docs.docker.com/get-docker/"))
 }
 
 // engineAnswers is the one check where an unreachable engine is the
@@ -202,7 +192,7 @@ func firstLines(s string, n int) string {
 }
 
 func (w *world) composeVersionAtLeast(ctx context.Context, min string) error {
-	v, err := sandbox.ComposeVersion(ctx, w.run.opts.Env)
+	v, err := sandbox.ComposeVersion(ctx, w.target().Env)
 	var missing *sandbox.NotInstalledError
 	switch {
 	case errors.As(err, &missing):
@@ -223,23 +213,17 @@ func (w *world) composeVersionAtLeast(ctx context.Context, min string) error {
 			Try:      "docker compose version",
 			Fix:      "install the Compose plugin: https://docs.docker.com/compose/install/",
 		}
-		if v1 := composeV1(ctx, w.run.opts.Env); v1 != "" {
+		if v1 := composeV1(ctx, w.target().Env); v1 != "" {
 			f.Message = "only the old Compose v1 (docker-compose " + v1 + ") is installed; the lessons need the Compose v2 plugin"
 		}
 		return f
 	}
 	w.note("docker compose %s", v)
-	if sandbox.CompareVersions(v, min) < 0 {
-		return &Failure{
-			Code:     "version-too-old",
-			Message:  fmt.Sprintf("docker compose %s is older than %s, the oldest the lessons work with", v, min),
-			Expected: "version " + min + " or newer",
-			Observed: "version " + v,
-			Try:      "docker compose version",
-			Fix:      "install the Compose v2 plugin: https://docs.docker.com/compose/install/",
-		}
+	f := versionAtLeast("docker compose", v, min, "docker compose version", "install the Compose v2 plugin: https://docs.docker.com/compose/install/")
+	if f != nil {
+		f.Message += ", the oldest the lessons work with"
 	}
-	return nil
+	return orNil(f)
 }
 
 // composeV1 reports the version of a standalone docker-compose v1, if one is

@@ -23,71 +23,41 @@ func staticCodes(t *testing.T) map[string][]string {
 // of the package it calls, directly or through others.
 func staticGraph(t *testing.T) (map[string][]string, map[string]map[string]bool) {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
 	direct := map[string]map[string]bool{}
 	refs := map[string]map[string]bool{}
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
+	for _, fn := range packageFuncs(t) {
+		key := fn.Name.Name
+		if direct[key] == nil {
+			direct[key], refs[key] = map[string]bool{}, map[string]bool{}
 		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
-				continue
-			}
-			key := fn.Name.Name
-			if direct[key] == nil {
-				direct[key], refs[key] = map[string]bool{}, map[string]bool{}
-			}
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.KeyValueExpr:
-					if k, ok := n.Key.(*ast.Ident); ok && k.Name == "Code" {
-						if s, ok := stringLit(n.Value); ok {
-							direct[key][s] = true
-						}
-					}
-				case *ast.AssignStmt:
-					for i, lhs := range n.Lhs {
-						if i >= len(n.Rhs) {
-							break
-						}
-						var name string
-						switch l := lhs.(type) {
-						case *ast.Ident:
-							name = l.Name
-						case *ast.SelectorExpr:
-							name = l.Sel.Name
-						}
-						if name == "code" || name == "Code" {
-							if s, ok := stringLit(n.Rhs[i]); ok {
-								direct[key][s] = true
-							}
-						}
-					}
-				case *ast.CallExpr:
-					switch fun := n.Fun.(type) {
-					case *ast.Ident:
-						refs[key][fun.Name] = true
-					case *ast.SelectorExpr:
-						refs[key][fun.Sel.Name] = true
-					case *ast.IndexExpr:
-						if id, ok := fun.X.(*ast.Ident); ok {
-							refs[key][id.Name] = true
-						}
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.KeyValueExpr:
+				if k, ok := n.Key.(*ast.Ident); ok && k.Name == "Code" {
+					if s, ok := stringLit(n.Value); ok {
+						direct[key][s] = true
 					}
 				}
-				return true
-			})
-		}
+			case *ast.AssignStmt:
+				for _, rhs := range assignedCodes(n) {
+					if s, ok := stringLit(rhs); ok {
+						direct[key][s] = true
+					}
+				}
+			case *ast.CallExpr:
+				switch fun := n.Fun.(type) {
+				case *ast.Ident:
+					refs[key][fun.Name] = true
+				case *ast.SelectorExpr:
+					refs[key][fun.Sel.Name] = true
+				case *ast.IndexExpr:
+					if id, ok := fun.X.(*ast.Ident); ok {
+						refs[key][id.Name] = true
+					}
+				}
+			}
+			return true
+		})
 	}
 	out := map[string][]string{}
 	reach := map[string]map[string]bool{}
@@ -133,13 +103,42 @@ func stringLit(e ast.Expr) (string, bool) {
 // "by an earlier step" or "by earlier steps", or returns errNoImage.
 func needsMarkers(t *testing.T) map[string]bool {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
+	out := map[string]bool{}
+	for _, fn := range packageFuncs(t) {
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.BasicLit:
+				if s, ok := stringLit(n); ok && (strings.Contains(s, "by an earlier step") || strings.Contains(s, "by earlier steps")) {
+					out[fn.Name.Name] = true
+				}
+			case *ast.Ident:
+				if n.Name == "errNoImage" {
+					out[fn.Name.Name] = true
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// sourceFile is one parsed non-test file of the package.
+type sourceFile struct {
+	name string
+	file *ast.File
+}
+
+// packageSource parses the package's non-test files, for the tests that
+// read what the checks' source says.
+func packageSource(t *testing.T) (*token.FileSet, []sourceFile) {
+	t.Helper()
+	names, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fset := token.NewFileSet()
-	out := map[string]bool{}
-	for _, name := range files {
+	var out []sourceFile
+	for _, name := range names {
 		if strings.HasSuffix(name, "_test.go") {
 			continue
 		}
@@ -147,24 +146,44 @@ func needsMarkers(t *testing.T) map[string]bool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, decl := range f.Decls {
-			fn, ok := decl.(*ast.FuncDecl)
-			if !ok || fn.Body == nil {
-				continue
+		out = append(out, sourceFile{name, f})
+	}
+	return fset, out
+}
+
+// assignedCodes returns the values an assignment gives a variable or field
+// named code or Code.
+func assignedCodes(n *ast.AssignStmt) []ast.Expr {
+	var out []ast.Expr
+	for i, lhs := range n.Lhs {
+		if i >= len(n.Rhs) {
+			break
+		}
+		var name string
+		switch l := lhs.(type) {
+		case *ast.Ident:
+			name = l.Name
+		case *ast.SelectorExpr:
+			name = l.Sel.Name
+		}
+		if name == "code" || name == "Code" {
+			out = append(out, n.Rhs[i])
+		}
+	}
+	return out
+}
+
+// packageFuncs returns the functions and methods with a body in the
+// package's non-test files.
+func packageFuncs(t *testing.T) []*ast.FuncDecl {
+	t.Helper()
+	_, files := packageSource(t)
+	var out []*ast.FuncDecl
+	for _, sf := range files {
+		for _, decl := range sf.file.Decls {
+			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Body != nil {
+				out = append(out, fn)
 			}
-			ast.Inspect(fn.Body, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.BasicLit:
-					if s, ok := stringLit(n); ok && (strings.Contains(s, "by an earlier step") || strings.Contains(s, "by earlier steps")) {
-						out[fn.Name.Name] = true
-					}
-				case *ast.Ident:
-					if n.Name == "errNoImage" {
-						out[fn.Name.Name] = true
-					}
-				}
-				return true
-			})
 		}
 	}
 	return out

@@ -1,6 +1,10 @@
 package features
 
-import "github.com/lab-workshop/lab/sandbox"
+import (
+	"path/filepath"
+
+	"github.com/lab-workshop/lab/sandbox"
+)
 
 // workspacePath resolves a workspace path a step names inside the learner's
 // workspace. A path that leaves it (through "..", as an absolute path or a
@@ -16,4 +20,17 @@ func (w *world) workspacePath(rel string) (string, error) {
 		return "", &EnvError{Err: err}
 	}
 	return p, nil
+}
+
+// noSuchFile is the failure of a workspace file a check needs that is not
+// there; fix, when set, says how to get it.
+func noSuchFile(msg, path, fix string) *Failure {
+	return &Failure{
+		Code:     "not-found",
+		Message:  msg,
+		Expected: "the file " + path,
+		Observed: "no such file",
+		Try:      "ls -a " + filepath.Dir(path),
+		Fix:      fix,
+	}
 }

@@ -45,6 +45,7 @@ func (w *world) definitions() []stepDef {
 	defs = append(defs, w.composeSteps()...)
 	defs = append(defs, w.kindSteps()...)
 	defs = append(defs, w.kubeSteps()...)
+	defs = append(defs, w.openSteps()...)
 	return defs
 }
 
@@ -67,6 +68,11 @@ func Expressions() []*regexp.Regexp {
 func (w *world) note(format string, args ...any) {
 	w.notes = append(w.notes, fmt.Sprintf(format, args...))
 }
+
+// target is where the scenario's checks look: the learner's Docker
+// endpoint, cluster context and namespace, and the environment of the tools
+// the checks run, resolved once for the run.
+func (w *world) target() *sandbox.Target { return &w.run.target }
 
 // engine returns the Docker engine or an EnvError saying how to start it.
 func (w *world) engine(ctx context.Context) (*sandbox.Engine, error) {

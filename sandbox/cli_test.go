@@ -85,18 +85,7 @@ esac`,
 		t.Run(tt.name, func(t *testing.T) {
 			env := fakeTool(t, "docker", tt.script)
 			got, err := CLIVersion(context.Background(), env)
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got error %v, want one containing %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("got error %v, want none", err)
-			}
-			if got != tt.want {
-				t.Errorf("got version %q, want %q", got, tt.want)
-			}
+			wantVersion(t, got, err, tt.want, tt.wantErr)
 		})
 	}
 }
@@ -180,18 +169,7 @@ esac`,
 			if tt.wantMissing {
 				return
 			}
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("got error %v, want one containing %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("got error %v, want none", err)
-			}
-			if got != tt.want {
-				t.Errorf("got version %q, want %q", got, tt.want)
-			}
+			wantVersion(t, got, err, tt.want, tt.wantErr)
 		})
 	}
 }
@@ -251,5 +229,21 @@ func TestNotInstalledErrorNamesTheFix(t *testing.T) {
 		if got := (&NotInstalledError{Tool: tt.tool}).Error(); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
+	}
+}
+
+// wantVersion checks a version lookup's answer: the version want, or an
+// error containing wantErr when that is set.
+func wantVersion(t *testing.T, got string, err error, want, wantErr string) {
+	t.Helper()
+	switch {
+	case wantErr != "":
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Fatalf("got error %v, want one containing %q", err, wantErr)
+		}
+	case err != nil:
+		t.Fatalf("got error %v, want none", err)
+	case got != want:
+		t.Errorf("got version %q, want %q", got, want)
 	}
 }

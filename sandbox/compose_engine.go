@@ -55,10 +55,7 @@ type ContainerRuntime struct {
 func (e *Engine) InspectRuntime(ctx context.Context, nameOrID string) (ContainerRuntime, error) {
 	res, err := e.api.ContainerInspect(ctx, nameOrID, client.ContainerInspectOptions{})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return ContainerRuntime{}, &NotFoundError{Kind: "container", Name: nameOrID, Err: err}
-		}
-		return ContainerRuntime{}, e.wrap(err, "inspecting container %q", nameOrID)
+		return ContainerRuntime{}, e.failed(err, "container", nameOrID, "inspecting container")
 	}
 	return containerRuntime(res.Container), nil
 }
@@ -112,10 +109,7 @@ func (e *Engine) CrashContainer(ctx context.Context, nameOrID string) (Crash, er
 	}
 	res, err := e.api.ContainerInspect(ctx, nameOrID, client.ContainerInspectOptions{})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return Crash{}, &NotFoundError{Kind: "container", Name: nameOrID, Err: err}
-		}
-		return Crash{}, e.wrap(err, "inspecting container %q", nameOrID)
+		return Crash{}, e.failed(err, "container", nameOrID, "inspecting container")
 	}
 	name := strings.TrimPrefix(res.Container.Name, "/")
 	st := res.Container.State
@@ -171,10 +165,7 @@ func (e *Engine) StartContainer(ctx context.Context, nameOrID string) error {
 		return err
 	}
 	if _, err := api.ContainerStart(ctx, nameOrID, client.ContainerStartOptions{}); err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return &NotFoundError{Kind: "container", Name: nameOrID, Err: err}
-		}
-		return e.wrap(err, "starting container %q", nameOrID)
+		return e.failed(err, "container", nameOrID, "starting container")
 	}
 	return nil
 }
@@ -192,10 +183,7 @@ type Volume struct {
 func (e *Engine) InspectVolume(ctx context.Context, name string) (Volume, error) {
 	res, err := e.api.VolumeInspect(ctx, name, client.VolumeInspectOptions{})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return Volume{}, &NotFoundError{Kind: "volume", Name: name, Err: err}
-		}
-		return Volume{}, e.wrap(err, "inspecting volume %q", name)
+		return Volume{}, e.failed(err, "volume", name, "inspecting volume")
 	}
 	v := res.Volume
 	return Volume{Name: v.Name, Driver: v.Driver, Created: parseTime(v.CreatedAt), Labels: v.Labels}, nil

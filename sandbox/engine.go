@@ -443,10 +443,7 @@ type NetworkEndpoint struct {
 func (e *Engine) InspectContainer(ctx context.Context, nameOrID string) (ContainerDetails, error) {
 	res, err := e.api.ContainerInspect(ctx, nameOrID, client.ContainerInspectOptions{})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return ContainerDetails{}, &NotFoundError{Kind: "container", Name: nameOrID, Err: err}
-		}
-		return ContainerDetails{}, e.wrap(err, "inspecting container %q", nameOrID)
+		return ContainerDetails{}, e.failed(err, "container", nameOrID, "inspecting container")
 	}
 	return containerDetails(res.Container), nil
 }
@@ -529,10 +526,7 @@ func containerDetails(r container.InspectResponse) ContainerDetails {
 func (e *Engine) ContainerLogs(ctx context.Context, id string) (stdout, stderr string, err error) {
 	res, err := e.api.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return "", "", &NotFoundError{Kind: "container", Name: id, Err: err}
-		}
-		return "", "", e.wrap(err, "inspecting container %q", id)
+		return "", "", e.failed(err, "container", id, "inspecting container")
 	}
 	tty := res.Container.Config != nil && res.Container.Config.Tty
 	rc, err := e.api.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
@@ -559,10 +553,7 @@ func (e *Engine) ContainerLogs(ctx context.Context, id string) (stdout, stderr s
 func (e *Engine) RemoveContainer(ctx context.Context, id string, force bool) error {
 	_, err := e.api.ContainerRemove(ctx, id, client.ContainerRemoveOptions{Force: force, RemoveVolumes: true})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return &NotFoundError{Kind: "container", Name: id, Err: err}
-		}
-		return e.wrap(err, "removing container %q", id)
+		return e.failed(err, "container", id, "removing container")
 	}
 	return nil
 }
@@ -592,10 +583,7 @@ type Image struct {
 func (e *Engine) InspectImage(ctx context.Context, ref string) (Image, error) {
 	res, err := e.api.ImageInspect(ctx, ref)
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return Image{}, &NotFoundError{Kind: "image", Name: ref, Err: err}
-		}
-		return Image{}, e.wrap(err, "inspecting image %q", ref)
+		return Image{}, e.failed(err, "image", ref, "inspecting image")
 	}
 	r := res.InspectResponse
 	img := Image{
@@ -629,12 +617,19 @@ func (e *Engine) InspectImage(ctx context.Context, ref string) (Image, error) {
 func (e *Engine) RemoveImage(ctx context.Context, ref string) error {
 	_, err := e.api.ImageRemove(ctx, ref, client.ImageRemoveOptions{PruneChildren: true})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return &NotFoundError{Kind: "image", Name: ref, Err: err}
-		}
-		return e.wrap(err, "removing image %q", ref)
+		return e.failed(err, "image", ref, "removing image")
 	}
 	return nil
+}
+
+// failed is the error of an API call about one object: a *NotFoundError
+// when the engine has no such object, else the call's error with what lab
+// was doing ("inspecting container").
+func (e *Engine) failed(err error, kind, name, doing string) error {
+	if cerrdefs.IsNotFound(err) {
+		return &NotFoundError{Kind: kind, Name: name, Err: err}
+	}
+	return e.wrap(err, "%s %q", doing, name)
 }
 
 // NotFoundError says a container or image lab looked for does not exist, so

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 )
@@ -63,17 +62,11 @@ func (e *Engine) InspectImageBuild(ctx context.Context, ref string) (ImageBuild,
 	}
 	insp, err := e.api.ImageInspect(ctx, ref)
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return ImageBuild{}, &NotFoundError{Kind: "image", Name: ref, Err: err}
-		}
-		return ImageBuild{}, e.wrap(err, "inspecting image %q", ref)
+		return ImageBuild{}, e.failed(err, "image", ref, "inspecting image")
 	}
 	hist, err := api.ImageHistory(ctx, ref)
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return ImageBuild{}, &NotFoundError{Kind: "image", Name: ref, Err: err}
-		}
-		return ImageBuild{}, e.wrap(err, "reading the history of image %q", ref)
+		return ImageBuild{}, e.failed(err, "image", ref, "reading the history of image")
 	}
 	b := ImageBuild{Author: insp.InspectResponse.Author}
 	// The engine lists the newest instruction first.
@@ -91,10 +84,7 @@ func (e *Engine) throwaway(ctx context.Context, api imageProbeAPI, image string,
 	cfg.NetworkDisabled = true
 	created, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{Config: &cfg})
 	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return "", nil, &NotFoundError{Kind: "image", Name: image, Err: err}
-		}
-		return "", nil, e.wrap(err, "creating a container from image %q", image)
+		return "", nil, e.failed(err, "image", image, "creating a container from image")
 	}
 	remove := func() {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

@@ -196,6 +196,9 @@ func humanBytes(n int64) string {
 // library, which drives the docker CLI found on PATH.
 type Clusters struct {
 	provider *cluster.Provider
+	// getenv is the environment whose kubeconfig Health reads; nil is the
+	// process environment (the lab command's own).
+	getenv func(string) string
 	// clients holds each cluster's API client once made: reading the
 	// kubeconfig runs a command in the node, and health is polled.
 	clients map[string]kubernetes.Interface
@@ -206,6 +209,13 @@ type Clusters struct {
 func NewClusters(progress func(string)) *Clusters {
 	l := &kindLogger{progress: progress}
 	return &Clusters{provider: cluster.NewProvider(cluster.ProviderWithDocker(), cluster.ProviderWithLogger(l))}
+}
+
+// ForTarget makes Health read the target's kubeconfig instead of the
+// process environment's, for a check.
+func (c *Clusters) ForTarget(t *Target) *Clusters {
+	c.getenv = t.Getenv
+	return c
 }
 
 // Exists reports whether kind knows a cluster of that name.
@@ -400,7 +410,11 @@ func (h ClusterHealth) Maps(hostPort, nodePort int) bool {
 // nodes and CoreDNS through the API, and the kubeconfig's contexts.
 func (c *Clusters) Health(ctx context.Context, e *Engine, name string) (ClusterHealth, error) {
 	h := ClusterHealth{Name: name, Context: KubeContextOf(name)}
-	if cfg, err := ReadKubeconfig(os.Getenv); err == nil {
+	getenv := c.getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	if cfg, err := ReadKubeconfig(getenv); err == nil {
 		h.CurrentContext = cfg.Current
 	}
 	cs, err := e.Containers(ctx, ContainerQuery{All: true, Labels: map[string]string{KindClusterLabel: name}})

@@ -23,15 +23,7 @@ func healCluster(t *testing.T) (*Kube, *fake.Clientset, Deployment, []Pod) {
 		testReplicaSet("lab-app-rs", "dep-uid"),
 		testPod("lab-app-a", true), testPod("lab-app-b", true), testPod("lab-app-c", true),
 	)
-	ctx := context.Background()
-	d, err := k.Deployment(ctx, "lab-app")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pods, err := k.DeploymentPods(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, pods := deploymentPods(t, k, "lab-app")
 	return k, cs, d, pods
 }
 

@@ -192,14 +192,7 @@ func TestIntegrationKubeStuckPodSaysWhy(t *testing.T) {
 		t.Fatal(err)
 	}
 	for {
-		d, err := k.Deployment(ctx, "nowhere")
-		if err != nil {
-			t.Fatal(err)
-		}
-		pods, err := k.DeploymentPods(ctx, d)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d, pods := deploymentPods(t, k, "nowhere")
 		if len(pods) == 1 {
 			if w, stuck := pods[0].Stuck(); stuck {
 				if w.Reason != "ErrImageNeverPull" || d.Rollout().Done {

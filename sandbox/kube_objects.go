@@ -729,32 +729,60 @@ func ParseKubeObject(ref string) (KubeObject, error) {
 	return KubeObject{Kind: canonical, Name: name}, nil
 }
 
+// objectAPI gets and deletes objects of one kind in the namespace.
+type objectAPI struct {
+	get func(ctx context.Context, name string) error
+	del func(ctx context.Context, name string, opts metav1.DeleteOptions) error
+}
+
+// typedClient is what client-go's typed client of every kind offers.
+type typedClient[T any] interface {
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (T, error)
+	Delete(ctx context.Context, name string, opts metav1.DeleteOptions) error
+}
+
+func apiOf[T any](c typedClient[T]) objectAPI {
+	return objectAPI{
+		get: func(ctx context.Context, name string) error {
+			_, err := c.Get(ctx, name, metav1.GetOptions{})
+			return err
+		},
+		del: c.Delete,
+	}
+}
+
+// objects returns the client of the objects of a kind lab looks for.
+func (k *Kube) objects(kind string) (objectAPI, bool) {
+	apps, core, ns := k.client.AppsV1(), k.client.CoreV1(), k.namespace
+	switch kind {
+	case "deployment":
+		return apiOf(apps.Deployments(ns)), true
+	case "statefulset":
+		return apiOf(apps.StatefulSets(ns)), true
+	case "service":
+		return apiOf(core.Services(ns)), true
+	case "pod":
+		return apiOf(core.Pods(ns)), true
+	case "configmap":
+		return apiOf(core.ConfigMaps(ns)), true
+	case "secret":
+		return apiOf(core.Secrets(ns)), true
+	case "persistentvolumeclaim":
+		return apiOf(core.PersistentVolumeClaims(ns)), true
+	}
+	return objectAPI{}, false
+}
+
 // FindObjects returns those of the named objects that exist in the
 // namespace, in the order given.
 func (k *Kube) FindObjects(ctx context.Context, objs []KubeObject) ([]KubeObject, error) {
 	var found []KubeObject
 	for _, o := range objs {
-		var err error
-		get := metav1.GetOptions{}
-		switch o.Kind {
-		case "deployment":
-			_, err = k.client.AppsV1().Deployments(k.namespace).Get(ctx, o.Name, get)
-		case "statefulset":
-			_, err = k.client.AppsV1().StatefulSets(k.namespace).Get(ctx, o.Name, get)
-		case "service":
-			_, err = k.client.CoreV1().Services(k.namespace).Get(ctx, o.Name, get)
-		case "pod":
-			_, err = k.client.CoreV1().Pods(k.namespace).Get(ctx, o.Name, get)
-		case "configmap":
-			_, err = k.client.CoreV1().ConfigMaps(k.namespace).Get(ctx, o.Name, get)
-		case "secret":
-			_, err = k.client.CoreV1().Secrets(k.namespace).Get(ctx, o.Name, get)
-		case "persistentvolumeclaim":
-			_, err = k.client.CoreV1().PersistentVolumeClaims(k.namespace).Get(ctx, o.Name, get)
-		default:
+		api, ok := k.objects(o.Kind)
+		if !ok {
 			return nil, fmt.Errorf("looking for %s: lab does not look for objects of kind %q", o, o.Kind)
 		}
-		err = k.wrap(err, o.Kind, o.Name, "looking for %s", o)
+		err := k.wrap(api.get(ctx, o.Name), o.Kind, o.Name, "looking for %s", o)
 		if IsNotFound(err) {
 			continue
 		}
@@ -773,12 +801,7 @@ func (k *Kube) DeploymentNames(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, k.wrap(err, "", "", "listing deployments")
 	}
-	var names []string
-	for _, d := range list.Items {
-		names = append(names, d.Name)
-	}
-	slices.Sort(names)
-	return names, nil
+	return objectNames(list.Items), nil
 }
 
 // ServiceNames lists the Services in the namespace.
@@ -787,12 +810,20 @@ func (k *Kube) ServiceNames(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, k.wrap(err, "", "", "listing services")
 	}
-	var names []string
-	for _, s := range list.Items {
-		names = append(names, s.Name)
+	return objectNames(list.Items), nil
+}
+
+// objectNames returns the sorted names of listed objects.
+func objectNames[T any, P interface {
+	*T
+	GetName() string
+}](items []T) []string {
+	names := make([]string, 0, len(items))
+	for i := range items {
+		names = append(names, P(&items[i]).GetName())
 	}
 	slices.Sort(names)
-	return names, nil
+	return names
 }
 
 // DeleteObjects deletes the named objects from the namespace; their
@@ -803,24 +834,9 @@ func (k *Kube) DeleteObjects(ctx context.Context, objs []KubeObject) error {
 	opts := metav1.DeleteOptions{PropagationPolicy: &background}
 	var errs []error
 	for _, o := range objs {
-		var err error
-		switch o.Kind {
-		case "deployment":
-			err = k.client.AppsV1().Deployments(k.namespace).Delete(ctx, o.Name, opts)
-		case "statefulset":
-			err = k.client.AppsV1().StatefulSets(k.namespace).Delete(ctx, o.Name, opts)
-		case "service":
-			err = k.client.CoreV1().Services(k.namespace).Delete(ctx, o.Name, opts)
-		case "pod":
-			err = k.client.CoreV1().Pods(k.namespace).Delete(ctx, o.Name, opts)
-		case "configmap":
-			err = k.client.CoreV1().ConfigMaps(k.namespace).Delete(ctx, o.Name, opts)
-		case "secret":
-			err = k.client.CoreV1().Secrets(k.namespace).Delete(ctx, o.Name, opts)
-		case "persistentvolumeclaim":
-			err = k.client.CoreV1().PersistentVolumeClaims(k.namespace).Delete(ctx, o.Name, opts)
-		default:
-			err = fmt.Errorf("lab does not delete objects of kind %q", o.Kind)
+		err := fmt.Errorf("lab does not delete objects of kind %q", o.Kind)
+		if api, ok := k.objects(o.Kind); ok {
+			err = api.del(ctx, o.Name, opts)
 		}
 		err = k.wrap(err, o.Kind, o.Name, "deleting %s", o)
 		if err != nil && !IsNotFound(err) {

@@ -207,15 +207,7 @@ func TestDeploymentPodsAndWhyNotReady(t *testing.T) {
 		testPod("lab-app-g", false),
 		bare, foreign,
 	)
-	ctx := context.Background()
-	d, err := k.Deployment(ctx, "lab-app")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pods, err := k.DeploymentPods(ctx, d)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, pods := deploymentPods(t, k, "lab-app")
 	var names []string
 	why := map[string]string{}
 	for _, p := range pods {
@@ -429,4 +421,20 @@ func TestKubeWrapTellsLostConnectionsFromAnswers(t *testing.T) {
 	if err := k.wrap(&url.Error{Op: "Get", URL: "https://x", Err: context.DeadlineExceeded}, "", "", "reading"); IsKubeUnavailable(err) {
 		t.Errorf("a deadline of the check's own is not a lost cluster: %v", err)
 	}
+}
+
+// deploymentPods reads a Deployment and its pods, failing the test when
+// either cannot be read.
+func deploymentPods(t *testing.T, k *Kube, name string) (Deployment, []Pod) {
+	t.Helper()
+	ctx := context.Background()
+	d, err := k.Deployment(ctx, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pods, err := k.DeploymentPods(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, pods
 }
