@@ -40,7 +40,7 @@ type containerSubject struct {
 
 func namedContainer(name string) containerSubject {
 	return containerSubject{ref: name, name: name,
-		recreate: fmt.Sprintf("build the image again, then docker rm -f %s and run it again", name)}
+		recreate: fmt.Sprintf("build the image again, docker rm -f %s and run it again", name)}
 }
 
 func (w *world) containerHealthy(ctx context.Context, name string, secs int) error {
@@ -101,7 +101,7 @@ func (w *world) becomesHealthy(ctx context.Context, c containerSubject, within t
 				Expected: expected,
 				Observed: lastProbeText(p),
 				Try:      try,
-				Fix:      "run the health check's command by hand in the container (docker exec " + c.name + " ...) and make it pass; then " + c.recreate,
+				Fix:      "run the health check's command by hand in the container until it passes: " + healthExec(c.name, p.HealthTest) + "; then " + c.recreate,
 			}
 		}
 		if last, ok := p.LastProbe(); ok && last.ExitCode != 0 {
@@ -112,7 +112,7 @@ func (w *world) becomesHealthy(ctx context.Context, c containerSubject, within t
 				Expected: expected,
 				Observed: lastProbeText(p),
 				Try:      try,
-				Fix:      "run the health check's command by hand in the container (docker exec " + c.name + " ...) and make it pass; then " + c.recreate,
+				Fix:      "run the health check's command by hand in the container until it passes: " + healthExec(c.name, p.HealthTest) + "; then " + c.recreate,
 			}
 		}
 		return false, &Failure{
@@ -141,12 +141,33 @@ func healthTestText(test []string) string {
 		return "none"
 	}
 	switch strings.ToUpper(test[0]) {
-	case "CMD-SHELL":
-		return strings.Join(test[1:], " ")
-	case "CMD":
+	case "CMD-SHELL", "CMD":
 		return strings.Join(test[1:], " ")
 	}
 	return strings.Join(test, " ")
+}
+
+// healthExec is the command that runs a container's health check by hand.
+func healthExec(name string, test []string) string {
+	if len(test) > 1 && strings.EqualFold(test[0], "CMD-SHELL") {
+		// Typed at a shell in the container, it needs no more quoting.
+		return fmt.Sprintf("docker exec -it %s sh, then %s", name, strings.Join(test[1:], " "))
+	}
+	words := []string{"docker", "exec", name}
+	if len(test) > 1 {
+		for _, a := range test[1:] {
+			words = append(words, shellQuote(a))
+		}
+	}
+	return strings.Join(words, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./:=@%+,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // lastProbeText says what the newest run of a health check gave.

@@ -138,3 +138,19 @@ func wantCode(t *testing.T, err error, code, observed string) {
 		t.Errorf("observed %q, want it to say %q", f.Observed, observed)
 	}
 }
+
+func TestHealthExec(t *testing.T) {
+	tests := []struct {
+		test []string
+		want string
+	}{
+		{pingCheck.Test, `docker exec -it lab-mongo sh, then mongosh --quiet --eval 'db.adminCommand("ping").ok'`},
+		{[]string{"CMD", "mongosh", "--eval", "db.runCommand({ping: 1})"}, `docker exec lab-mongo mongosh --eval 'db.runCommand({ping: 1})'`},
+		{[]string{"CMD", "true"}, "docker exec lab-mongo true"},
+	}
+	for _, tt := range tests {
+		if got := healthExec("lab-mongo", tt.test); got != tt.want {
+			t.Errorf("healthExec(%q) = %s, want %s", tt.test, got, tt.want)
+		}
+	}
+}
