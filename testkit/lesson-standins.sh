@@ -715,8 +715,8 @@ check_mongo() {
 		--health-cmd "mongosh --port 27018 --quiet --eval '$MONGO_PING_EVAL'" --health-interval 1s --health-timeout 5s --health-retries 3 \
 		"$ref"
 	wait_health "$c-8" unhealthy 40
-	docker inspect --format '{{range .State.Health.Log}}{{.Output}}{{end}}' "$c-8" | grep -q '^Mongo.*Error' ||
-		{ say "$ref: the failing health check's output names no Mongo...Error"; return 1; }
+	docker inspect --format '{{range .State.Health.Log}}{{.Output}}{{end}}' "$c-8" | grep -q '^MongoNetworkError: connect ECONNREFUSED 127\.0\.0\.1:27018$' ||
+		{ say "$ref: the failing health check's output is not mongosh's MongoNetworkError for 127.0.0.1:27018"; return 1; }
 	docker rm -f -v "$c-8" >/dev/null
 }
 

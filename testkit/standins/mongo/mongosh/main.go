@@ -224,11 +224,17 @@ func run(sh shell, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// refused finds the address of a refused connection in the driver's error.
+var refused = regexp.MustCompile(`dial tcp (\S+): connect: connection refused`)
+
 // errorLine says why the server did not answer, in mongosh's words where
 // the cause is a refused or unreachable address.
 func errorLine(err error) string {
+	if m := refused.FindStringSubmatch(err.Error()); m != nil {
+		return "MongoNetworkError: connect ECONNREFUSED " + m[1]
+	}
 	if errors.Is(err, syscall.ECONNREFUSED) {
-		return "MongoNetworkError: connect ECONNREFUSED: " + err.Error()
+		return "MongoNetworkError: connect ECONNREFUSED"
 	}
 	var se mongo.ServerError
 	if errors.As(err, &se) {

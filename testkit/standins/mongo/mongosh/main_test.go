@@ -78,7 +78,8 @@ func TestRunNoServer(t *testing.T) {
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("took %s, want about 2s", took)
 	}
-	if out.Len() != 0 || !strings.HasPrefix(errOut.String(), "Mongo") {
-		t.Errorf("stdout %q stderr %q, want nothing and a Mongo...Error", out.String(), errOut.String())
+	want := "MongoNetworkError: connect ECONNREFUSED 127.0.0.1:" + strconv.Itoa(addr.Port) + "\n"
+	if out.Len() != 0 || errOut.String() != want {
+		t.Errorf("stdout %q stderr %q, want nothing and %q", out.String(), errOut.String(), want)
 	}
 }
