@@ -54,6 +54,8 @@ var FailureCodes = []FailureCode{
 	{"left-behind", "something that should be gone is still there"},
 	{"not-installed", "a tool is not on PATH or does not work"},
 	{"version-too-old", "a tool or the engine is older than the minimum version"},
+	{"no-healthcheck", "the container has no health check, so the engine cannot tell whether the program in it works"},
+	{"unhealthy", "the container's own health check fails: the engine calls it unhealthy, or the check kept failing until the deadline"},
 }
 
 // KnownCode reports whether code is one of FailureCodes.

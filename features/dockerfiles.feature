@@ -48,9 +48,12 @@ Feature: Build images the right way
     And its own layers add less than 50 MB to the base image
 
   @mongo-image
-  Scenario: A MongoDB image that answers from outside its container
+  Scenario: A MongoDB image with its own configuration and health check
     Given the image "lab/mongo:v1" is built from the workspace folder "db"
     Then its layers start with the layers of image "{{ vars.mongo_image }}"
+    And its file "/etc/mongod.conf" is the workspace file "db/mongod.conf"
     And container "lab-mongo" from image "lab/mongo:v1" keeps running
+    And container "lab-mongo" runs with the arguments "--config /etc/mongod.conf"
     And container "lab-mongo" publishes port 27017/tcp on host port 27017
+    And container "lab-mongo" becomes healthy within 40 seconds
     And MongoDB in container "lab-mongo" answers a ping at "mongodb://127.0.0.1:27017" within 15 seconds

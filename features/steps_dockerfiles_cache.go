@@ -194,7 +194,7 @@ func (w *world) plantAndBuild(ctx context.Context, first, second, folder string)
 	if err != nil {
 		return ctx, err
 	}
-	res, err := e.ProbeIgnore(ctx, w.target().Env, sandbox.IgnoreProbe{
+	res, err := w.probeIgnore(ctx, e, folder, sandbox.IgnoreProbe{
 		Context:    filepath.Join(ws, filepath.FromSlash(folder)),
 		Folders:    rels,
 		Repository: "lab-check/dockerignore",

@@ -167,7 +167,7 @@ func (w *world) mongoSilent(ctx context.Context, e *sandbox.Engine, name, uri st
 			Expected: fmt.Sprintf("mongod listening on all interfaces (0.0.0.0:%d), so that %s reaches it", mongoPort, uri),
 			Observed: fmt.Sprintf("listening on %s; %s: %v", strings.Join(onPort, ", "), uri, mongoCause(perr)),
 			Try:      fmt.Sprintf("docker inspect --format '{{json .Config.Cmd}}' %s", name),
-			Fix:      `bind mongod to every interface: CMD ["mongod", "--bind_ip_all"] in the image's Dockerfile (or bindIp: 0.0.0.0 in its config), then rebuild the image and run the container again`,
+			Fix:      "bind mongod to every interface: bindIp: 0.0.0.0 in the configuration file it is started with (or --bind_ip_all on its command line), then rebuild the image, docker rm -f " + name + " and run it again",
 		}
 	}
 	listening := "mongod is not listening on port " + strconv.Itoa(mongoPort) + " yet"

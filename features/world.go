@@ -42,6 +42,7 @@ func (w *world) definitions() []stepDef {
 	defs = append(defs, w.dockerfileSteps()...)
 	defs = append(defs, w.volumeSteps()...)
 	defs = append(defs, w.mongoSteps()...)
+	defs = append(defs, w.healthSteps()...)
 	defs = append(defs, w.composeSteps()...)
 	defs = append(defs, w.kindSteps()...)
 	defs = append(defs, w.kubeSteps()...)

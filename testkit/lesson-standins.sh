@@ -594,7 +594,16 @@ build_ferretdb() {
 	(cd "$src" && run_logged "building ferretdb" go_env go build -trimpath -ldflags "$GO_LDFLAGS" -o "$out" ./cmd/ferretdb)
 }
 
-build_mongo() { standin mongo "$MONGO_REF" "$(inputs_hash "$DIR/mongo" "base $BASE_HASH" "ferretdb $FERRETDB_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")"; }
+build_mongo() {
+	standin mongo "$MONGO_REF" "$(inputs_hash "$DIR/mongo" "base $BASE_HASH" "ferretdb $FERRETDB_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS" \
+		"$(grep -m1 'go.mongodb.org/mongo-driver' "$ROOT/go.mod")")"
+}
+
+# build_mongosh OUT builds the stand-in's mongosh (mongo/mongosh) with the
+# repository's Go driver, static, for the engine's architecture.
+build_mongosh() {
+	(cd "$ROOT" && run_logged "building the stand-in mongosh" go_env go build -trimpath -ldflags "$GO_LDFLAGS" -o "$1" ./testkit/standins/mongo/mongosh)
+}
 
 build_mongo_image() {
 	go_cached ferretdb "$(words_hash "$FERRETDB_VERSION" "$GO_VERSION" "$ARCH" "$GO_LDFLAGS")" build_ferretdb
@@ -602,8 +611,27 @@ build_mongo_image() {
 	cp -a "$DIR/mongo/Dockerfile" "$DIR/mongo/mongod" "$DIR/mongo/docker-entrypoint.sh" "$DIR/mongo/mongod.conf.orig" "$TEMP/"
 	chmod 755 "$TEMP/mongod" "$TEMP/docker-entrypoint.sh"
 	cp "$GO_BIN" "$TEMP/ferretdb"
+	build_mongosh "$TEMP/mongosh"
 	docker_build "$MONGO_REF" "$1" "$TEMP"
 }
+
+# wait_health CONTAINER STATUS SECONDS waits until the engine gives CONTAINER
+# the health STATUS (healthy or unhealthy).
+wait_health() {
+	local deadline=$((SECONDS + $3)) status=
+	until status=$(docker inspect --format '{{if .State.Health}}{{.State.Health.Status}}{{end}}' "$1") && [[ $status == "$2" ]]; do
+		((SECONDS < deadline)) || {
+			say "$1: health is ${status:-none} after $3s, want $2"
+			docker inspect --format '{{json .State.Health}}' "$1" >&2
+			return 1
+		}
+		sleep 0.5
+	done
+}
+
+# The lesson's config file, written in the container by the health proofs.
+MONGO_LESSON_CONF='storage:\n  dbPath: /data/db\nnet:\n  port: 27017\n  bindIp: %s\n'
+MONGO_PING_EVAL='db.adminCommand("ping").ok'
 
 # wait_listening CONTAINER PORT waits until something listens on PORT inside
 # CONTAINER's own loopback.
@@ -655,6 +683,41 @@ check_mongo() {
 	port=$(publish_port "$c-5" 27017)
 	run_logged "$ref with bindIp 0.0.0.0 in its config" "$probe" -addr "127.0.0.1:$port" -insert "$id-conf"
 	docker rm -f -v "$c-5" >/dev/null
+
+	# The lesson's image: its own config named with --config and a health check
+	# with mongosh, which passes; mongosh answers as the official one does.
+	run_test "$c-6" -p 127.0.0.1::27017 \
+		--health-cmd "mongosh --quiet --eval '$MONGO_PING_EVAL'" --health-interval 1s --health-timeout 5s --health-retries 5 \
+		"$ref" sh -c "printf '$MONGO_LESSON_CONF' 0.0.0.0 >/etc/mongod.conf && exec docker-entrypoint.sh mongod --config /etc/mongod.conf"
+	wait_health "$c-6" healthy 30
+	port=$(publish_port "$c-6" 27017)
+	run_logged "$ref with the lesson's config and health check" "$probe" -addr "127.0.0.1:$port" -insert "$id-health"
+	[[ $(docker exec "$c-6" mongosh --quiet --eval "$MONGO_PING_EVAL") == 1 ]] ||
+		{ say "$ref: mongosh --eval '$MONGO_PING_EVAL' does not print 1"; return 1; }
+	[[ $(docker exec "$c-6" mongosh --quiet --eval 'db.runCommand({ping: 1})') == '{ ok: 1 }' ]] ||
+		{ say "$ref: mongosh --eval 'db.runCommand({ping: 1})' does not print { ok: 1 }"; return 1; }
+	! docker exec "$c-6" mongosh --quiet --eval 'db.posts.find()' >/dev/null 2>&1 ||
+		{ say "$ref: mongosh evaluates what it cannot, db.posts.find(), without an error"; return 1; }
+	docker rm -f -v "$c-6" >/dev/null
+
+	# bindIp 127.0.0.1: the health check inside passes, the published port
+	# reaches nothing.
+	run_test "$c-7" -p 127.0.0.1::27017 \
+		--health-cmd "mongosh --quiet --eval '$MONGO_PING_EVAL'" --health-interval 1s --health-timeout 5s --health-retries 5 \
+		"$ref" sh -c "printf '$MONGO_LESSON_CONF' 127.0.0.1 >/etc/mongod.conf && exec docker-entrypoint.sh mongod --config /etc/mongod.conf"
+	wait_health "$c-7" healthy 30
+	port=$(publish_port "$c-7" 27017)
+	run_logged "$ref with bindIp 127.0.0.1 must not answer through -p" "$probe" -addr "127.0.0.1:$port" -unreachable -wait 3s
+	docker rm -f -v "$c-7" >/dev/null
+
+	# A health check of a port nothing listens on never passes.
+	run_test "$c-8" \
+		--health-cmd "mongosh --port 27018 --quiet --eval '$MONGO_PING_EVAL'" --health-interval 1s --health-timeout 5s --health-retries 3 \
+		"$ref"
+	wait_health "$c-8" unhealthy 40
+	docker inspect --format '{{range .State.Health.Log}}{{.Output}}{{end}}' "$c-8" | grep -q '^MongoNetworkError: connect ECONNREFUSED 127\.0\.0\.1:27018$' ||
+		{ say "$ref: the failing health check's output is not mongosh's MongoNetworkError for 127.0.0.1:27018"; return 1; }
+	docker rm -f -v "$c-8" >/dev/null
 }
 
 # --- registry ------------------------------------------------------------------

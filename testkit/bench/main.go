@@ -2,7 +2,8 @@
 // of `lab list`, `lab show` and `lab hint` beside `docker --version`, the
 // binary's size, `lab verify` over lessons 1–4 on a solved machine (and how
 // much of that is lab versus waiting on the engine, HTTP and commands), how
-// fast a check of an absent object fails, and peak memory. `make bench` runs
+// fast a check of an absent object fails, the first check after a change on
+// the build-based steps, and peak memory. `make bench` runs
 // it; it needs a Docker engine and the images the lessons use, except with
 // -startup, which measures start-up alone and needs no engine.
 package main
@@ -145,6 +146,14 @@ func run(lab string, scopes []string, runs int) error {
 		verify = append(verify, smp)
 	}
 
+	// 3. The first check after a change on the build-based steps: each run
+	// edits the build context first, as a learner does, so nothing the lab
+	// worked out for the last check still holds.
+	changed, err := firstAfterChange(lab, env, ws, steps, runs)
+	if err != nil {
+		return err
+	}
+
 	fmt.Println()
 	fmt.Printf("lab bench — %s, %d steps in %s\n", time.Now().UTC().Format(time.RFC3339), len(steps), strings.Join(present, ", "))
 	report := func(name string, ss []sample, target time.Duration, rssTarget int64) {
@@ -171,6 +180,9 @@ func run(lab string, scopes []string, runs int) error {
 		report("verify "+absent.Key()+" (absent)", absentSamples, 500*time.Millisecond, 80*1024)
 	}
 	report("verify lessons 1-4 (solved)", verify, 2*time.Second, 80*1024)
+	for _, c := range changed {
+		report("first check after a change: "+c.step, c.samples, 3*time.Second, 0)
+	}
 	last := verify[len(verify)-1]
 	fmt.Printf("%-34s %s\n", "where verify's time went (last run)", last.timing)
 	fmt.Printf("%-34s %s\n", "slowest steps (last run)", slowest(last.stdout, 5))
@@ -322,4 +334,51 @@ func startup(lab string, runs int) error {
 	}
 	fmt.Printf("  %-18s %.1f MB (target ≤ %d MB: %s)\n", "binary size", float64(fi.Size())/1e6, int(binaryTarget/1e6), verdict)
 	return nil
+}
+
+// changeSteps are the build-based steps whose first check after a change
+// is measured, with the build context a change is made in.
+var changeSteps = []struct{ step, context string }{
+	{"dockerfiles/layer-cache", "app"},
+	{"dockerfiles/dockerignore", "app"},
+}
+
+type changedSamples struct {
+	step    string
+	samples []sample
+}
+
+// firstAfterChange measures `lab verify STEP` right after a comment line is
+// added to the context's .dockerignore, for each of changeSteps that was
+// solved; the file is put back as it was afterwards.
+func firstAfterChange(lab string, env []string, ws string, steps []*lessons.Step, runs int) ([]changedSamples, error) {
+	var out []changedSamples
+	for _, c := range changeSteps {
+		if !slices.ContainsFunc(steps, func(s *lessons.Step) bool { return s.Key() == c.step }) {
+			continue
+		}
+		ignore := filepath.Join(ws, c.context, ".dockerignore")
+		orig, err := os.ReadFile(ignore)
+		if err != nil {
+			return nil, fmt.Errorf("measuring %s after a change: %w", c.step, err)
+		}
+		cs := changedSamples{step: c.step}
+		for i := 0; i < runs; i++ {
+			edit := append(slices.Clone(orig), fmt.Sprintf("# lab bench change %d %d\n", i, time.Now().UnixNano())...)
+			if err := os.WriteFile(ignore, edit, 0o644); err != nil {
+				return nil, err
+			}
+			smp := measure(lab, env, "verify", c.step)
+			if smp.code != 0 {
+				_ = os.WriteFile(ignore, orig, 0o644)
+				return nil, fmt.Errorf("lab verify %s after a change exited %d; run it by hand to see why", c.step, smp.code)
+			}
+			cs.samples = append(cs.samples, smp)
+		}
+		if err := os.WriteFile(ignore, orig, 0o644); err != nil {
+			return nil, err
+		}
+		out = append(out, cs)
+	}
+	return out, nil
 }
