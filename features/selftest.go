@@ -439,7 +439,7 @@ func (t *selftest) cleanupLesson(ctx context.Context, lesson *lessons.Lesson) er
 // cluster.
 func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*lessons.Step][]string, error) {
 	out := map[*lessons.Step][]string{}
-	r := &run{opts: Options{Env: t.env}}
+	r := newRun(Options{Env: t.env})
 	defer r.close()
 	kube := &kubeLeftovers{run: r}
 	for _, step := range lesson.Steps {
