@@ -24,6 +24,6 @@ Feature: Run, look inside, change, save
   @push-local
   Scenario: The image is in a registry on this machine
     Given container "lab-registry" runs and publishes host port 5000
-    Then the registry at localhost:5000 lists repository "profile" with tag "v1"
-    And the registry at localhost:5000 serves "profile:v1" with the digest of image "localhost:5000/profile:v1"
-    And image "localhost:5000/profile:v1" is image "lab/profile:v1"
+    Then the registry at localhost:5000 lists repository "lab/profile" with tag "v1"
+    And the registry at localhost:5000 serves "lab/profile:v1" with the digest of image "localhost:5000/lab/profile:v1"
+    And image "localhost:5000/lab/profile:v1" is image "lab/profile:v1"
