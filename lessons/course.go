@@ -23,6 +23,9 @@ type Course struct {
 	// Vars are the course's facts (image pins, ports, names) from
 	// course.yaml, already put into every lesson, step and feature text.
 	Vars map[string]string `json:"vars,omitempty"`
+	// Tested holds the tool versions course.yaml says every lesson was
+	// tested with; each lesson's Tested adds its own.
+	Tested Tested `json:"tested,omitempty"`
 }
 
 // Lesson is one chapter of the course: an intro and its steps, plus the
@@ -47,6 +50,10 @@ type Lesson struct {
 	Index int `json:"index"`
 	// Course is the course the lesson belongs to.
 	Course *Course `json:"-"`
+	// Tested holds the tool versions the lesson was tested with: the
+	// course's ranges with the lesson's own from course.yaml on top. lab
+	// doctor and lab next warn about a tool outside them.
+	Tested Tested `json:"tested,omitempty"`
 }
 
 // Step is one thing a learner does and the lab checks. It carries what every
