@@ -161,31 +161,29 @@ func FindVersion(s string) string {
 // "2.29.1-desktop.1", "Client Version: v1.37.2"), is in the range. ok is
 // false when no version can be read from it.
 func (r VersionRange) Contains(version string) (in, ok bool) {
+	where, ok := r.Where(version)
+	return ok && where == 0, ok
+}
+
+// Where places version against the range: -1 below it (an upgrade is the
+// fix), 0 in it, 1 above it (newer than tested). ok is false when no
+// version can be read from it.
+func (r VersionRange) Where(version string) (where int, ok bool) {
 	v := FindVersion(version)
 	if v == "" {
-		return false, false
+		return 0, false
 	}
 	nums, _ := parseBound(v)
 	for _, c := range r.conds {
 		d := compareNums(nums, c.ver, len(c.ver))
-		var hold bool
-		switch c.op {
-		case ">=":
-			hold = d >= 0
-		case "<=":
-			hold = d <= 0
-		case ">":
-			hold = d > 0
-		case "<":
-			hold = d < 0
-		default:
-			hold = d == 0
-		}
-		if !hold {
-			return false, true
+		switch {
+		case (c.op == ">=" && d < 0) || (c.op == ">" && d <= 0) || (c.op == "=" && d < 0):
+			return -1, true
+		case (c.op == "<=" && d > 0) || (c.op == "<" && d >= 0) || (c.op == "=" && d > 0):
+			return 1, true
 		}
 	}
-	return true, true
+	return 0, true
 }
 
 // compareNums compares the first n numbers of a and b, a missing number

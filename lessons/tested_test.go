@@ -41,9 +41,27 @@ func TestVersionRangeContains(t *testing.T) {
 		if err != nil {
 			t.Fatalf("ParseVersionRange(%q): %v", tt.rng, err)
 		}
+		if where, ok := r.Where(tt.version); ok && (where == 0) != tt.want {
+			t.Errorf("%q: Where(%q) = %d, want in range %v", tt.rng, tt.version, where, tt.want)
+		}
 		got, ok := r.Contains(tt.version)
 		if got != tt.want || ok != tt.ok {
 			t.Errorf("%q contains %q: got %v (ok %v), want %v (ok %v)", tt.rng, tt.version, got, ok, tt.want, tt.ok)
+		}
+	}
+}
+
+func TestVersionRangeWhere(t *testing.T) {
+	r, _ := ParseVersionRange(">=1.41 <=1.56")
+	for v, want := range map[string]int{"1.40": -1, "1.41": 0, "1.56.1": 0, "1.57": 1} {
+		if got, ok := r.Where(v); got != want || !ok {
+			t.Errorf("Where(%q): got %d (ok %v), want %d", v, got, ok, want)
+		}
+	}
+	r, _ = ParseVersionRange("1.37")
+	for v, want := range map[string]int{"1.36.9": -1, "1.37.2": 0, "1.38.0": 1} {
+		if got, _ := r.Where(v); got != want {
+			t.Errorf("1.37: Where(%q): got %d, want %d", v, got, want)
 		}
 	}
 }

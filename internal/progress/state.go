@@ -33,6 +33,10 @@ type CourseState struct {
 	Current string `json:"current,omitempty"`
 	// Steps holds what happened at each step, by step key.
 	Steps map[string]*StepState `json:"steps,omitempty"`
+	// ToolsChecked lists the lessons on entering which lab compared the
+	// learner's tools with the versions the course was tested with, so
+	// that a warning about them comes once per lesson.
+	ToolsChecked []string `json:"tools_checked,omitempty"`
 }
 
 // StepState is what happened at one step, so lab can show a learner what they

@@ -54,7 +54,9 @@ func TestScripts(t *testing.T) {
 			return false, errors.New("unknown condition " + cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode": exitcode,
+			"exitcode":   exitcode,
+			"fakeengine": fakeEngineCmd,
+			"fakekube":   fakeKubeCmd,
 		},
 	})
 }
