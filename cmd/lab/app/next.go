@@ -33,6 +33,11 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	}
 	// The first run only shows where to begin.
 	if began {
+		if first := ss.current(st); first != nil {
+			if err := ss.warnUntested(ctx, st, first.Lesson, ws); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintln(s.Err, "when you are done, run `lab next` to check")
 		return nil
 	}
@@ -41,9 +46,17 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		fmt.Fprintln(s.Out, "every step has passed: the course is complete. `lab verify` checks it all again.")
 		return nil
 	}
-	status, _, err := ss.advance(ctx, ws, step)
+	if err := ss.warnUntested(ctx, st, step.Lesson, ws); err != nil {
+		return err
+	}
+	status, now, err := ss.advance(ctx, ws, step)
 	if err != nil {
 		return err
+	}
+	if now != nil && now.Lesson != step.Lesson {
+		if err := ss.warnUntested(ctx, st, now.Lesson, ws); err != nil {
+			return err
+		}
 	}
 	switch status {
 	case result.StatusPassed:

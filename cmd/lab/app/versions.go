@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lab-workshop/lab/internal/progress"
 	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
@@ -70,8 +71,11 @@ func rangeFinding(tool lessons.Tool, have string, r lessons.VersionRange, who st
 	fix := fmt.Sprintf(info.fix, r)
 	where, ok := r.Where(have)
 	scope := "the course was"
-	if who != "" {
+	switch {
+	case strings.Contains(who, ","):
 		scope = "lessons " + who + " were"
+	case who != "":
+		scope = "the lesson " + who + " was"
 	}
 	switch {
 	case !ok:
@@ -103,8 +107,11 @@ func testedFindings(c *lessons.Course, have toolVersions) []finding {
 }
 
 // lessonFindings are the warnings for one lesson: each of its tools found
-// outside the lesson's range, and kubectl too far from the cluster.
-func lessonFindings(l *lessons.Lesson, have toolVersions) []finding {
+// outside the lesson's range, and kubectl too far from the cluster. A
+// range the lesson shares with the whole course is only compared when
+// withCourse is set, so that a warning about it comes once a course, not
+// once a lesson.
+func lessonFindings(l *lessons.Lesson, have toolVersions, withCourse bool) []finding {
 	var fs []finding
 	for _, tool := range lessons.Tools {
 		r, declared := l.Tested[tool]
@@ -112,7 +119,14 @@ func lessonFindings(l *lessons.Lesson, have toolVersions) []finding {
 		if !declared || !found {
 			continue
 		}
-		if f := rangeFinding(tool, v, r, l.ID); f.level != "ok" {
+		who := l.ID
+		if cr, ok := l.Course.Tested[tool]; ok && cr.String() == r.String() {
+			if !withCourse {
+				continue
+			}
+			who = ""
+		}
+		if f := rangeFinding(tool, v, r, who); f.level != "ok" {
 			fs = append(fs, f)
 		}
 	}
@@ -218,4 +232,35 @@ func probeTools(ctx context.Context, getenv func(string) string, env []string, t
 		}
 	}
 	return have
+}
+
+// warnUntested warns, once per lesson, about the learner's tools that are
+// outside the versions the lesson was tested with, and about kubectl too
+// far from the cluster. It is advice on stderr: it never stops the check,
+// and a tool that cannot be asked is left to lab doctor. st is progress as
+// last read; which lessons were checked is decided under the lock.
+func (ss *session) warnUntested(ctx context.Context, st *progress.State, l *lessons.Lesson, ws string) error {
+	if l == nil || len(l.Tested) == 0 || slices.Contains(ss.progress(st).ToolsChecked, l.ID) {
+		return nil
+	}
+	first, withCourse := false, false
+	if err := ss.update(func(st *progress.State) error {
+		cs := ss.progress(st)
+		withCourse = len(cs.ToolsChecked) == 0
+		first = cs.CheckTools(l.ID)
+		return nil
+	}); err != nil || !first {
+		return err
+	}
+	fs := lessonFindings(l, probeTools(ctx, ss.s.Getenv, checkEnv(ws), l.Tested), withCourse)
+	if len(fs) == 0 {
+		return nil
+	}
+	w := ss.s.Err
+	fmt.Fprintf(w, "\nSome of your tools are not the versions the lesson %q was tested with:\n", l.ID)
+	for _, f := range fs {
+		fmt.Fprintf(w, "! %s\n    fix: %s\n", f.what, f.fix)
+	}
+	fmt.Fprintln(w, "This comes once; `lab doctor` shows every tool.")
+	return nil
 }
