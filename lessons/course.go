@@ -26,6 +26,9 @@ type Course struct {
 	// Prefix is what the names of the course's resources start with, from
 	// course.yaml's prefix: ("" when it has none; see ResourcePrefix).
 	Prefix string `json:"prefix,omitempty"`
+	// Tested holds the tool versions course.yaml says every lesson was
+	// tested with; each lesson's Tested adds its own.
+	Tested Tested `json:"tested,omitempty"`
 }
 
 // Lesson is one chapter of the course: an intro and its steps, plus the
@@ -54,6 +57,10 @@ type Lesson struct {
 	Index int `json:"index"`
 	// Course is the course the lesson belongs to.
 	Course *Course `json:"-"`
+	// Tested holds the tool versions the lesson was tested with: the
+	// course's ranges with the lesson's own from course.yaml on top. lab
+	// doctor and lab next warn about a tool outside them.
+	Tested Tested `json:"tested,omitempty"`
 }
 
 // Step is one thing a learner does and the lab checks. It carries what every

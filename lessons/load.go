@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // courseFile is the file at the content root that names and orders lessons.
@@ -42,6 +44,9 @@ type courseMeta struct {
 	Lessons []string          `yaml:"lessons"`
 	Vars    map[string]string `yaml:"vars"`
 	Prefix  string            `yaml:"prefix"`
+	// Tested is read by hand (parseTested): its keys are tools and
+	// lesson ids, each checked with a message of its own.
+	Tested yaml.Node `yaml:"tested"`
 }
 
 type lessonMeta struct {
@@ -191,6 +196,11 @@ func (p *parser) parseCourse() error {
 
 	if len(meta.Lessons) == 0 {
 		return nil // every directory and feature would be "not listed": noise
+	}
+	var perLesson map[string]Tested
+	c.Tested, perLesson = p.parseTested(doc, &meta.Tested, listed)
+	for _, l := range c.Lessons {
+		l.Tested = c.Tested.Merge(perLesson[l.ID])
 	}
 	p.checkUnusedVars(doc)
 	entries, err := fs.ReadDir(p.content, ".")

@@ -3,6 +3,7 @@ package class
 import (
 	"html/template"
 	"strings"
+	"sync"
 )
 
 // pageData is the live page or its exported copy (Live false: no script).
@@ -12,10 +13,15 @@ type pageData struct {
 	Host string // the address the page was asked for, for the join command
 }
 
-var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
-	"round": Round,
-	"join":  strings.Join,
-}).Parse(`
+// pages are the class server's HTML templates, parsed on first use so that
+// every other lab command starts without paying for them.
+var pages = sync.OnceValue(parsePages)
+
+func parsePages() *template.Template {
+	return template.Must(template.New("pages").Funcs(template.FuncMap{
+		"round": Round,
+		"join":  strings.Join,
+	}).Parse(`
 {{define "index"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>lab classes</title>{{template "style"}}</head>
 <body><h1>Classes</h1>
@@ -66,3 +72,4 @@ new EventSource(location.pathname.replace(/\/$/, "") + "/events").addEventListen
 </table>
 {{end}}
 `))
+}

@@ -287,20 +287,20 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	pages.ExecuteTemplate(w, "index", cs)
+	pages().ExecuteTemplate(w, "index", cs)
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request) {
 	if g := s.grid(w, r); g != nil {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		pages.ExecuteTemplate(w, "page", pageData{Grid: g, Live: true, Host: r.Host})
+		pages().ExecuteTemplate(w, "page", pageData{Grid: g, Live: true, Host: r.Host})
 	}
 }
 
 func (s *Server) gridFragment(w http.ResponseWriter, r *http.Request) {
 	if g := s.grid(w, r); g != nil {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		pages.ExecuteTemplate(w, "grid", g)
+		pages().ExecuteTemplate(w, "grid", g)
 	}
 }
 
@@ -308,7 +308,7 @@ func (s *Server) exportHTML(w http.ResponseWriter, r *http.Request) {
 	if g := s.grid(w, r); g != nil {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", g.Class.Name+".html"))
-		pages.ExecuteTemplate(w, "page", pageData{Grid: g})
+		pages().ExecuteTemplate(w, "page", pageData{Grid: g})
 	}
 }
 
@@ -345,7 +345,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		var b bytes.Buffer
-		if err := pages.ExecuteTemplate(&b, "grid", g); err != nil {
+		if err := pages().ExecuteTemplate(&b, "grid", g); err != nil {
 			return
 		}
 		fmt.Fprint(w, "event: grid\n")

@@ -33,6 +33,10 @@ type CourseState struct {
 	Current string `json:"current,omitempty"`
 	// Steps holds what happened at each step, by step key.
 	Steps map[string]*StepState `json:"steps,omitempty"`
+	// ToolsChecked lists the lessons on entering which lab compared the
+	// learner's tools with the versions the course was tested with, so
+	// that a warning about them comes once per lesson.
+	ToolsChecked []string `json:"tools_checked,omitempty"`
 	// SetupRan is the key of the step whose learner setup (its
 	// broken-on-purpose starting state) lab ran when the learner last
 	// reached it. It counts only while that step is Current: reaching the

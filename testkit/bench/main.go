@@ -333,6 +333,72 @@ func startup(lab string, runs int) error {
 		verdict = "OVER TARGET"
 	}
 	fmt.Printf("  %-18s %.1f MB (target ≤ %d MB: %s)\n", "binary size", float64(fi.Size())/1e6, int(binaryTarget/1e6), verdict)
+	return initCosts(lab, env, min(runs, 10))
+}
+
+// initLine is one line of GODEBUG=inittrace=1:
+// "init PKG @T ms, C ms clock, B bytes, A allocs".
+var initLine = regexp.MustCompile(`^init (\S+) @[0-9.]+ ms, ([0-9.]+) ms clock, ([0-9]+) bytes, ([0-9]+) allocs`)
+
+// initCosts runs `lab list` with GODEBUG=inittrace=1 and prints where
+// package initialisation goes, by module: every command pays it before
+// main runs, so it is the floor of lab's start-up. Clock times follow the
+// machine's load; bytes and allocations do not.
+func initCosts(lab string, env []string, runs int) error {
+	type cost struct {
+		ms            float64
+		bytes, allocs int64
+	}
+	byModule := map[string]*cost{}
+	var total cost
+	for range runs {
+		cmd := exec.Command(lab, "list")
+		cmd.Env = append(env, "GODEBUG=inittrace=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("lab list with GODEBUG=inittrace=1: %w", err)
+		}
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			m := initLine.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			var c cost
+			fmt.Sscan(m[2], &c.ms)
+			fmt.Sscan(m[3], &c.bytes)
+			fmt.Sscan(m[4], &c.allocs)
+			mod := moduleOf(m[1])
+			if byModule[mod] == nil {
+				byModule[mod] = &cost{}
+			}
+			for _, t := range []*cost{byModule[mod], &total} {
+				t.ms += c.ms / float64(runs)
+				t.bytes += c.bytes / int64(runs)
+				t.allocs += c.allocs / int64(runs)
+			}
+		}
+	}
+	mods := make([]string, 0, len(byModule))
+	for m := range byModule {
+		mods = append(mods, m)
+	}
+	slices.SortFunc(mods, func(a, b string) int { return int(byModule[b].ms*1000 - byModule[a].ms*1000) })
+	fmt.Printf("package init of lab list (GODEBUG=inittrace=1, mean of %d runs): %.1f ms, %.1f MiB in %d allocations\n",
+		runs, total.ms, float64(total.bytes)/(1<<20), total.allocs)
+	for i, m := range mods {
+		if i == 10 {
+			break
+		}
+		c := byModule[m]
+		fmt.Printf("  %-45s %6.1f ms %7.2f MiB %7d allocs\n", m, c.ms, float64(c.bytes)/(1<<20), c.allocs)
+	}
+	if own := byModule["github.com/lab-workshop/lab"]; own != nil {
+		fmt.Printf("  of which lab's own packages: %.1f ms\n", own.ms)
+	}
+	if _, err := exec.LookPath("go"); err == nil {
+		fmt.Println("  note: go is on PATH, so godog's internal/builder runs `go env GOTOOLDIR` at init")
+	}
 	return nil
 }
 
@@ -381,4 +447,22 @@ func firstAfterChange(lab string, env []string, ws string, steps []*lessons.Step
 		out = append(out, cs)
 	}
 	return out, nil
+}
+
+// moduleOf shortens a package path to its module, near enough for a
+// report: lab's own packages, the standard library, and the first three
+// path elements of the rest (two for golang.org/x and gopkg.in).
+func moduleOf(pkg string) string {
+	parts := strings.Split(pkg, "/")
+	switch {
+	case strings.HasPrefix(pkg, "github.com/lab-workshop/lab"):
+		return "github.com/lab-workshop/lab"
+	case !strings.Contains(parts[0], "."):
+		return "std"
+	case len(parts) >= 3 && (parts[0] == "golang.org" || parts[0] == "k8s.io" || parts[0] == "sigs.k8s.io" || parts[0] == "google.golang.org" || parts[0] == "modernc.org" || parts[0] == "go.yaml.in"):
+		return strings.Join(parts[:2], "/")
+	case len(parts) >= 3:
+		return strings.Join(parts[:3], "/")
+	}
+	return pkg
 }

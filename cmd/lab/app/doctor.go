@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/lab-workshop/lab/internal/class/learner"
+	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
 
@@ -40,7 +41,12 @@ var lessonPorts = []struct {
 }{{8080, "nginx (lessons 2-3)"}, {3000, "the app (lessons 3, 5)"}, {5000, "the local registry (lesson 2)"}, {27017, "MongoDB (lessons 3-5)"}, {30001, "the Kubernetes NodePort (lesson 7)"}}
 
 func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
-	fs, _ := diagnose(ctx)
+	fs, _, have := diagnoseTools(ctx)
+	if course, err := loadCourse(cmd.String("lessons")); err != nil {
+		fs = append(fs, finding{"warn", "tested versions: " + err.Error(), ""})
+	} else {
+		fs = append(fs, testedFindings(course, have)...)
+	}
 	failed := 0
 	for _, f := range fs {
 		mark := map[string]string{"ok": "✓", "warn": "!", "fail": "✗"}[f.level]
@@ -61,6 +67,14 @@ func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 // diagnose looks at the machine: each finding for the doctor's report, and
 // the same facts as the summary `lab join` sends to a class.
 func diagnose(ctx context.Context) (fs []finding, sum learner.Readiness) {
+	fs, sum, _ = diagnoseTools(ctx)
+	return fs, sum
+}
+
+// diagnoseTools is diagnose that also returns the tool versions it found,
+// for comparing with the versions the course was tested with.
+func diagnoseTools(ctx context.Context) (fs []finding, sum learner.Readiness, have toolVersions) {
+	have = toolVersions{}
 	sum.OS, sum.Arch = runtime.GOOS, runtime.GOARCH
 	add := func(level, what, fix string) { fs = append(fs, finding{level, what, fix}) }
 	env := os.Environ()
@@ -93,6 +107,7 @@ func diagnose(ctx context.Context) (fs []finding, sum learner.Readiness) {
 			break
 		}
 		sum.Engine = info.Version
+		have[lessons.ToolEngineAPI] = info.MaxAPIVersion
 		add("ok", fmt.Sprintf("engine %s, API %s, %s/%s (%s)", info.Version, info.APIVersion, info.OS, info.Arch, info.OperatingSystem), "")
 		if info.ContainerdStore {
 			add("ok", "image store: containerd (docker info: driver-type io.containerd.snapshotter.v1)",
@@ -106,14 +121,16 @@ func diagnose(ctx context.Context) (fs []finding, sum learner.Readiness) {
 		add("fail", "docker compose: not available", "install the Compose v2 plugin: https://docs.docker.com/compose/install/")
 	} else {
 		sum.Compose = v
+		have[lessons.ToolCompose] = v
 		add("ok", "docker compose "+v, "")
 	}
 	for _, tool := range []struct {
 		name, arg, fix string
 		sum            *string
+		tool           lessons.Tool
 	}{
-		{"kind", "version", "needed from lesson 6: https://kind.sigs.k8s.io/docs/user/quick-start/#installation", &sum.Kind},
-		{"kubectl", "version --client", "needed from lesson 6: https://kubernetes.io/docs/tasks/tools/", &sum.Kubectl},
+		{"kind", "version", "needed from lesson 6: https://kind.sigs.k8s.io/docs/user/quick-start/#installation", &sum.Kind, lessons.ToolKind},
+		{"kubectl", "version --client", "needed from lesson 6: https://kubernetes.io/docs/tasks/tools/", &sum.Kubectl, lessons.ToolKubectl},
 	} {
 		v, err := sandbox.ToolVersion(ctx, env, tool.name, tool.arg)
 		var missing *sandbox.NotInstalledError
@@ -124,6 +141,7 @@ func diagnose(ctx context.Context) (fs []finding, sum learner.Readiness) {
 			add("warn", tool.name+": "+err.Error(), tool.fix)
 		default:
 			*tool.sum = v
+			have[tool.tool] = v
 			add("ok", tool.name+": "+v, "")
 		}
 	}
@@ -155,6 +173,13 @@ func diagnose(ctx context.Context) (fs []finding, sum learner.Readiness) {
 			clusterPorts[sandbox.LabNodePort] = true
 		}
 	}
+	switch v, contextName, absent, err := kubeServerVersion(ctx, os.Getenv); {
+	case err == nil:
+		have[lessons.ToolKubernetes] = v
+		add("ok", fmt.Sprintf("Kubernetes %s (context %q)", v, contextName), "")
+	case !absent:
+		add("warn", "Kubernetes: "+err.Error(), "")
+	}
 	for _, p := range lessonPorts {
 		if clusterPorts[p.port] {
 			add("ok", fmt.Sprintf("port %d held by the kind cluster %q, for %s", p.port, sandbox.LabCluster, p.use), "")
@@ -168,5 +193,5 @@ func diagnose(ctx context.Context) (fs []finding, sum learner.Readiness) {
 		}
 	}
 
-	return fs, sum
+	return fs, sum, have
 }

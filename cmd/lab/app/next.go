@@ -32,6 +32,11 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	}
 	// The first run only shows where to begin.
 	if began {
+		if first := ss.current(st); first != nil {
+			if err := ss.warnUntested(ctx, st, first.Lesson, ws); err != nil {
+				return err
+			}
+		}
 		fmt.Fprintln(s.Err, "when you are done, run `lab next` to check")
 		return nil
 	}
@@ -39,6 +44,9 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	if step == nil {
 		fmt.Fprintln(s.Out, "every step has passed: the course is complete. `lab verify` checks it all again.")
 		return nil
+	}
+	if err := ss.warnUntested(ctx, st, step.Lesson, ws); err != nil {
+		return err
 	}
 	// A step whose starting state was never set up would be checked
 	// against the wrong state: set it up and show the step instead.
@@ -51,9 +59,14 @@ func runNext(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 		fmt.Fprintln(s.Err, "when you are done, run `lab next` to check")
 		return nil
 	}
-	status, _, err := ss.advance(ctx, ws, step)
+	status, now, err := ss.advance(ctx, ws, step)
 	if err != nil {
 		return err
+	}
+	if now != nil && now.Lesson != step.Lesson {
+		if err := ss.warnUntested(ctx, st, now.Lesson, ws); err != nil {
+			return err
+		}
 	}
 	switch status {
 	case result.StatusPassed, result.StatusSkipped:

@@ -54,9 +54,11 @@ func TestScripts(t *testing.T) {
 			return false, errors.New("unknown condition " + cond)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode":    exitcode,
-			"fakeengine":  fakeengine,
-			"engineproxy": engineproxy,
+			"exitcode":      exitcode,
+			"fakeengine":    fakeengine,
+			"engineproxy":   engineproxy,
+			"fakeengineapi": fakeEngineCmd,
+			"fakekube":      fakeKubeCmd,
 		},
 	})
 }

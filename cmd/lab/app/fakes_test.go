@@ -1,0 +1,96 @@
+package app_test
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+
+// fakeEngineCmd serves, on a unix socket, the few engine API calls lab doctor
+// and lab next make to learn the engine's version, answering as an engine
+// whose newest API is the given one, and points DOCKER_HOST at it:
+// fakeengine API-VERSION. It lists no containers and knows nothing else.
+func fakeEngineCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: fakeengine API-VERSION")
+	}
+	api := args[0]
+	dir, err := os.MkdirTemp("", "lab-engine")
+	ts.Check(err)
+	sock := filepath.Join(dir, "docker.sock")
+	l, err := net.Listen("unix", sock)
+	ts.Check(err)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Api-Version", api)
+		w.Header().Set("Ostype", "linux")
+		w.Header().Set("Content-Type", "application/json")
+		switch apiPrefix.ReplaceAllString(r.URL.Path, "") {
+		case "/_ping":
+			w.Header().Set("Content-Type", "text/plain")
+			fmt.Fprint(w, "OK")
+		case "/version":
+			fmt.Fprintf(w, `{"Version":"29.9.0","ApiVersion":%q,"MinAPIVersion":"1.24","Os":"linux","Arch":"amd64","Platform":{"Name":"fake engine"}}`, api)
+		case "/info":
+			fmt.Fprint(w, `{"Name":"fake","OperatingSystem":"fake engine","OSType":"linux","Architecture":"x86_64","NCPU":2,"MemTotal":8589934592}`)
+		case "/containers/json":
+			fmt.Fprint(w, `[]`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"message":"the fake engine does not serve %s"}`, r.URL.Path)
+		}
+	})}
+	go srv.Serve(l)
+	ts.Defer(func() {
+		srv.Close()
+		os.RemoveAll(dir)
+	})
+	ts.Setenv("DOCKER_HOST", "unix://"+sock)
+}
+
+// fakeKubeCmd serves a Kubernetes API server's /version as the given
+// Kubernetes release and writes a kubeconfig whose context kind-lab, the
+// one the checks use, points at it: fakekube GIT-VERSION (v1.37.2).
+func fakeKubeCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: fakekube GIT-VERSION")
+	}
+	v := regexp.MustCompile(`^v([0-9]+)\.([0-9]+)\.`).FindStringSubmatch(args[0])
+	if v == nil {
+		ts.Fatalf("fakekube: %q is not a version like v1.37.2", args[0])
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path != "/version" {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}`)
+			return
+		}
+		fmt.Fprintf(w, `{"major":%q,"minor":%q,"gitVersion":%q,"platform":"linux/amd64"}`, v[1], v[2], args[0])
+	}))
+	ts.Defer(srv.Close)
+	kubeconfig := ts.MkAbs("kubeconfig")
+	ts.Check(os.WriteFile(kubeconfig, []byte(`apiVersion: v1
+kind: Config
+clusters:
+- name: kind-lab
+  cluster:
+    server: `+srv.URL+`
+contexts:
+- name: kind-lab
+  context:
+    cluster: kind-lab
+    user: kind-lab
+users:
+- name: kind-lab
+  user: {}
+current-context: kind-lab
+`), 0o600))
+	ts.Setenv("KUBECONFIG", kubeconfig)
+}
