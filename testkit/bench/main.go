@@ -20,7 +20,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/lab-workshop/lab/assets"
@@ -229,9 +228,7 @@ func measure(lab string, env []string, args ...string) sample {
 			s.code = ee.ExitCode()
 		}
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		s.rssKiB = ru.Maxrss
-	}
+	s.rssKiB = peakRSSKiB(cmd.ProcessState)
 	if m := timingLine.FindSubmatch(stderr.Bytes()); m != nil {
 		s.timing = string(m[1])
 	}

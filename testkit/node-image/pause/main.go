@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command pause is the sandbox ("pause") container of the offline kind node
 // image: it holds a pod's namespaces, reaps the children it inherits as the
 // pod's PID 1 and exits when it is told to stop.
