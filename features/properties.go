@@ -85,7 +85,8 @@ func (s subject) publishes(ports map[string][]sandbox.PortBinding, port string, 
 	}
 	for p, bindings := range ports {
 		if port != "" && p != port && slices.ContainsFunc(bindings, func(b sandbox.PortBinding) bool { return b.HostPort == hostPort }) {
-			f.Code = "port-mismatch"
+			// The wanted port itself is published nowhere: the code says
+			// so, the message says where the host port leads instead.
 			f.Message = fmt.Sprintf("%s publishes host port %d to its port %s, not to its port %s", s.who, hostPort, p, port)
 			return f
 		}
