@@ -10,10 +10,8 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v3"
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/lab-workshop/lab/internal/class/cluster"
+	cluster "github.com/lab-workshop/lab/sandbox/classcluster"
 )
 
 const classClusterHelp = `Prepares an existing Kubernetes cluster (any conformant one) for a class
@@ -91,9 +89,9 @@ func runClassCluster(ctx context.Context, s *IOStreams, cmd *cli.Command) error 
 		return usageErrorf("%v", err)
 	}
 
-	client, srv, err := instructorCluster(cmd.String("kubeconfig"), cmd.String("context"))
+	client, srv, err := cluster.Connect(cmd.String("kubeconfig"), cmd.String("context"))
 	if err != nil {
-		return err
+		return &envError{err: err}
 	}
 	if u := cmd.String("server"); u != "" {
 		if p, err := url.Parse(u); err != nil || p.Scheme != "https" || p.Host == "" {
@@ -145,48 +143,6 @@ func runClassCluster(ctx context.Context, s *IOStreams, cmd *cli.Command) error 
 		fmt.Fprintf(s.Err, "note: the API server %s is reachable from this machine only; for learners on other machines give --server https://ADDRESS:PORT\n", srv.URL)
 	}
 	return nil
-}
-
-// instructorCluster connects to the class's cluster with the instructor's
-// kubeconfig and says how learners reach its API server.
-func instructorCluster(kubeconfig, contextName string) (kubernetes.Interface, cluster.Server, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	if kubeconfig != "" {
-		rules.ExplicitPath = kubeconfig
-	}
-	cc := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: contextName})
-	raw, err := cc.RawConfig()
-	if err != nil {
-		return nil, cluster.Server{}, &envError{err: fmt.Errorf("reading the kubeconfig: %w; give the instructor's with --kubeconfig FILE", err)}
-	}
-	name := contextName
-	if name == "" {
-		name = raw.CurrentContext
-	}
-	kctx, ok := raw.Contexts[name]
-	if name == "" || !ok {
-		return nil, cluster.Server{}, &envError{err: fmt.Errorf("the kubeconfig has no context %q; name the class's cluster with --context (kubectl config get-contexts lists them)", name)}
-	}
-	kc := raw.Clusters[kctx.Cluster]
-	if kc == nil {
-		return nil, cluster.Server{}, &envError{err: fmt.Errorf("the context %q names the cluster %q, which the kubeconfig does not have", name, kctx.Cluster)}
-	}
-	srv := cluster.Server{URL: kc.Server, CA: kc.CertificateAuthorityData, Insecure: kc.InsecureSkipTLSVerify, ClusterName: kctx.Cluster}
-	if len(srv.CA) == 0 && kc.CertificateAuthority != "" {
-		if srv.CA, err = os.ReadFile(kc.CertificateAuthority); err != nil {
-			return nil, cluster.Server{}, &envError{err: fmt.Errorf("reading the cluster's CA certificate: %w", err)}
-		}
-	}
-	cfg, err := cc.ClientConfig()
-	if err != nil {
-		return nil, cluster.Server{}, &envError{err: fmt.Errorf("reading the context %q: %w", name, err)}
-	}
-	cfg.QPS, cfg.Burst = 20, 40
-	client, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		return nil, cluster.Server{}, &envError{err: fmt.Errorf("connecting to the cluster of the context %q: %w", name, err)}
-	}
-	return client, srv, nil
 }
 
 func isLoopbackURL(raw string) bool {

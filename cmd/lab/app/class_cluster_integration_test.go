@@ -24,8 +24,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/lab-workshop/lab/features"
-	"github.com/lab-workshop/lab/internal/class/cluster"
 	"github.com/lab-workshop/lab/lessons"
+	cluster "github.com/lab-workshop/lab/sandbox/classcluster"
 )
 
 // TestClassSharedCluster proves one shared cluster for a class: a

@@ -10,9 +10,9 @@ import (
 
 	"github.com/urfave/cli/v3"
 
-	"github.com/lab-workshop/lab/internal/class/cluster"
 	"github.com/lab-workshop/lab/internal/progress"
 	"github.com/lab-workshop/lab/lessons"
+	cluster "github.com/lab-workshop/lab/sandbox/classcluster"
 )
 
 const useClusterHelp = `Works in your namespace of the class's shared Kubernetes cluster, with the

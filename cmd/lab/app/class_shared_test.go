@@ -3,7 +3,7 @@ package app
 import (
 	"testing"
 
-	"github.com/lab-workshop/lab/internal/class/cluster"
+	cluster "github.com/lab-workshop/lab/sandbox/classcluster"
 )
 
 // In shared mode what follows the cluster (lab watch) sees the learner's

@@ -9,9 +9,9 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/lab-workshop/lab/features"
-	"github.com/lab-workshop/lab/internal/class/cluster"
 	"github.com/lab-workshop/lab/internal/report"
 	"github.com/lab-workshop/lab/lessons"
+	cluster "github.com/lab-workshop/lab/sandbox/classcluster"
 )
 
 const classVerifyHelp = `Checks a learner's work in the class's shared cluster from the

@@ -12,7 +12,6 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-
 // fakeEngineCmd serves, on a unix socket, the few engine API calls lab doctor
 // and lab next make to learn the engine's version, answering as an engine
 // whose newest API is the given one, and points DOCKER_HOST at it:

@@ -1,8 +1,8 @@
-// Package cluster prepares one Kubernetes cluster for a whole class: a
+// Package classcluster prepares one Kubernetes cluster for a whole class: a
 // namespace per learner, a ServiceAccount that RBAC confines to it, a
 // quota that fits the Kubernetes lesson, a node port of the learner's own
 // and a kubeconfig file that carries all of it to the learner's lab.
-package cluster
+package classcluster
 
 import (
 	"bufio"
