@@ -125,8 +125,9 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 	if err := t.cleanupLesson(ctx, lesson); err != nil {
 		return nil, err
 	}
-	untagged := t.untaggedImages(ctx)
+	untagged, volumes := t.untaggedImages(ctx), t.volumes(ctx, "")
 	defer t.removeUntaggedSince(context.WithoutCancel(ctx), untagged)
+	defer t.removeAnonymousVolumesSince(context.WithoutCancel(ctx), volumes)
 	required, err := t.required(lesson)
 	if err != nil {
 		return nil, err
@@ -502,5 +503,47 @@ func (t *selftest) removeUntaggedSince(ctx context.Context, before map[string]bo
 	}
 	if removed > 0 {
 		t.logf("  removed %d untagged image(s) left by rebuilding the lesson's images", removed)
+	}
+}
+
+// volumes lists the names of the engine's volumes that match filter (a
+// `docker volume ls --filter` value, "" for all), or nil when the docker CLI
+// cannot say.
+func (t *selftest) volumes(ctx context.Context, filter string) map[string]bool {
+	cmd := "docker volume ls --quiet"
+	if filter != "" {
+		cmd += " --filter " + filter
+	}
+	out, err := sandbox.Run(ctx, t.opts.Workspace, t.env, cmd)
+	if err != nil {
+		return nil
+	}
+	names := map[string]bool{}
+	for _, n := range strings.Fields(out) {
+		names[n] = true
+	}
+	return names
+}
+
+// removeAnonymousVolumesSince removes the anonymous volumes that appeared
+// since before was listed and that no container uses: what a lesson's
+// containers left when they were removed without -v (an image's VOLUME, a
+// Compose orphan). A volume that existed before the lesson is never
+// touched, in use or not.
+func (t *selftest) removeAnonymousVolumesSince(ctx context.Context, before map[string]bool) {
+	if before == nil {
+		return
+	}
+	var removed int
+	for name := range t.volumes(ctx, "dangling=true --filter label=com.docker.volume.anonymous") {
+		if before[name] {
+			continue
+		}
+		if _, err := sandbox.Run(ctx, t.opts.Workspace, t.env, "docker volume rm "+name); err == nil {
+			removed++
+		}
+	}
+	if removed > 0 {
+		t.logf("  removed %d anonymous volume(s) left by the lesson's containers", removed)
 	}
 }
