@@ -473,37 +473,7 @@ func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*
 // untaggedImages lists the IDs of the engine's untagged images, or nil when
 // the docker CLI cannot say.
 func (t *selftest) untaggedImages(ctx context.Context) map[string]bool {
-	out, err := sandbox.Run(ctx, t.opts.Workspace, t.env, "docker images --quiet --no-trunc --filter dangling=true")
-	if err != nil {
-		return nil
-	}
-	ids := map[string]bool{}
-	for _, id := range strings.Fields(out) {
-		ids[id] = true
-	}
-	return ids
-}
-
-// removeUntaggedSince removes the untagged images that appeared since
-// before was listed: the older builds of a tag the lesson's solutions and
-// wrong states built again, which no cleanup command can name. An image a
-// container still uses is left alone.
-func (t *selftest) removeUntaggedSince(ctx context.Context, before map[string]bool) {
-	if before == nil {
-		return
-	}
-	var removed int
-	for id := range t.untaggedImages(ctx) {
-		if before[id] {
-			continue
-		}
-		if _, err := sandbox.Run(ctx, t.opts.Workspace, t.env, "docker image rm "+id); err == nil {
-			removed++
-		}
-	}
-	if removed > 0 {
-		t.logf("  removed %d untagged image(s) left by rebuilding the lesson's images", removed)
-	}
+	return t.listed(ctx, "docker images --quiet --no-trunc --filter dangling=true")
 }
 
 // volumes lists the names of the engine's volumes that match filter (a
@@ -514,15 +484,29 @@ func (t *selftest) volumes(ctx context.Context, filter string) map[string]bool {
 	if filter != "" {
 		cmd += " --filter " + filter
 	}
+	return t.listed(ctx, cmd)
+}
+
+// listed runs a docker CLI listing and returns the words it printed, or nil
+// when it fails.
+func (t *selftest) listed(ctx context.Context, cmd string) map[string]bool {
 	out, err := sandbox.Run(ctx, t.opts.Workspace, t.env, cmd)
 	if err != nil {
 		return nil
 	}
-	names := map[string]bool{}
-	for _, n := range strings.Fields(out) {
-		names[n] = true
+	words := map[string]bool{}
+	for _, w := range strings.Fields(out) {
+		words[w] = true
 	}
-	return names
+	return words
+}
+
+// removeUntaggedSince removes the untagged images that appeared since
+// before was listed: the older builds of a tag the lesson's solutions and
+// wrong states built again, which no cleanup command can name. An image a
+// container still uses is left alone.
+func (t *selftest) removeUntaggedSince(ctx context.Context, before map[string]bool) {
+	t.removeNew(ctx, before, t.untaggedImages(ctx), "docker image rm ", "untagged image(s) left by rebuilding the lesson's images")
 }
 
 // removeAnonymousVolumesSince removes the anonymous volumes that appeared
@@ -531,19 +515,25 @@ func (t *selftest) volumes(ctx context.Context, filter string) map[string]bool {
 // Compose orphan). A volume that existed before the lesson is never
 // touched, in use or not.
 func (t *selftest) removeAnonymousVolumesSince(ctx context.Context, before map[string]bool) {
+	t.removeNew(ctx, before, t.volumes(ctx, "dangling=true --filter label=com.docker.volume.anonymous"), "docker volume rm ", "anonymous volume(s) left by the lesson's containers")
+}
+
+// removeNew runs rm with each of now that is not in before, and says how
+// many went. Nothing is removed when before could not be listed.
+func (t *selftest) removeNew(ctx context.Context, before, now map[string]bool, rm, what string) {
 	if before == nil {
 		return
 	}
 	var removed int
-	for name := range t.volumes(ctx, "dangling=true --filter label=com.docker.volume.anonymous") {
-		if before[name] {
+	for id := range now {
+		if before[id] {
 			continue
 		}
-		if _, err := sandbox.Run(ctx, t.opts.Workspace, t.env, "docker volume rm "+name); err == nil {
+		if _, err := sandbox.Run(ctx, t.opts.Workspace, t.env, rm+id); err == nil {
 			removed++
 		}
 	}
 	if removed > 0 {
-		t.logf("  removed %d anonymous volume(s) left by the lesson's containers", removed)
+		t.logf("  removed %d %s", removed, what)
 	}
 }

@@ -63,18 +63,9 @@ func (w *world) becomesHealthy(ctx context.Context, c containerSubject, within t
 	var p sandbox.ContainerProcess
 	err = eventually(ctx, within, healthPoll, func(ctx context.Context) (bool, error) {
 		var err error
-		p, err = e.InspectProcess(ctx, c.ref)
-		if sandbox.IsNotFound(err) {
-			return true, &Failure{
-				Code:     "not-found",
-				Message:  fmt.Sprintf("no container named %q exists", c.name),
-				Expected: expected,
-				Observed: "no such container",
-				Try:      "docker ps -a",
-			}
-		}
+		p, err = inspectProcess(ctx, e, c, expected)
 		if err != nil {
-			return true, engineErr(err)
+			return true, err
 		}
 		if !p.HasHealthCheck() {
 			return true, &Failure{
@@ -202,18 +193,9 @@ func (w *world) runsWithArgs(ctx context.Context, c containerSubject, want strin
 		return err
 	}
 	expected := fmt.Sprintf("the main process of %s started with %s", c.name, want)
-	p, err := e.InspectProcess(ctx, c.ref)
-	if sandbox.IsNotFound(err) {
-		return &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("no container named %q exists", c.name),
-			Expected: expected,
-			Observed: "no such container",
-			Try:      "docker ps -a",
-		}
-	}
+	p, err := inspectProcess(ctx, e, c, expected)
 	if err != nil {
-		return engineErr(err)
+		return err
 	}
 	got := append([]string{p.Path}, p.Args...)
 	if hasArgs(got, strings.Fields(want)) {
@@ -256,4 +238,23 @@ func splitOptions(words []string) []string {
 		out = append(out, w)
 	}
 	return out
+}
+
+// inspectProcess reads how the container's main process was started and
+// its health; a container that does not exist is a not-found failure.
+func inspectProcess(ctx context.Context, e *sandbox.Engine, c containerSubject, expected string) (sandbox.ContainerProcess, error) {
+	p, err := e.InspectProcess(ctx, c.ref)
+	if sandbox.IsNotFound(err) {
+		return p, &Failure{
+			Code:     "not-found",
+			Message:  fmt.Sprintf("no container named %q exists", c.name),
+			Expected: expected,
+			Observed: "no such container",
+			Try:      "docker ps -a",
+		}
+	}
+	if err != nil {
+		return p, engineErr(err)
+	}
+	return p, nil
 }
