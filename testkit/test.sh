@@ -6,7 +6,8 @@
 # scripts and integration tests against the real engine, then the lab's kind
 # cluster made and removed through lab's own code, `lab selftest` of every
 # lesson and of the drills course in examples/, the whole course walked in order as a learner takes it, and a
-# release archive for this machine.
+# release archive for this machine. Before the selftest, every image the
+# course uses leaves the engine and comes back from a lab bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -79,6 +80,26 @@ if ((rc != 1)); then
 fi
 
 ./bin/lab lessons lint
+
+# A room with no registry: every image the course uses, the kind node image
+# included, goes into one bundle and leaves the engine; a changed bundle is
+# refused before anything is loaded; the bundle loads the images back, and
+# the selftest below runs every lesson on them.
+bundle_dir=$(mktemp -d)
+./bin/lab bundle save "$bundle_dir/course.bundle"
+mapfile -t bundled < <(./bin/lab bundle show -q "$bundle_dir/course.bundle")
+cp "$bundle_dir/course.bundle" "$bundle_dir/changed.bundle"
+printf 'x' | dd of="$bundle_dir/changed.bundle" bs=1 seek=$(($(stat -c %s "$bundle_dir/changed.bundle") / 2)) conv=notrunc status=none
+rc=0
+LAB_HOME=$bundle_dir/home ./bin/lab bundle load "$bundle_dir/changed.bundle" || rc=$?
+if ((rc != 3)); then
+	echo "test: lab bundle load of a changed bundle exited $rc; 3 (refused) expected" >&2
+	exit 1
+fi
+docker image rm "${bundled[@]}" >/dev/null
+LAB_HOME=$bundle_dir/home ./bin/lab bundle load "$bundle_dir/course.bundle"
+docker image inspect "${bundled[@]}" >/dev/null
+rm -rf "$bundle_dir"
 ./bin/lab selftest
 
 # The second course, written with no Go: its lint, and its selftest twice,

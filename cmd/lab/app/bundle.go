@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v3"
 
 	"github.com/lab-workshop/lab/internal/progress"
+	"github.com/lab-workshop/lab/internal/safetext"
 	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
@@ -50,12 +51,26 @@ func newBundleCmd(s *IOStreams) *cli.Command {
 					return runBundleLoad(ctx, s, cmd.Args().First())
 				},
 			},
+			{
+				Name:      "show",
+				Usage:     "check every image's digest in FILE without an engine, and list what it holds",
+				ArgsUsage: "FILE",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "print only the image references, one a line"},
+				},
+				Action: func(ctx context.Context, cmd *cli.Command) error {
+					if cmd.Args().Len() != 1 {
+						return usageErrorf("bundle show needs exactly one FILE (see: lab bundle show --help)")
+					}
+					return runBundleShow(s, cmd.Args().First(), cmd.Bool("quiet"))
+				},
+			},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Present() {
-				return usageErrorf("unknown bundle command %q: use save or load", cmd.Args().First())
+				return usageErrorf("unknown bundle command %q: use save, load or show", cmd.Args().First())
 			}
-			return usageErrorf("bundle needs a command: save or load (see: lab bundle --help)")
+			return usageErrorf("bundle needs a command: save, load or show (see: lab bundle --help)")
 		},
 	}
 }
@@ -119,14 +134,52 @@ func runBundleSave(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	return nil
 }
 
-func runBundleLoad(ctx context.Context, s *IOStreams, file string) error {
-	// A damaged bundle is refused before the engine is even asked.
-	if _, err := sandbox.VerifyBundle(file); err != nil {
+// verifyBundle reads the whole bundle and checks every digest, without an
+// engine: a damaged bundle is an environment error, a missing one a usage
+// error.
+func verifyBundle(file string) (sandbox.BundleManifest, error) {
+	m, err := sandbox.VerifyBundle(file)
+	if err != nil {
 		var be *sandbox.BundleError
 		if errors.As(err, &be) {
-			return &envError{err: err}
+			return m, &envError{err: err}
 		}
-		return usageErrorf("%v", err)
+		return m, usageErrorf("%v", err)
+	}
+	return m, nil
+}
+
+func runBundleShow(s *IOStreams, file string, quiet bool) error {
+	m, err := verifyBundle(file)
+	if err != nil {
+		return err
+	}
+	if quiet {
+		for _, img := range m.Images {
+			fmt.Fprintln(s.Out, safetext.Line(img.Ref))
+		}
+		return nil
+	}
+	var total int64
+	for _, img := range m.Images {
+		total += img.Size
+	}
+	fmt.Fprintf(s.Out, "%s: a bundle of course %s, made %s: %d images, %.0f MB, every digest matches\n",
+		file, safetext.Line(m.Course), m.Created.UTC().Format("2006-01-02 15:04 UTC"), len(m.Images), float64(total)/1e6)
+	for _, img := range m.Images {
+		node := ""
+		if img.NodeImage {
+			node = "  (kind node image: lab cluster up uses it once loaded)"
+		}
+		fmt.Fprintf(s.Out, "  %s  %.0f MB%s\n", safetext.Line(img.Ref), float64(img.Size)/1e6, node)
+	}
+	return nil
+}
+
+func runBundleLoad(ctx context.Context, s *IOStreams, file string) error {
+	// A damaged bundle is refused before the engine is even asked.
+	if _, err := verifyBundle(file); err != nil {
+		return err
 	}
 	e, err := connect(ctx)
 	if err != nil {
