@@ -164,7 +164,6 @@ func (w *world) composeAnswersAgain(ctx context.Context, raw string, secs int) e
 // ---- taking the project down ----
 
 func (w *world) composeTakenDown(ctx context.Context, project string) error {
-	_, st := composeOf(ctx)
 	e, err := w.engine(ctx)
 	if err != nil {
 		return err
@@ -195,71 +194,70 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 		}
 	}
 	// The project runs again: that is fine when it was taken down and
-	// started again since the posts were written, which the posts' ids
-	// (made when they were inserted) and the containers' creation times tell.
-	app, db := "", ""
-	for _, c := range cs {
-		switch c.Labels[sandbox.ComposeServiceLabel] {
-		case "app":
-			app = c.ID
-		case "mongodb":
-			db = c.ID
-		}
+	// started again on the data it kept, which the containers' creation
+	// times against their named volumes' tell. Compose makes a volume the
+	// moment before the first container that mounts it; containers made
+	// later than that came from a later "up".
+	kept, err := composeKeptVolumes(ctx, e, cs)
+	if err != nil {
+		return err
 	}
-	if app == "" || db == "" {
+	if len(kept) == 0 {
 		return &Failure{
 			Code:     "left-behind",
-			Message:  fmt.Sprintf("containers of the project %q still run: %s", project, composeNames(cs)),
+			Message:  fmt.Sprintf("containers of the project %q still run, and no named volume of theirs tells when they were made against their data: %s", project, composeNames(cs)),
 			Expected: "no container of the project " + project,
 			Observed: composeNames(cs),
 			Try:      try,
 			Fix:      fmt.Sprintf("docker compose -p %s down", project),
 		}
 	}
-	st.project = project
-	st.services = map[string]sandbox.ContainerDetails{}
-	for svc, id := range map[string]string{"app": app, "mongodb": db} {
-		d, err := e.InspectContainer(ctx, id)
-		if err != nil {
-			return composeEngineErr(err)
-		}
-		st.services[svc] = d
-	}
-	if err := w.composeReadPosts(ctx, "posts", "posts", "mongodb"); err != nil {
-		return err
-	}
-	var oldest time.Time
-	for _, d := range st.docs {
-		if !d.IDTime.IsZero() && (oldest.IsZero() || d.IDTime.Before(oldest)) {
-			oldest = d.IDTime
+	oldest := kept[0]
+	for _, v := range kept[1:] {
+		if v.Created.Before(oldest.Created) {
+			oldest = v
 		}
 	}
-	if oldest.IsZero() {
-		return &Failure{
-			Code:     "data-missing",
-			Message:  fmt.Sprintf("the project %q runs again, but its database has no documents: after docker compose down -v the new volume starts empty", project),
-			Expected: "the documents kept in the volume across docker compose down and up",
-			Observed: fmt.Sprintf("no documents in %s.%s", st.db, st.coll),
-			Try:      fmt.Sprintf("docker compose -p %s ps", project),
-			Fix:      fmt.Sprintf("put the documents in again, then take the project down without -v (docker compose -p %s down) and up again", project),
-		}
-	}
-	// An ObjectId keeps whole seconds: a post made at 12:00:00.9 says
-	// 12:00:00, so a container is surely newer from one second later.
-	newer := oldest.Add(time.Second)
-	for _, svc := range []string{"app", "mongodb"} {
-		d := st.services[svc]
-		if d.Created.Before(newer) {
+	// Volume and container times come from the same engine clock; a
+	// second covers the time Compose takes between the two on first up.
+	newer := oldest.Created.Add(time.Second)
+	for _, c := range cs {
+		if c.Created.Before(newer) {
 			return &Failure{
 				Code:     "not-recreated",
-				Message:  fmt.Sprintf("the container %s has been there since before the documents were written: the project was not taken down", d.Name),
-				Expected: "no container of the project (after docker compose down), or only containers made after it",
-				Observed: fmt.Sprintf("%s created %s; the first document written %s", d.Name, d.Created.Local().Format(time.TimeOnly), oldest.Local().Format(time.TimeOnly)),
-				Try:      try,
-				Fix:      fmt.Sprintf("docker compose -p %s down", project),
+				Message:  fmt.Sprintf("the container %s is no newer than the volume %s it uses: the project was not taken down, or it was taken down with -v and started again on a new, empty volume", c.Name, oldest.Name),
+				Expected: "no container of the project (after docker compose down), or only containers made after it, on the volume kept from before",
+				Observed: fmt.Sprintf("%s created %s; the volume %s created %s", c.Name, c.Created.Local().Format(time.TimeOnly), oldest.Name, oldest.Created.Local().Format(time.TimeOnly)),
+				Try:      try + "; docker volume ls",
+				Fix:      fmt.Sprintf("take the project down without -v (docker compose -p %s down), then up again", project),
 			}
 		}
 	}
-	w.note("the project %s was taken down and started again: its containers are newer than the %d documents the volume kept", project, len(st.docs))
+	w.note("the project %s was taken down and started again: its containers are newer than the volume %s they kept", project, oldest.Name)
 	return nil
+}
+
+// composeKeptVolumes are the named volumes the containers mount, the
+// anonymous ones (made with each container) left out.
+func composeKeptVolumes(ctx context.Context, e *sandbox.Engine, cs []sandbox.Container) ([]sandbox.Volume, error) {
+	seen := map[string]bool{}
+	var out []sandbox.Volume
+	for _, c := range cs {
+		d, err := e.InspectContainer(ctx, c.ID)
+		if err != nil {
+			return nil, composeEngineErr(err)
+		}
+		for _, m := range d.Mounts {
+			if m.Type != "volume" || m.Name == "" || volumeAnonymous.MatchString(m.Name) || seen[m.Name] {
+				continue
+			}
+			seen[m.Name] = true
+			v, err := e.InspectVolume(ctx, m.Name)
+			if err != nil {
+				return nil, composeEngineErr(err)
+			}
+			out = append(out, v)
+		}
+	}
+	return out, nil
 }
