@@ -152,16 +152,16 @@ func (w *world) kindConfigMaps(ctx context.Context, host, node int) error {
 	}
 }
 
-// kindNode returns the cluster's node containers, failing at once when it
-// has none.
-func (w *world) kindNodes(ctx context.Context, cluster string) ([]sandbox.Container, error) {
+// kindNodes returns the cluster's node containers, and the engine that
+// runs them, failing at once when it has none.
+func (w *world) kindNodes(ctx context.Context, cluster string) (*sandbox.Engine, []sandbox.Container, error) {
 	e, err := w.engine(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	nodes, err := e.KindNodes(ctx, cluster)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(nodes) == 0 {
 		others, _ := e.KindClusterNames(ctx)
@@ -169,7 +169,7 @@ func (w *world) kindNodes(ctx context.Context, cluster string) ([]sandbox.Contai
 		if len(others) > 0 {
 			observed = "kind clusters: " + strings.Join(others, ", ")
 		}
-		return nil, &Failure{
+		return nil, nil, &Failure{
 			Code:     "not-found",
 			Message:  fmt.Sprintf("there is no kind cluster %q", cluster),
 			Expected: fmt.Sprintf("a cluster named %q (node container %s-control-plane)", cluster, cluster),
@@ -178,11 +178,11 @@ func (w *world) kindNodes(ctx context.Context, cluster string) ([]sandbox.Contai
 			Fix:      "kind create cluster --name " + cluster + " (or --config FILE, a kind configuration with name: " + cluster + " in it)",
 		}
 	}
-	return nodes, nil
+	return e, nodes, nil
 }
 
 func (w *world) kindClusterRunning(ctx context.Context, cluster string) error {
-	nodes, err := w.kindNodes(ctx, cluster)
+	_, nodes, err := w.kindNodes(ctx, cluster)
 	if err != nil {
 		return err
 	}
@@ -202,11 +202,7 @@ func (w *world) kindClusterRunning(ctx context.Context, cluster string) error {
 }
 
 func (w *world) kindClusterMaps(ctx context.Context, cluster string, host, node int) error {
-	nodes, err := w.kindNodes(ctx, cluster)
-	if err != nil {
-		return err
-	}
-	e, err := w.engine(ctx)
+	e, nodes, err := w.kindNodes(ctx, cluster)
 	if err != nil {
 		return err
 	}
@@ -239,10 +235,7 @@ func (w *world) kindClusterMaps(ctx context.Context, cluster string, host, node 
 }
 
 func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int) error {
-	if _, err := w.kindNodes(ctx, cluster); err != nil {
-		return err
-	}
-	e, err := w.engine(ctx)
+	e, _, err := w.kindNodes(ctx, cluster)
 	if err != nil {
 		return err
 	}
@@ -317,11 +310,7 @@ func (w *world) currentKubeContext(ctx context.Context, want string) error {
 }
 
 func (w *world) imageInNodes(ctx context.Context, cluster, ref string) error {
-	nodes, err := w.kindNodes(ctx, cluster)
-	if err != nil {
-		return err
-	}
-	e, err := w.engine(ctx)
+	e, nodes, err := w.kindNodes(ctx, cluster)
 	if err != nil {
 		return err
 	}
