@@ -419,12 +419,19 @@ func (w *world) readImageFile(ctx context.Context, st *buildState, file, fix str
 	return got, nil
 }
 
-func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
+// builtImageAndFile is the image an earlier step built and the workspace
+// file rel it should hold.
+func (w *world) builtImageAndFile(ctx context.Context, rel string) (*buildState, []byte, error) {
 	st, err := builtImage(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	want, err := w.readBuildFile(rel, w.missingFileFix(rel))
+	return st, want, err
+}
+
+func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
+	st, want, err := w.builtImageAndFile(ctx, rel)
 	if err != nil {
 		return err
 	}
@@ -459,11 +466,7 @@ func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
 }
 
 func (w *world) workdirHolds(ctx context.Context, rel string) error {
-	st, err := builtImage(ctx)
-	if err != nil {
-		return err
-	}
-	want, err := w.readBuildFile(rel, w.missingFileFix(rel))
+	st, want, err := w.builtImageAndFile(ctx, rel)
 	if err != nil {
 		return err
 	}
