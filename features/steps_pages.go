@@ -33,17 +33,25 @@ func (w *world) getPage(ctx context.Context, raw string) (sandbox.HTTPResponse, 
 	return w.getUntilAnswer(ctx, raw, settleTime, 200*time.Millisecond, nil)
 }
 
+// publishedURL moves raw, a lesson's localhost address, to the engine's
+// host, where what containers publish is reached. It returns the engine
+// too.
+func (w *world) publishedURL(ctx context.Context, raw string) (*sandbox.Engine, string, error) {
+	e, err := w.engine(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	url, err := sandbox.PublishedURL(e.Endpoint(), raw)
+	return e, url, err
+}
+
 // getUntilAnswer GETs raw (a lesson's localhost address, moved to the
 // engine's host for a remote engine) every interval until something
 // answers, for at most within. After each try that got no answer, gone
 // (when not nil) may return the failure that says why nothing ever will;
 // that failure ends the wait.
 func (w *world) getUntilAnswer(ctx context.Context, raw string, within, interval time.Duration, gone func(context.Context, *sandbox.Engine) error) (sandbox.HTTPResponse, error) {
-	e, err := w.engine(ctx)
-	if err != nil {
-		return sandbox.HTTPResponse{}, err
-	}
-	url, err := sandbox.PublishedURL(e.Endpoint(), raw)
+	e, url, err := w.publishedURL(ctx, raw)
 	if err != nil {
 		return sandbox.HTTPResponse{}, err
 	}

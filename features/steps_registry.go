@@ -14,11 +14,7 @@ import (
 // registry returns a client for the registry a lesson names by its
 // published address (localhost:5000), reached on the engine's host.
 func (w *world) registry(ctx context.Context, addr string) (*sandbox.Registry, error) {
-	e, err := w.engine(ctx)
-	if err != nil {
-		return nil, err
-	}
-	base, err := sandbox.PublishedURL(e.Endpoint(), "http://"+addr)
+	_, base, err := w.publishedURL(ctx, "http://"+addr)
 	if err != nil {
 		return nil, err
 	}
