@@ -54,29 +54,47 @@ func (w *world) containerSteps() []stepDef {
 	}
 }
 
-// inspectContainer finds a container by name, or fails as a check does
-// when there is none: with what was expected and how to look. It returns
-// the engine too, for the check's further questions.
-func (w *world) inspectContainer(ctx context.Context, name, expected, fix string) (*sandbox.Engine, sandbox.ContainerDetails, error) {
+// inspectContainer finds a container by name, or fails with missing when
+// there is none. It returns the engine too, for the check's further
+// questions.
+func (w *world) inspectContainer(ctx context.Context, name string, missing *Failure) (*sandbox.Engine, sandbox.ContainerDetails, error) {
 	e, err := w.engine(ctx)
 	if err != nil {
 		return nil, sandbox.ContainerDetails{}, err
 	}
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
-		return e, d, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("no container named %q exists", name),
-			Expected: expected,
-			Observed: "no such container",
-			Try:      "docker ps -a",
-			Fix:      fix,
-		}
+		return e, d, missing
 	}
 	if err != nil {
 		return e, d, engineErr(err)
 	}
 	return e, d, nil
+}
+
+// noContainer is the failure for a container the check looks up by name
+// and that does not exist: with what was expected and how to look.
+func noContainer(name, expected, fix string) *Failure {
+	return &Failure{
+		Code:     "not-found",
+		Message:  fmt.Sprintf("no container named %q exists", name),
+		Expected: expected,
+		Observed: "no such container",
+		Try:      "docker ps -a",
+		Fix:      fix,
+	}
+}
+
+// containerGone is noContainer in the words of the volume and database
+// checks.
+func containerGone(name, expected string) *Failure {
+	return &Failure{
+		Code:     "not-found",
+		Message:  fmt.Sprintf("container %q does not exist", name),
+		Expected: expected,
+		Observed: "no container named " + name,
+		Try:      "docker ps -a --filter name=" + name,
+	}
 }
 
 // engineErr marks an engine that stopped answering mid-check as an
@@ -90,7 +108,7 @@ func engineErr(err error) error {
 
 func (w *world) containerRunsImage(ctx context.Context, name, image string) error {
 	expected := fmt.Sprintf("a running container %s from %s", name, image)
-	e, d, err := w.inspectContainer(ctx, name, expected, "")
+	e, d, err := w.inspectContainer(ctx, name, noContainer(name, expected, ""))
 	if err != nil {
 		return err
 	}
@@ -169,7 +187,7 @@ func notRunning(name, expected string, s sandbox.ContainerState) *Failure {
 // the steps that follow to judge.
 func (w *world) containerRunsOnHostPort(ctx context.Context, name string, hostPort int) error {
 	expected := fmt.Sprintf("a running container %s published on host port %d", name, hostPort)
-	_, d, err := w.inspectContainer(ctx, name, expected, "")
+	_, d, err := w.inspectContainer(ctx, name, noContainer(name, expected, ""))
 	if err != nil {
 		return err
 	}
@@ -188,7 +206,7 @@ func (w *world) containerPublishes(ctx context.Context, name, port string, hostP
 	number, _, _ := strings.Cut(port, "/")
 	publish := fmt.Sprintf("-p %d:%s", hostPort, number)
 	expected := fmt.Sprintf("port %s of %s published on host port %d (%s)", port, name, hostPort, publish)
-	_, d, err := w.inspectContainer(ctx, name, expected, "")
+	_, d, err := w.inspectContainer(ctx, name, noContainer(name, expected, ""))
 	if err != nil {
 		return err
 	}
@@ -201,7 +219,7 @@ func (w *world) containerPublishes(ctx context.Context, name, port string, hostP
 // containerSetsEnv checks the environment a container was created with.
 func (w *world) containerSetsEnv(ctx context.Context, name, key, want string) error {
 	expected := fmt.Sprintf("%s=%s in the environment of %s (-e %s=%s)", key, want, name, key, want)
-	_, d, err := w.inspectContainer(ctx, name, expected, "")
+	_, d, err := w.inspectContainer(ctx, name, noContainer(name, expected, ""))
 	if err != nil {
 		return err
 	}
@@ -218,7 +236,7 @@ func (w *world) containerSetsEnv(ctx context.Context, name, key, want string) er
 // containerRestartPolicy checks the restart policy a container was created
 // with.
 func (w *world) containerRestartPolicy(ctx context.Context, name, want string) error {
-	e, d, err := w.inspectContainer(ctx, name, "restart policy "+want, "")
+	e, d, err := w.inspectContainer(ctx, name, noContainer(name, "restart policy "+want, ""))
 	if err != nil {
 		return err
 	}

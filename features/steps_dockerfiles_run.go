@@ -31,7 +31,7 @@ var (
 func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (context.Context, error) {
 	ctx, st := buildStateOf(ctx)
 	expected := fmt.Sprintf("container %s from %s, running", name, ref)
-	e, d, err := w.inspectContainer(ctx, name, expected, fmt.Sprintf("run a container named %s from the image %s", name, ref))
+	e, d, err := w.inspectContainer(ctx, name, noContainer(name, expected, fmt.Sprintf("run a container named %s from the image %s", name, ref)))
 	if err != nil {
 		return ctx, err
 	}
