@@ -35,18 +35,15 @@ func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (co
 	if err != nil {
 		return ctx, err
 	}
-	img, err := e.InspectImage(ctx, ref)
-	if sandbox.IsNotFound(err) {
-		return ctx, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("image %q does not exist, so container %q cannot run it", ref, name),
-			Expected: expected,
-			Observed: "no image " + ref,
-			Try:      "docker images",
-		}
-	}
+	img, err := w.inspectImage(ctx, ref, &Failure{
+		Code:     "not-found",
+		Message:  fmt.Sprintf("image %q does not exist, so container %q cannot run it", ref, name),
+		Expected: expected,
+		Observed: "no image " + ref,
+		Try:      "docker images",
+	})
 	if err != nil {
-		return ctx, engineErr(err)
+		return ctx, err
 	}
 	if d.ImageID != img.ID {
 		msg := fmt.Sprintf("container %q was created from image %s, not %s", name, d.Image, ref)

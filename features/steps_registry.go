@@ -115,7 +115,7 @@ func (w *world) registryServesImage(ctx context.Context, addr, repoTag, ref stri
 			Fix:      "docker push " + ref,
 		}
 	}
-	img, err := w.inspectImage(ctx, ref, expected)
+	img, err := w.inspectImage(ctx, ref, noImage(ref, expected))
 	if err != nil {
 		return err
 	}
