@@ -53,6 +53,8 @@ type cliTool struct {
 	version func(ctx context.Context, env []string) (string, error)
 }
 
+// toolVersionAtLeast checks that t is on PATH and reports version min or
+// newer.
 func (w *world) toolVersionAtLeast(ctx context.Context, t cliTool, min string) error {
 	v, err := t.version(ctx, w.target().Env)
 	var missing *sandbox.NotInstalledError
