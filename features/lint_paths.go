@@ -71,36 +71,31 @@ func lintPaths(course *lessons.Course) []lessons.Problem {
 		if err != nil || doc.Feature == nil {
 			continue // the loader reports parse errors
 		}
-		var walk func(children []*messages.FeatureChild, rules []*messages.RuleChild)
-		steps := func(sts []*messages.Step, rows []map[string]string) {
+		// visit checks the steps of a Background or a Scenario, of the
+		// feature itself or of one of its rules.
+		visit := func(bg *messages.Background, sc *messages.Scenario) {
+			var sts []*messages.Step
+			var rows []map[string]string
+			switch {
+			case bg != nil:
+				sts = bg.Steps
+			case sc != nil:
+				sts, rows = sc.Steps, exampleRows(sc)
+			}
 			for _, st := range sts {
 				check(l.FeaturePath, st, rows)
 			}
 		}
-		scenario := func(sc *messages.Scenario) {
-			steps(sc.Steps, exampleRows(sc))
-		}
-		walk = func(children []*messages.FeatureChild, rules []*messages.RuleChild) {
-			for _, c := range children {
-				switch {
-				case c.Background != nil:
-					steps(c.Background.Steps, nil)
-				case c.Scenario != nil:
-					scenario(c.Scenario)
-				case c.Rule != nil:
-					walk(nil, c.Rule.Children)
-				}
-			}
-			for _, c := range rules {
-				switch {
-				case c.Background != nil:
-					steps(c.Background.Steps, nil)
-				case c.Scenario != nil:
-					scenario(c.Scenario)
+		for _, c := range doc.Feature.Children {
+			switch {
+			case c.Background != nil || c.Scenario != nil:
+				visit(c.Background, c.Scenario)
+			case c.Rule != nil:
+				for _, rc := range c.Rule.Children {
+					visit(rc.Background, rc.Scenario)
 				}
 			}
 		}
-		walk(doc.Feature.Children, nil)
 	}
 	return problems
 }

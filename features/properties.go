@@ -43,6 +43,16 @@ func namedContainer(d sandbox.ContainerDetails, try string) subject {
 	}
 }
 
+// fix says how to give the subject another value of what: with the
+// setting that holds it in a file when there is one, else with the option
+// it is run with.
+func (s subject) fix(what, option, setting string) string {
+	if setting != "" {
+		return s.change(what, setting)
+	}
+	return s.change(what, option)
+}
+
 // serviceContainer is the container of a Compose service: Compose makes it
 // again from the file when its settings change there.
 func serviceContainer(d sandbox.ContainerDetails, try string) subject {
@@ -72,16 +82,12 @@ func (s subject) publishes(ports map[string][]sandbox.PortBinding, port string, 
 			}
 		}
 	}
-	fix := s.change("ports", option)
-	if setting != "" {
-		fix = s.change("ports", setting)
-	}
 	f := &Failure{
 		Code:     "port-not-published",
 		Expected: expected,
 		Observed: describePorts(ports),
 		Try:      s.try,
-		Fix:      fix,
+		Fix:      s.fix("ports", option, setting),
 	}
 	for p, bindings := range ports {
 		if port != "" && p != port && slices.ContainsFunc(bindings, func(b sandbox.PortBinding) bool { return b.HostPort == hostPort }) {
@@ -117,17 +123,13 @@ func (s subject) restartPolicy(got, want, option, setting string) *Failure {
 	if got == want || (got == "" && want == "no") {
 		return nil
 	}
-	fix := s.change("restart policies", option)
-	if setting != "" {
-		fix = s.change("restart policies", setting)
-	}
 	f := &Failure{
 		Code:     "policy-mismatch",
 		Message:  fmt.Sprintf("%s has the restart policy %q, not %q", s.who, got, want),
 		Expected: "restart policy " + want,
 		Observed: got,
 		Try:      s.try,
-		Fix:      fix,
+		Fix:      s.fix("restart policies", option, setting),
 	}
 	if got == "" || got == "no" {
 		f.Message = fmt.Sprintf("%s has no restart policy, so it stays down when it crashes", s.who)

@@ -52,12 +52,7 @@ func Run(ctx context.Context, steps []*lessons.Step, opts Options) (*Report, err
 	if len(steps) == 0 {
 		return nil, errors.New("no step selected: nothing to check; see: lab list")
 	}
-	if opts.Env == nil {
-		opts.Env = os.Environ()
-	}
-	if opts.Status == nil {
-		opts.Status = io.Discard
-	}
+	opts.Env, opts.Status = orDefaults(opts.Env, opts.Status)
 	r := newRun(opts)
 	defer r.close()
 
@@ -133,6 +128,18 @@ func (r *run) dockerEngine(ctx context.Context) (*sandbox.Engine, error) {
 		r.engine, r.engErr = r.target.Connect(ctx)
 	}
 	return r.engine, r.engErr
+}
+
+// orDefaults fills in what the caller of Run or Selftest left out: the
+// process environment, and a status writer that discards.
+func orDefaults(env []string, status io.Writer) ([]string, io.Writer) {
+	if env == nil {
+		env = os.Environ()
+	}
+	if status == nil {
+		status = io.Discard
+	}
+	return env, status
 }
 
 func byLesson(steps []*lessons.Step) [][]*lessons.Step {

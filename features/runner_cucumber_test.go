@@ -2,7 +2,6 @@ package features
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"testing"
 )
@@ -12,16 +11,13 @@ import (
 // comes from the collected results.
 func TestRunWritesCucumberJSON(t *testing.T) {
 	course := testCourse(t, map[string]string{
-		"a-pass":    "    Then the docker CLI reports version 20.10 or newer",
-		"b-fail":    "    Then the docker CLI reports version 99.0 or newer",
-		"c-disrupt": "    Then the docker CLI reports version 20.10 or newer",
+		"a-pass":    dockerNewEnough,
+		"b-fail":    dockerTooOld,
+		"c-disrupt": dockerNewEnough,
 	}, map[string]bool{"c-disrupt": true})
 
 	var cuke bytes.Buffer
-	rep, err := Run(context.Background(), course.Steps(), Options{Env: fakeDocker(t, "28.2.2"), NoDisruptive: true, Cucumber: &cuke})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runFaked(t, course.Steps(), Options{NoDisruptive: true, Cucumber: &cuke})
 	var features []struct {
 		URI      string `json:"uri"`
 		Elements []struct {
@@ -61,14 +57,12 @@ func TestRunWritesCucumberJSON(t *testing.T) {
 // TestRunCucumberJoinsLessons runs two lessons, two godog suites, and
 // expects one array holding both features.
 func TestRunCucumberJoinsLessons(t *testing.T) {
-	course := testCourse(t, map[string]string{"a-pass": "    Then the docker CLI reports version 20.10 or newer"}, nil)
-	other := testCourse(t, map[string]string{"b-pass": "    Then the docker CLI reports version 20.10 or newer"}, nil)
+	course := testCourse(t, map[string]string{"a-pass": dockerNewEnough}, nil)
+	other := testCourse(t, map[string]string{"b-pass": dockerNewEnough}, nil)
 	steps := append(course.Steps(), other.Steps()...)
 	steps[1].Lesson.ID = "m" // a lesson of its own, so the runner starts a second suite
 	var cuke bytes.Buffer
-	if _, err := Run(context.Background(), steps, Options{Env: fakeDocker(t, "28.2.2"), Cucumber: &cuke}); err != nil {
-		t.Fatal(err)
-	}
+	runFaked(t, steps, Options{Cucumber: &cuke})
 	var features []json.RawMessage
 	if err := json.Unmarshal(cuke.Bytes(), &features); err != nil {
 		t.Fatal(err)

@@ -65,20 +65,39 @@ func fakeDocker(t *testing.T, version string) []string {
 	return []string{"PATH=" + dir + ":/usr/bin:/bin", "DOCKER_HOST=unix://" + filepath.Join(dir, "no-engine.sock")}
 }
 
-func TestRunCollectsResults(t *testing.T) {
-	course := testCourse(t, map[string]string{
-		"a-pass":      "    Then the docker CLI reports version 20.10 or newer",
-		"b-fail":      "    Then the docker CLI reports version 99.0 or newer",
-		"c-undefined": "    Then the moon is made of cheese",
-		"d-env":       "    Then the engine API version is 1.41 or newer",
-		"e-disrupt":   "    Then the docker CLI reports version 20.10 or newer",
-		"f-skipped":   "    Then the docker CLI reports version 99.0 or newer\n    And the docker CLI reports version 20.10 or newer",
-	}, map[string]bool{"e-disrupt": true})
+// dockerNewEnough and dockerTooOld are scenarios whose one check passes and
+// fails against fakeDocker(t, "28.2.2").
+const (
+	dockerNewEnough = "    Then the docker CLI reports version 20.10 or newer"
+	dockerTooOld    = "    Then the docker CLI reports version 99.0 or newer"
+)
 
-	rep, err := Run(context.Background(), course.Steps(), Options{Env: fakeDocker(t, "28.2.2"), NoDisruptive: true})
+// runFaked runs steps with opts, against a docker CLI that reports 28.2.2
+// and no engine unless opts.Env says otherwise, and fails the test when
+// the run cannot start.
+func runFaked(t *testing.T, steps []*lessons.Step, opts Options) *Report {
+	t.Helper()
+	if opts.Env == nil {
+		opts.Env = fakeDocker(t, "28.2.2")
+	}
+	rep, err := Run(context.Background(), steps, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rep
+}
+
+func TestRunCollectsResults(t *testing.T) {
+	course := testCourse(t, map[string]string{
+		"a-pass":      dockerNewEnough,
+		"b-fail":      dockerTooOld,
+		"c-undefined": "    Then the moon is made of cheese",
+		"d-env":       "    Then the engine API version is 1.41 or newer",
+		"e-disrupt":   dockerNewEnough,
+		"f-skipped":   dockerTooOld + "\n    And the docker CLI reports version 20.10 or newer",
+	}, map[string]bool{"e-disrupt": true})
+
+	rep := runFaked(t, course.Steps(), Options{NoDisruptive: true})
 	tests := []struct {
 		step    string
 		status  Status
@@ -189,17 +208,14 @@ func TestBuiltInCourseLints(t *testing.T) {
 
 func TestSupersededStepIsSkippedOnlyWhenTheLaterStepPassed(t *testing.T) {
 	course := testCourse(t, map[string]string{
-		"a-made":  "    Then the docker CLI reports version 99.0 or newer",
-		"b-tidy":  "    Then the docker CLI reports version 20.10 or newer",
-		"c-other": "    Then the docker CLI reports version 99.0 or newer",
+		"a-made":  dockerTooOld,
+		"b-tidy":  dockerNewEnough,
+		"c-other": dockerTooOld,
 	}, nil)
 	course.Steps()[0].SupersededBy = []string{"l/b-tidy"}
 	env := fakeDocker(t, "28.2.2")
 
-	rep, err := Run(context.Background(), course.Steps(), Options{Env: env})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runFaked(t, course.Steps(), Options{Env: env})
 	if got := rep.Results[0]; got.Status != StatusSkipped || !strings.Contains(got.Reason, "undone on purpose by l/b-tidy") {
 		t.Errorf("superseded step: got %s (%q), want skipped because l/b-tidy passed", got.Status, got.Reason)
 	}
@@ -208,10 +224,7 @@ func TestSupersededStepIsSkippedOnlyWhenTheLaterStepPassed(t *testing.T) {
 	}
 
 	// Checked on its own, the step stays strict.
-	rep, err = Run(context.Background(), course.Steps()[:1], Options{Env: env})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep = runFaked(t, course.Steps()[:1], Options{Env: env})
 	if got := rep.Results[0].Status; got != StatusFailed {
 		t.Errorf("superseded step checked alone: got %s, want failed", got)
 	}
@@ -220,22 +233,16 @@ func TestSupersededStepIsSkippedOnlyWhenTheLaterStepPassed(t *testing.T) {
 func TestSupersededStepThatCannotRunIsSkippedWhenTheLaterStepPassed(t *testing.T) {
 	course := testCourse(t, map[string]string{
 		"a-runs-in-it": "    Then the engine API version is 1.41 or newer",
-		"b-removes-it": "    Then the docker CLI reports version 20.10 or newer",
+		"b-removes-it": dockerNewEnough,
 	}, nil)
 	course.Steps()[0].SupersededBy = []string{"l/b-removes-it"}
 	env := append(fakeDocker(t, "28.2.2"), "DOCKER_HOST=unix://"+t.TempDir()+"/gone.sock")
 
-	rep, err := Run(context.Background(), course.Steps(), Options{Env: env})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runFaked(t, course.Steps(), Options{Env: env})
 	if got := rep.Results[0]; got.Status != StatusSkipped || !strings.Contains(got.Reason, "undone on purpose by l/b-removes-it") {
 		t.Errorf("superseded step that could not run: got %s (%q), want skipped", got.Status, got.Reason)
 	}
-	rep, err = Run(context.Background(), course.Steps()[:1], Options{Env: env})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep = runFaked(t, course.Steps()[:1], Options{Env: env})
 	if got := rep.Results[0].Status; got != StatusError {
 		t.Errorf("checked alone it stays an environment error: got %s", got)
 	}

@@ -82,12 +82,7 @@ func Selftest(ctx context.Context, steps []*lessons.Step, opts SelftestOptions) 
 	if len(steps) == 0 {
 		return nil, fmt.Errorf("no step selected; see: lab list")
 	}
-	if opts.Env == nil {
-		opts.Env = os.Environ()
-	}
-	if opts.Status == nil {
-		opts.Status = io.Discard
-	}
+	opts.Env, opts.Status = orDefaults(opts.Env, opts.Status)
 	for _, dir := range []string{opts.Workspace, opts.Scratch} {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("preparing selftest directory: %w", err)

@@ -155,11 +155,7 @@ func (w *world) composeListsPosts(ctx context.Context, raw string) error {
 	if st.coll == "" {
 		return errors.New("no collection read by an earlier step: put the step that reads it first")
 	}
-	e, err := w.engine(ctx)
-	if err != nil {
-		return err
-	}
-	url, err := sandbox.PublishedURL(e.Endpoint(), raw)
+	_, url, err := w.publishedURL(ctx, raw)
 	if err != nil {
 		return err
 	}

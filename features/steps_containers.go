@@ -54,24 +54,47 @@ func (w *world) containerSteps() []stepDef {
 	}
 }
 
-// inspectContainer finds a container by name, or fails as a check does
-// when there is none: with what was expected and how to look.
-func inspectContainer(ctx context.Context, e *sandbox.Engine, name, expected, fix string) (sandbox.ContainerDetails, error) {
+// inspectContainer finds a container by name, or fails with missing when
+// there is none. It returns the engine too, for the check's further
+// questions.
+func (w *world) inspectContainer(ctx context.Context, name string, missing *Failure) (*sandbox.Engine, sandbox.ContainerDetails, error) {
+	e, err := w.engine(ctx)
+	if err != nil {
+		return nil, sandbox.ContainerDetails{}, err
+	}
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
-		return d, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("no container named %q exists", name),
-			Expected: expected,
-			Observed: "no such container",
-			Try:      "docker ps -a",
-			Fix:      fix,
-		}
+		return e, d, missing
 	}
 	if err != nil {
-		return d, engineErr(err)
+		return e, d, engineErr(err)
 	}
-	return d, nil
+	return e, d, nil
+}
+
+// noContainer is the failure for a container the check looks up by name
+// and that does not exist: with what was expected and how to look.
+func noContainer(name, expected, fix string) *Failure {
+	return &Failure{
+		Code:     "not-found",
+		Message:  fmt.Sprintf("no container named %q exists", name),
+		Expected: expected,
+		Observed: "no such container",
+		Try:      "docker ps -a",
+		Fix:      fix,
+	}
+}
+
+// containerGone is noContainer in the words of the volume and database
+// checks.
+func containerGone(name, expected string) *Failure {
+	return &Failure{
+		Code:     "not-found",
+		Message:  fmt.Sprintf("container %q does not exist", name),
+		Expected: expected,
+		Observed: "no container named " + name,
+		Try:      "docker ps -a --filter name=" + name,
+	}
 }
 
 // engineErr marks an engine that stopped answering mid-check as an
@@ -84,12 +107,8 @@ func engineErr(err error) error {
 }
 
 func (w *world) containerRunsImage(ctx context.Context, name, image string) error {
-	e, err := w.engine(ctx)
-	if err != nil {
-		return err
-	}
 	expected := fmt.Sprintf("a running container %s from %s", name, image)
-	d, err := inspectContainer(ctx, e, name, expected, "")
+	e, d, err := w.inspectContainer(ctx, name, noContainer(name, expected, ""))
 	if err != nil {
 		return err
 	}
@@ -167,12 +186,8 @@ func notRunning(name, expected string, s sandbox.ContainerState) *Failure {
 // and publishes some port of its own on hostPort: what serves there is for
 // the steps that follow to judge.
 func (w *world) containerRunsOnHostPort(ctx context.Context, name string, hostPort int) error {
-	e, err := w.engine(ctx)
-	if err != nil {
-		return err
-	}
 	expected := fmt.Sprintf("a running container %s published on host port %d", name, hostPort)
-	d, err := inspectContainer(ctx, e, name, expected, "")
+	_, d, err := w.inspectContainer(ctx, name, noContainer(name, expected, ""))
 	if err != nil {
 		return err
 	}
@@ -188,14 +203,10 @@ func (w *world) containerRunsOnHostPort(ctx context.Context, name string, hostPo
 }
 
 func (w *world) containerPublishes(ctx context.Context, name, port string, hostPort int) error {
-	e, err := w.engine(ctx)
-	if err != nil {
-		return err
-	}
 	number, _, _ := strings.Cut(port, "/")
 	publish := fmt.Sprintf("-p %d:%s", hostPort, number)
 	expected := fmt.Sprintf("port %s of %s published on host port %d (%s)", port, name, hostPort, publish)
-	d, err := inspectContainer(ctx, e, name, expected, "")
+	_, d, err := w.inspectContainer(ctx, name, noContainer(name, expected, ""))
 	if err != nil {
 		return err
 	}
@@ -207,12 +218,8 @@ func (w *world) containerPublishes(ctx context.Context, name, port string, hostP
 
 // containerSetsEnv checks the environment a container was created with.
 func (w *world) containerSetsEnv(ctx context.Context, name, key, want string) error {
-	e, err := w.engine(ctx)
-	if err != nil {
-		return err
-	}
 	expected := fmt.Sprintf("%s=%s in the environment of %s (-e %s=%s)", key, want, name, key, want)
-	d, err := inspectContainer(ctx, e, name, expected, "")
+	_, d, err := w.inspectContainer(ctx, name, noContainer(name, expected, ""))
 	if err != nil {
 		return err
 	}
@@ -229,11 +236,7 @@ func (w *world) containerSetsEnv(ctx context.Context, name, key, want string) er
 // containerRestartPolicy checks the restart policy a container was created
 // with.
 func (w *world) containerRestartPolicy(ctx context.Context, name, want string) error {
-	e, err := w.engine(ctx)
-	if err != nil {
-		return err
-	}
-	d, err := inspectContainer(ctx, e, name, "restart policy "+want, "")
+	e, d, err := w.inspectContainer(ctx, name, noContainer(name, "restart policy "+want, ""))
 	if err != nil {
 		return err
 	}

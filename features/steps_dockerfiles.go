@@ -187,24 +187,17 @@ func (w *world) imageBuiltFrom(ctx context.Context, ref, folder string) (context
 		return ctx, err
 	}
 	st.file, st.src = f, src
-	e, err := w.engine(ctx)
+	name, _, _ := dockerfile.ImageRef(ref)
+	img, err := w.inspectImage(ctx, ref, &Failure{
+		Code:     "not-found",
+		Message:  fmt.Sprintf("image %q does not exist", ref),
+		Expected: fmt.Sprintf("an image %s built from %s/Dockerfile", ref, folder),
+		Observed: "no such image",
+		Try:      "docker images " + name,
+		Fix:      "build it in your workspace: " + buildCommand(ref, folder),
+	})
 	if err != nil {
 		return ctx, err
-	}
-	img, err := e.InspectImage(ctx, ref)
-	if sandbox.IsNotFound(err) {
-		name, _, _ := dockerfile.ImageRef(ref)
-		return ctx, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("image %q does not exist", ref),
-			Expected: fmt.Sprintf("an image %s built from %s/Dockerfile", ref, folder),
-			Observed: "no such image",
-			Try:      "docker images " + name,
-			Fix:      "build it in your workspace: " + buildCommand(ref, folder),
-		}
-	}
-	if err != nil {
-		return ctx, engineErr(err)
 	}
 	st.image = img
 	w.note("image %s is %.19s, built %s", ref, img.ID, img.Created.Format(time.RFC3339))
@@ -225,23 +218,16 @@ func (w *world) layersStartWith(ctx context.Context, base string) error {
 		}
 	}
 	st.base = base
-	e, err := w.engine(ctx)
+	b, err := w.inspectImage(ctx, base, &Failure{
+		Code:     "not-found",
+		Message:  fmt.Sprintf("the base image %s is not on this machine, so %s cannot have been built on it", base, st.ref),
+		Expected: fmt.Sprintf("%s present, and %s built FROM it", base, st.ref),
+		Observed: "no image " + base,
+		Try:      "docker images",
+		Fix:      fmt.Sprintf("docker pull %s, then build again: %s", base, buildCommand(st.ref, st.folder)),
+	})
 	if err != nil {
 		return err
-	}
-	b, err := e.InspectImage(ctx, base)
-	if sandbox.IsNotFound(err) {
-		return &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("the base image %s is not on this machine, so %s cannot have been built on it", base, st.ref),
-			Expected: fmt.Sprintf("%s present, and %s built FROM it", base, st.ref),
-			Observed: "no image " + base,
-			Try:      "docker images",
-			Fix:      fmt.Sprintf("docker pull %s, then build again: %s", base, buildCommand(st.ref, st.folder)),
-		}
-	}
-	if err != nil {
-		return engineErr(err)
 	}
 	shared := 0
 	for shared < len(st.image.Layers) && shared < len(b.Layers) && st.image.Layers[shared] == b.Layers[shared] {
@@ -419,12 +405,19 @@ func (w *world) readImageFile(ctx context.Context, st *buildState, file, fix str
 	return got, nil
 }
 
-func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
+// builtImageAndFile is the image an earlier step built and the workspace
+// file rel it should hold.
+func (w *world) builtImageAndFile(ctx context.Context, rel string) (*buildState, []byte, error) {
 	st, err := builtImage(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	want, err := w.readBuildFile(rel, w.missingFileFix(rel))
+	return st, want, err
+}
+
+func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
+	st, want, err := w.builtImageAndFile(ctx, rel)
 	if err != nil {
 		return err
 	}
@@ -459,11 +452,7 @@ func (w *world) imageFileIs(ctx context.Context, file, rel string) error {
 }
 
 func (w *world) workdirHolds(ctx context.Context, rel string) error {
-	st, err := builtImage(ctx)
-	if err != nil {
-		return err
-	}
-	want, err := w.readBuildFile(rel, w.missingFileFix(rel))
+	st, want, err := w.builtImageAndFile(ctx, rel)
 	if err != nil {
 		return err
 	}

@@ -30,27 +30,20 @@ var (
 
 func (w *world) containerKeepsRunning(ctx context.Context, name, ref string) (context.Context, error) {
 	ctx, st := buildStateOf(ctx)
-	e, err := w.engine(ctx)
-	if err != nil {
-		return ctx, err
-	}
 	expected := fmt.Sprintf("container %s from %s, running", name, ref)
-	d, err := inspectContainer(ctx, e, name, expected, fmt.Sprintf("run a container named %s from the image %s", name, ref))
+	e, d, err := w.inspectContainer(ctx, name, noContainer(name, expected, fmt.Sprintf("run a container named %s from the image %s", name, ref)))
 	if err != nil {
 		return ctx, err
 	}
-	img, err := e.InspectImage(ctx, ref)
-	if sandbox.IsNotFound(err) {
-		return ctx, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("image %q does not exist, so container %q cannot run it", ref, name),
-			Expected: expected,
-			Observed: "no image " + ref,
-			Try:      "docker images",
-		}
-	}
+	img, err := w.inspectImage(ctx, ref, &Failure{
+		Code:     "not-found",
+		Message:  fmt.Sprintf("image %q does not exist, so container %q cannot run it", ref, name),
+		Expected: expected,
+		Observed: "no image " + ref,
+		Try:      "docker images",
+	})
 	if err != nil {
-		return ctx, engineErr(err)
+		return ctx, err
 	}
 	if d.ImageID != img.ID {
 		msg := fmt.Sprintf("container %q was created from image %s, not %s", name, d.Image, ref)
@@ -217,39 +210,18 @@ const appSettle = 10 * time.Second
 // also looks at it: a server whose container stopped will never answer, so
 // the check says so at once.
 func (w *world) getFromContainer(ctx context.Context, st *buildState, raw string) (sandbox.HTTPResponse, error) {
-	e, err := w.engine(ctx)
-	if err != nil {
-		return sandbox.HTTPResponse{}, err
-	}
-	url, err := sandbox.PublishedURL(e.Endpoint(), raw)
-	if err != nil {
-		return sandbox.HTTPResponse{}, err
-	}
-	var resp sandbox.HTTPResponse
-	var stopped error
-	err = eventually(ctx, appSettle, 250*time.Millisecond, func(ctx context.Context) (bool, error) {
-		r, err := sandbox.GetHTTP(ctx, nil, url)
-		if err == nil {
-			resp = r
-			return true, nil
-		}
-		if st.container != "" {
-			d, derr := e.InspectContainer(ctx, st.container)
-			if derr == nil && !d.State.Running {
-				img, _ := e.InspectImage(ctx, d.ImageID)
-				stopped = w.notRunning(ctx, e, d, img, st)
-				return true, nil
+	var stopped func(context.Context, *sandbox.Engine) error
+	if st.container != "" {
+		stopped = func(ctx context.Context, e *sandbox.Engine) error {
+			d, err := e.InspectContainer(ctx, st.container)
+			if err != nil || d.State.Running {
+				return nil
 			}
+			img, _ := e.InspectImage(ctx, d.ImageID)
+			return w.notRunning(ctx, e, d, img, st)
 		}
-		return false, err
-	})
-	if stopped != nil {
-		return resp, stopped
 	}
-	if err != nil {
-		return resp, noAnswer(raw, appSettle, err)
-	}
-	return resp, nil
+	return w.getUntilAnswer(ctx, raw, appSettle, 250*time.Millisecond, stopped)
 }
 
 func (w *world) pageNames(ctx context.Context, raw, text string) error {

@@ -245,13 +245,7 @@ func splitOptions(words []string) []string {
 func inspectProcess(ctx context.Context, e *sandbox.Engine, c containerSubject, expected string) (sandbox.ContainerProcess, error) {
 	p, err := e.InspectProcess(ctx, c.ref)
 	if sandbox.IsNotFound(err) {
-		return p, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("no container named %q exists", c.name),
-			Expected: expected,
-			Observed: "no such container",
-			Try:      "docker ps -a",
-		}
+		return p, noContainer(c.name, expected, "")
 	}
 	if err != nil {
 		return p, engineErr(err)

@@ -13,40 +13,48 @@ import (
 	"github.com/lab-workshop/lab/sandbox"
 )
 
-func (w *world) inspectImage(ctx context.Context, ref, expected string) (sandbox.Image, error) {
+// inspectImage finds an image by reference, or fails with missing when
+// there is none.
+func (w *world) inspectImage(ctx context.Context, ref string, missing *Failure) (sandbox.Image, error) {
 	e, err := w.engine(ctx)
 	if err != nil {
 		return sandbox.Image{}, err
 	}
 	img, err := e.InspectImage(ctx, ref)
 	if sandbox.IsNotFound(err) {
-		repo := ref
-		if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
-			repo = ref[:i]
-		}
-		return img, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("image %q does not exist", ref),
-			Expected: expected,
-			Observed: "no such image",
-			Try:      "docker images " + repo,
-		}
+		return img, missing
 	}
 	return img, engineErr(err)
 }
 
+// noImage is the failure for an image the check looks up by reference
+// and that does not exist.
+func noImage(ref, expected string) *Failure {
+	repo := ref
+	if i := strings.LastIndex(ref, ":"); i > strings.LastIndex(ref, "/") {
+		repo = ref[:i]
+	}
+	return &Failure{
+		Code:     "not-found",
+		Message:  fmt.Sprintf("image %q does not exist", ref),
+		Expected: expected,
+		Observed: "no such image",
+		Try:      "docker images " + repo,
+	}
+}
+
 // inspectImagePair inspects two images a check compares.
 func (w *world) inspectImagePair(ctx context.Context, ref, other, expected string) (sandbox.Image, sandbox.Image, error) {
-	img, err := w.inspectImage(ctx, ref, expected)
+	img, err := w.inspectImage(ctx, ref, noImage(ref, expected))
 	if err != nil {
 		return img, sandbox.Image{}, err
 	}
-	o, err := w.inspectImage(ctx, other, expected)
+	o, err := w.inspectImage(ctx, other, noImage(other, expected))
 	return img, o, err
 }
 
 func (w *world) imageExists(ctx context.Context, ref string) error {
-	img, err := w.inspectImage(ctx, ref, "an image "+ref)
+	img, err := w.inspectImage(ctx, ref, noImage(ref, "an image "+ref))
 	if err == nil {
 		w.note("image %s is %.19s, created %s", ref, img.ID, img.Created.Format(time.RFC3339))
 	}

@@ -43,24 +43,36 @@ type kindState struct {
 	path   string
 }
 
-func (w *world) toolVersionAtLeast(name, min, try, install string, get func() (string, error)) error {
-	v, err := get()
+// A cliTool is a command-line tool a step checks the version of.
+type cliTool struct {
+	name    string // how failures name it: "kind", "the docker CLI"
+	command string // the command it runs as: "kind", "docker"
+	try     string // how the learner sees its version: "kind version"
+	install string // the fix when it is missing
+	upgrade string // the fix when it is older than the lessons need
+	version func(ctx context.Context, env []string) (string, error)
+}
+
+// toolVersionAtLeast checks that t is on PATH and reports version min or
+// newer.
+func (w *world) toolVersionAtLeast(ctx context.Context, t cliTool, min string) error {
+	v, err := t.version(ctx, w.target().Env)
 	var missing *sandbox.NotInstalledError
 	switch {
 	case errors.As(err, &missing):
 		return &Failure{
 			Code:     "not-installed",
-			Message:  fmt.Sprintf("%s was not found on PATH", name),
-			Expected: "a " + name + " command on PATH",
-			Observed: "no " + name + " command",
-			Try:      try,
-			Fix:      "install it: " + install,
+			Message:  fmt.Sprintf("%s was not found on PATH", t.name),
+			Expected: "a " + t.command + " command on PATH",
+			Observed: "no " + t.command + " command",
+			Try:      t.try,
+			Fix:      t.install,
 		}
 	case err != nil:
-		return &Failure{Code: "not-installed", Message: name + " did not report its version", Observed: err.Error(), Try: try}
+		return &Failure{Code: "not-installed", Message: t.name + " did not report its version", Observed: err.Error(), Try: t.try}
 	}
-	w.note("%s %s", name, v)
-	return orNil(versionAtLeast(name, v, min, try, "install a current one: "+install))
+	w.note("%s %s", strings.TrimPrefix(t.name, "the "), v) // "docker CLI 28.2.2", "kind 0.23.0"
+	return orNil(versionAtLeast(t.name, v, min, t.try, t.upgrade))
 }
 
 // versionAtLeast is the property "is version MIN or newer" of an installed
@@ -79,14 +91,24 @@ func versionAtLeast(name, v, min, try, fix string) *Failure {
 	}
 }
 
+// kindTool and kubectlTool are the CLIs lesson 6 needs.
+var (
+	kindTool = cliTool{name: "kind", command: "kind", try: "kind version",
+		install: "install it: https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
+		upgrade: "install a current one: https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
+		version: sandbox.KindVersion}
+	kubectlTool = cliTool{name: "kubectl", command: "kubectl", try: "kubectl version --client",
+		install: "install it: https://kubernetes.io/docs/tasks/tools/",
+		upgrade: "install a current one: https://kubernetes.io/docs/tasks/tools/",
+		version: sandbox.KubectlVersion}
+)
+
 func (w *world) kindVersionAtLeast(ctx context.Context, min string) error {
-	return w.toolVersionAtLeast("kind", min, "kind version", "https://kind.sigs.k8s.io/docs/user/quick-start/#installation",
-		func() (string, error) { return sandbox.KindVersion(ctx, w.target().Env) })
+	return w.toolVersionAtLeast(ctx, kindTool, min)
 }
 
 func (w *world) kubectlVersionAtLeast(ctx context.Context, min string) error {
-	return w.toolVersionAtLeast("kubectl", min, "kubectl version --client", "https://kubernetes.io/docs/tasks/tools/",
-		func() (string, error) { return sandbox.KubectlVersion(ctx, w.target().Env) })
+	return w.toolVersionAtLeast(ctx, kubectlTool, min)
 }
 
 func (w *world) kindConfigFor(ctx context.Context, rel, cluster string) (context.Context, error) {
@@ -152,16 +174,16 @@ func (w *world) kindConfigMaps(ctx context.Context, host, node int) error {
 	}
 }
 
-// kindNode returns the cluster's node containers, failing at once when it
-// has none.
-func (w *world) kindNodes(ctx context.Context, cluster string) ([]sandbox.Container, error) {
+// kindNodes returns the cluster's node containers, and the engine that
+// runs them, failing at once when it has none.
+func (w *world) kindNodes(ctx context.Context, cluster string) (*sandbox.Engine, []sandbox.Container, error) {
 	e, err := w.engine(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	nodes, err := e.KindNodes(ctx, cluster)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(nodes) == 0 {
 		others, _ := e.KindClusterNames(ctx)
@@ -169,7 +191,7 @@ func (w *world) kindNodes(ctx context.Context, cluster string) ([]sandbox.Contai
 		if len(others) > 0 {
 			observed = "kind clusters: " + strings.Join(others, ", ")
 		}
-		return nil, &Failure{
+		return nil, nil, &Failure{
 			Code:     "not-found",
 			Message:  fmt.Sprintf("there is no kind cluster %q", cluster),
 			Expected: fmt.Sprintf("a cluster named %q (node container %s-control-plane)", cluster, cluster),
@@ -178,11 +200,11 @@ func (w *world) kindNodes(ctx context.Context, cluster string) ([]sandbox.Contai
 			Fix:      "kind create cluster --name " + cluster + " (or --config FILE, a kind configuration with name: " + cluster + " in it)",
 		}
 	}
-	return nodes, nil
+	return e, nodes, nil
 }
 
 func (w *world) kindClusterRunning(ctx context.Context, cluster string) error {
-	nodes, err := w.kindNodes(ctx, cluster)
+	_, nodes, err := w.kindNodes(ctx, cluster)
 	if err != nil {
 		return err
 	}
@@ -202,11 +224,7 @@ func (w *world) kindClusterRunning(ctx context.Context, cluster string) error {
 }
 
 func (w *world) kindClusterMaps(ctx context.Context, cluster string, host, node int) error {
-	nodes, err := w.kindNodes(ctx, cluster)
-	if err != nil {
-		return err
-	}
-	e, err := w.engine(ctx)
+	e, nodes, err := w.kindNodes(ctx, cluster)
 	if err != nil {
 		return err
 	}
@@ -239,10 +257,7 @@ func (w *world) kindClusterMaps(ctx context.Context, cluster string, host, node 
 }
 
 func (w *world) kindNodesReady(ctx context.Context, cluster string, seconds int) error {
-	if _, err := w.kindNodes(ctx, cluster); err != nil {
-		return err
-	}
-	e, err := w.engine(ctx)
+	e, _, err := w.kindNodes(ctx, cluster)
 	if err != nil {
 		return err
 	}
@@ -317,11 +332,7 @@ func (w *world) currentKubeContext(ctx context.Context, want string) error {
 }
 
 func (w *world) imageInNodes(ctx context.Context, cluster, ref string) error {
-	nodes, err := w.kindNodes(ctx, cluster)
-	if err != nil {
-		return err
-	}
-	e, err := w.engine(ctx)
+	e, nodes, err := w.kindNodes(ctx, cluster)
 	if err != nil {
 		return err
 	}

@@ -112,16 +112,23 @@ func (w *world) kubeDeployment(ctx context.Context, name string) (*sandbox.Kube,
 		if names, lerr := k.DeploymentNames(ctx); lerr == nil && len(names) > 0 {
 			observed = "Deployments: " + strings.Join(names, ", ")
 		}
-		return k, d, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("there is no Deployment %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
-			Expected: "a Deployment named " + name,
-			Observed: observed,
-			Try:      kubectl(k, "get deployments"),
-			Fix:      "write a manifest for the Deployment " + name + " and apply it: kubectl apply -f FILE",
-		}
+		return k, d, kubeMissing(k, "Deployment", "deployments", name, observed)
 	}
 	return k, d, kubeErr(err)
+}
+
+// kubeMissing is the failure for an object of kind (listed by kubectl as
+// resource) that the check reads by name and the namespace does not hold;
+// observed names the ones that it holds.
+func kubeMissing(k *sandbox.Kube, kind, resource, name, observed string) *Failure {
+	return &Failure{
+		Code:     "not-found",
+		Message:  fmt.Sprintf("there is no %s %q in the namespace %q of the cluster %s", kind, name, k.Namespace(), k.Context()),
+		Expected: "a " + kind + " named " + name,
+		Observed: observed,
+		Try:      kubectl(k, "get "+resource),
+		Fix:      "write a manifest for the " + kind + " " + name + " and apply it: kubectl apply -f FILE",
+	}
 }
 
 // kubeDeploymentRead is the Deployment an earlier step of the scenario
@@ -132,6 +139,17 @@ func kubeDeploymentRead(ctx context.Context) (*kubeState, *sandbox.Deployment, e
 		return st, nil, errors.New("no Deployment read by an earlier step: put the step that reads it first")
 	}
 	return st, st.deployment, nil
+}
+
+// kubeDeploymentReadIn is the Deployment an earlier step read, with the
+// cluster that holds it.
+func (w *world) kubeDeploymentReadIn(ctx context.Context) (*sandbox.Kube, *kubeState, *sandbox.Deployment, error) {
+	st, d, err := kubeDeploymentRead(ctx)
+	if err != nil {
+		return nil, st, d, err
+	}
+	k, err := w.kube(ctx)
+	return k, st, d, err
 }
 
 func (w *world) kubeDeploymentExists(ctx context.Context, name string) (context.Context, error) {
@@ -190,11 +208,7 @@ func kubePullPolicy(c sandbox.PodContainer) string {
 }
 
 func (w *world) kubeImageOffline(ctx context.Context, image string) error {
-	_, d, err := kubeDeploymentRead(ctx)
-	if err != nil {
-		return err
-	}
-	k, err := w.kube(ctx)
+	k, _, d, err := w.kubeDeploymentReadIn(ctx)
 	if err != nil {
 		return err
 	}
@@ -291,11 +305,7 @@ func (w *world) kubeWants(ctx context.Context, atLeast string, n int) error {
 }
 
 func (w *world) kubeRolloutCompletes(ctx context.Context) error {
-	st, d, err := kubeDeploymentRead(ctx)
-	if err != nil {
-		return err
-	}
-	k, err := w.kube(ctx)
+	k, st, d, err := w.kubeDeploymentReadIn(ctx)
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,8 @@ import (
 // kubeURL rewrites http://localhost:PORT to where the kind node publishes
 // its ports: the Docker engine's host.
 func (w *world) kubeURL(ctx context.Context, raw string) string {
-	if e, err := w.run.dockerEngine(ctx); err == nil {
-		if url, err := sandbox.PublishedURL(e.Endpoint(), raw); err == nil {
-			return url
-		}
+	if _, url, err := w.publishedURL(ctx, raw); err == nil {
+		return url
 	}
 	return raw
 }

@@ -26,14 +26,7 @@ func (w *world) kubeServiceExists(ctx context.Context, name string) (context.Con
 				observed = "Services: " + strings.Join(names, ", ")
 			}
 		}
-		return ctx, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("there is no Service %q in the namespace %q of the cluster %s", name, k.Namespace(), k.Context()),
-			Expected: "a Service named " + name,
-			Observed: observed,
-			Try:      kubectl(k, "get services"),
-			Fix:      "write a manifest for the Service " + name + " and apply it: kubectl apply -f FILE",
-		}
+		return ctx, kubeMissing(k, "Service", "services", name, observed)
 	}
 	if err != nil {
 		return ctx, kubeErr(err)

@@ -40,13 +40,9 @@ func (w *world) kubeObjectsGone(ctx context.Context) error {
 		}
 	}
 	if cluster, isKind := w.kubeKindCluster(); isKind {
-		e, err := w.engine(ctx)
+		nodes, err := w.kindNodesLeft(ctx, cluster)
 		if err != nil {
 			return err
-		}
-		nodes, err := e.KindNodes(ctx, cluster)
-		if err != nil {
-			return composeEngineErr(err)
 		}
 		if len(nodes) == 0 {
 			w.note("the kind cluster %s is gone, and every object that was in it", cluster)
@@ -90,14 +86,24 @@ func (w *world) kubeObjectsGone(ctx context.Context) error {
 	}
 }
 
-func (w *world) kubeNodesGone(ctx context.Context, cluster string) error {
+// kindNodesLeft lists the node containers of a kind cluster, running or
+// not; none when the cluster is gone.
+func (w *world) kindNodesLeft(ctx context.Context, cluster string) ([]sandbox.Container, error) {
 	e, err := w.engine(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	nodes, err := e.KindNodes(ctx, cluster)
 	if err != nil {
-		return composeEngineErr(err)
+		return nil, composeEngineErr(err)
+	}
+	return nodes, nil
+}
+
+func (w *world) kubeNodesGone(ctx context.Context, cluster string) error {
+	nodes, err := w.kindNodesLeft(ctx, cluster)
+	if err != nil {
+		return err
 	}
 	if len(nodes) == 0 {
 		return nil

@@ -127,13 +127,7 @@ func (w *world) mongoAnswers(ctx context.Context, name, uri string, secs int) (c
 func (w *world) mongoSilent(ctx context.Context, e *sandbox.Engine, name, uri string, perr error, waited time.Duration) (bool, error) {
 	d, err := e.InspectContainer(ctx, name)
 	if sandbox.IsNotFound(err) {
-		return true, &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("container %q does not exist", name),
-			Expected: fmt.Sprintf("MongoDB in %s answering at %s", name, uri),
-			Observed: "no container named " + name,
-			Try:      "docker ps -a --filter name=" + name,
-		}
+		return true, containerGone(name, fmt.Sprintf("MongoDB in %s answering at %s", name, uri))
 	}
 	if err != nil {
 		return true, engineErr(err)

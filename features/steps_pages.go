@@ -26,30 +26,55 @@ func noAnswer(raw string, within time.Duration, err error) *Failure {
 	}
 }
 
-// getPage GETs raw (a lesson's localhost address, moved to the engine's
-// host for a remote engine) until something answers, for at most
-// settleTime: a server that was just started needs a moment. What answers
-// is returned as is.
+// getPage GETs raw until something answers, for at most settleTime: a
+// server that was just started needs a moment. What answers is returned as
+// is.
 func (w *world) getPage(ctx context.Context, raw string) (sandbox.HTTPResponse, error) {
+	return w.getUntilAnswer(ctx, raw, settleTime, 200*time.Millisecond, nil)
+}
+
+// publishedURL moves raw, a lesson's localhost address, to the engine's
+// host, where what containers publish is reached. It returns the engine
+// too.
+func (w *world) publishedURL(ctx context.Context, raw string) (*sandbox.Engine, string, error) {
 	e, err := w.engine(ctx)
 	if err != nil {
-		return sandbox.HTTPResponse{}, err
+		return nil, "", err
 	}
 	url, err := sandbox.PublishedURL(e.Endpoint(), raw)
+	return e, url, err
+}
+
+// getUntilAnswer GETs raw (a lesson's localhost address, moved to the
+// engine's host for a remote engine) every interval until something
+// answers, for at most within. After each try that got no answer, gone
+// (when not nil) may return the failure that says why nothing ever will;
+// that failure ends the wait.
+func (w *world) getUntilAnswer(ctx context.Context, raw string, within, interval time.Duration, gone func(context.Context, *sandbox.Engine) error) (sandbox.HTTPResponse, error) {
+	e, url, err := w.publishedURL(ctx, raw)
 	if err != nil {
 		return sandbox.HTTPResponse{}, err
 	}
 	var resp sandbox.HTTPResponse
-	err = eventually(ctx, settleTime, 200*time.Millisecond, func(ctx context.Context) (bool, error) {
+	var stopped error
+	err = eventually(ctx, within, interval, func(ctx context.Context) (bool, error) {
 		r, err := sandbox.GetHTTP(ctx, nil, url)
-		if err != nil {
-			return false, err
+		if err == nil {
+			resp = r
+			return true, nil
 		}
-		resp = r
-		return true, nil
+		if gone != nil {
+			if stopped = gone(ctx, e); stopped != nil {
+				return true, nil
+			}
+		}
+		return false, err
 	})
+	if stopped != nil {
+		return resp, stopped
+	}
 	if err != nil {
-		return resp, noAnswer(raw, settleTime, err)
+		return resp, noAnswer(raw, within, err)
 	}
 	return resp, nil
 }

@@ -14,11 +14,7 @@ import (
 // registry returns a client for the registry a lesson names by its
 // published address (localhost:5000), reached on the engine's host.
 func (w *world) registry(ctx context.Context, addr string) (*sandbox.Registry, error) {
-	e, err := w.engine(ctx)
-	if err != nil {
-		return nil, err
-	}
-	base, err := sandbox.PublishedURL(e.Endpoint(), "http://"+addr)
+	_, base, err := w.publishedURL(ctx, "http://"+addr)
 	if err != nil {
 		return nil, err
 	}
@@ -39,34 +35,21 @@ func (w *world) registryHasTag(ctx context.Context, addr, repo, tag string) erro
 		var re *sandbox.RegistryError
 		return err == nil || errors.As(err, &re), err
 	})
+	// unanswered is the failure for a question the registry did not
+	// answer; try asks it the same with curl.
+	unanswered := func(code, message, try string, err error) *Failure {
+		return &Failure{Code: code, Message: message, Expected: expected, Observed: err.Error(), Try: try}
+	}
 	var notRegistry *sandbox.RegistryError
 	if errors.As(err, &notRegistry) {
-		return &Failure{
-			Code:     "port-taken",
-			Message:  fmt.Sprintf("what answers at %s is not a registry", addr),
-			Expected: expected,
-			Observed: err.Error(),
-			Try:      fmt.Sprintf("curl -i http://%s/v2/", addr),
-		}
+		return unanswered("port-taken", fmt.Sprintf("what answers at %s is not a registry", addr), fmt.Sprintf("curl -i http://%s/v2/", addr), err)
 	}
 	if err != nil {
-		return &Failure{
-			Code:     "no-answer",
-			Message:  fmt.Sprintf("no registry answers at %s", addr),
-			Expected: expected,
-			Observed: err.Error(),
-			Try:      fmt.Sprintf("curl -i http://%s/v2/", addr),
-		}
+		return unanswered("no-answer", fmt.Sprintf("no registry answers at %s", addr), fmt.Sprintf("curl -i http://%s/v2/", addr), err)
 	}
 	repos, err := reg.Catalog(ctx)
 	if err != nil {
-		return &Failure{
-			Code:     "no-answer",
-			Message:  fmt.Sprintf("the registry at %s did not list its catalog", addr),
-			Expected: expected,
-			Observed: err.Error(),
-			Try:      fmt.Sprintf("curl http://%s/v2/_catalog", addr),
-		}
+		return unanswered("no-answer", fmt.Sprintf("the registry at %s did not list its catalog", addr), fmt.Sprintf("curl http://%s/v2/_catalog", addr), err)
 	}
 	if !slices.Contains(repos, repo) {
 		observed := "an empty catalog: nothing was pushed"
@@ -87,13 +70,7 @@ func (w *world) registryHasTag(ctx context.Context, addr, repo, tag string) erro
 	}
 	tags, err := reg.Tags(ctx, repo)
 	if err != nil {
-		return &Failure{
-			Code:     "no-answer",
-			Message:  fmt.Sprintf("the registry at %s did not list the tags of %q", addr, repo),
-			Expected: expected,
-			Observed: err.Error(),
-			Try:      fmt.Sprintf("curl http://%s/v2/%s/tags/list", addr, repo),
-		}
+		return unanswered("no-answer", fmt.Sprintf("the registry at %s did not list the tags of %q", addr, repo), fmt.Sprintf("curl http://%s/v2/%s/tags/list", addr, repo), err)
 	}
 	if !slices.Contains(tags, tag) {
 		return &Failure{
@@ -138,7 +115,7 @@ func (w *world) registryServesImage(ctx context.Context, addr, repoTag, ref stri
 			Fix:      "docker push " + ref,
 		}
 	}
-	img, err := w.inspectImage(ctx, ref, expected)
+	img, err := w.inspectImage(ctx, ref, noImage(ref, expected))
 	if err != nil {
 		return err
 	}

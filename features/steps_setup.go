@@ -30,24 +30,14 @@ func (w *world) setupSteps() []stepDef {
 	}
 }
 
+// dockerCLI is the docker command the first lesson checks.
+var dockerCLI = cliTool{name: "the docker CLI", command: "docker", try: "docker --version",
+	install: "install Docker Desktop or Docker Engine: https://docs.docker.com/get-docker/",
+	upgrade: "upgrade Docker: https://docs.docker.com/get-docker/",
+	version: sandbox.CLIVersion}
+
 func (w *world) cliVersionAtLeast(ctx context.Context, min string) error {
-	v, err := sandbox.CLIVersion(ctx, w.target().Env)
-	var missing *sandbox.NotInstalledError
-	switch {
-	case errors.As(err, &missing):
-		return &Failure{
-			Code:     "not-installed",
-			Message:  "the docker CLI was not found on PATH",
-			Expected: "a docker command on PATH",
-			Observed: "no docker command",
-			Try:      "docker --version",
-			Fix:      "install Docker Desktop or Docker Engine: https://docs.docker.com/get-docker/",
-		}
-	case err != nil:
-		return &Failure{Code: "not-installed", Message: "the docker CLI did not report its version", Observed: err.Error(), Try: "docker --version"}
-	}
-	w.note("docker CLI %s", v)
-	return orNil(versionAtLeast("the docker CLI", v, min, "docker --version", "upgrade Docker: https://docs.docker.com/get-docker/"))
+	return w.toolVersionAtLeast(ctx, dockerCLI, min)
 }
 
 // engineAnswers is the one check where an unreachable engine is the

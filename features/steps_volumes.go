@@ -28,22 +28,9 @@ func (w *world) volumeSteps() []stepDef {
 var volumeAnonymous = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func (w *world) keepsInNamedVolume(ctx context.Context, name, dest, volume string) error {
-	e, err := w.engine(ctx)
+	_, d, err := w.inspectContainer(ctx, name, containerGone(name, fmt.Sprintf("%s with the volume %s mounted at %s", name, volume, dest)))
 	if err != nil {
 		return err
-	}
-	d, err := e.InspectContainer(ctx, name)
-	if sandbox.IsNotFound(err) {
-		return &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("container %q does not exist", name),
-			Expected: fmt.Sprintf("%s with the volume %s mounted at %s", name, volume, dest),
-			Observed: "no container named " + name,
-			Try:      "docker ps -a --filter name=" + name,
-		}
-	}
-	if err != nil {
-		return engineErr(err)
 	}
 	var at, named *sandbox.Mount
 	for i := range d.Mounts {
@@ -170,16 +157,9 @@ func (w *world) createdAfterFirstDocument(ctx context.Context, name string) erro
 			Fix:      "insert the documents without setting _id yourself, so MongoDB gives each an ObjectID that records when it was made",
 		}
 	}
-	e, err := w.engine(ctx)
+	_, d, err := w.inspectContainer(ctx, name, containerGone(name, ""))
 	if err != nil {
 		return err
-	}
-	d, err := e.InspectContainer(ctx, name)
-	if sandbox.IsNotFound(err) {
-		return &Failure{Code: "not-found", Message: fmt.Sprintf("container %q does not exist", name), Observed: "no container named " + name, Try: "docker ps -a --filter name=" + name}
-	}
-	if err != nil {
-		return engineErr(err)
 	}
 	inserted := first.IDTime.UTC().Truncate(time.Second)
 	created := d.Created.UTC()
