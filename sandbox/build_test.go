@@ -99,8 +99,7 @@ func TestBuildImageFailures(t *testing.T) {
 	}
 
 	_, err = BuildImage(context.Background(), []string{"PATH=" + t.TempDir()}, BuildRequest{Context: "/ws/app"})
-	var missing *NotInstalledError
-	if !errors.As(err, &missing) || missing.Tool != "docker" {
+	if !isNotInstalled(err, "docker") {
 		t.Errorf("no docker on PATH: got %v, want a NotInstalledError for docker", err)
 	}
 }

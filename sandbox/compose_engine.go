@@ -53,11 +53,7 @@ type ContainerRuntime struct {
 // policy. A container that does not exist gives an error for which
 // IsNotFound is true.
 func (e *Engine) InspectRuntime(ctx context.Context, nameOrID string) (ContainerRuntime, error) {
-	r, err := e.inspectContainer(ctx, nameOrID)
-	if err != nil {
-		return ContainerRuntime{}, err
-	}
-	return containerRuntime(r), nil
+	return inspectAs(ctx, e, nameOrID, containerRuntime)
 }
 
 func containerRuntime(r container.InspectResponse) ContainerRuntime {

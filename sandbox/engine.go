@@ -441,11 +441,7 @@ type NetworkEndpoint struct {
 // InspectContainer reads a container's state and configuration. A container
 // that does not exist gives an error for which IsNotFound is true.
 func (e *Engine) InspectContainer(ctx context.Context, nameOrID string) (ContainerDetails, error) {
-	r, err := e.inspectContainer(ctx, nameOrID)
-	if err != nil {
-		return ContainerDetails{}, err
-	}
-	return containerDetails(r), nil
+	return inspectAs(ctx, e, nameOrID, containerDetails)
 }
 
 // inspectContainer is the engine's own answer about a container, for the
@@ -457,6 +453,17 @@ func (e *Engine) inspectContainer(ctx context.Context, nameOrID string) (contain
 		return container.InspectResponse{}, e.failed(err, "container", nameOrID, "inspecting container")
 	}
 	return res.Container, nil
+}
+
+// inspectAs reads a container and gives what convert makes of it. A
+// container that does not exist gives a *NotFoundError.
+func inspectAs[T any](ctx context.Context, e *Engine, nameOrID string, convert func(container.InspectResponse) T) (T, error) {
+	r, err := e.inspectContainer(ctx, nameOrID)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return convert(r), nil
 }
 
 func containerDetails(r container.InspectResponse) ContainerDetails {

@@ -65,11 +65,7 @@ func (p ContainerProcess) LastProbe() (HealthProbe, bool) {
 // health. A container that does not exist gives an error for which
 // IsNotFound is true.
 func (e *Engine) InspectProcess(ctx context.Context, nameOrID string) (ContainerProcess, error) {
-	r, err := e.inspectContainer(ctx, nameOrID)
-	if err != nil {
-		return ContainerProcess{}, err
-	}
-	return containerProcess(r), nil
+	return inspectAs(ctx, e, nameOrID, containerProcess)
 }
 
 func containerProcess(r container.InspectResponse) ContainerProcess {

@@ -303,15 +303,22 @@ func RepoDigests(img Image, repo string) []string {
 // repository and tag in their normalized form: "nginx:1.27" and
 // "docker.io/library/nginx:1.27" do, and so do "nginx" and "nginx:latest".
 func SameReference(a, b string) bool {
+	ra, rb, ok := parseReferences(a, b)
+	return ok && reference.TagNameOnly(ra).String() == reference.TagNameOnly(rb).String()
+}
+
+// parseReferences reads two image references in normalized form; ok is
+// false when either is not one.
+func parseReferences(a, b string) (ra, rb reference.Named, ok bool) {
 	ra, err := reference.ParseNormalizedNamed(a)
 	if err != nil {
-		return false
+		return nil, nil, false
 	}
-	rb, err := reference.ParseNormalizedNamed(b)
+	rb, err = reference.ParseNormalizedNamed(b)
 	if err != nil {
-		return false
+		return nil, nil, false
 	}
-	return reference.TagNameOnly(ra).String() == reference.TagNameOnly(rb).String()
+	return ra, rb, true
 }
 
 // PinAtLeast reports whether the image reference got pins the image at least
@@ -322,15 +329,8 @@ func SameReference(a, b string) bool {
 // release ("mongo:8.0") do not count when want names a tag; a digest with a
 // tag that does not match does not count either.
 func PinAtLeast(got, want string) bool {
-	g, err := reference.ParseNormalizedNamed(got)
-	if err != nil {
-		return false
-	}
-	w, err := reference.ParseNormalizedNamed(want)
-	if err != nil {
-		return false
-	}
-	if g.Name() != w.Name() {
+	g, w, ok := parseReferences(got, want)
+	if !ok || g.Name() != w.Name() {
 		return false
 	}
 	wt, wantTagged := w.(reference.Tagged)
