@@ -106,12 +106,22 @@ func (f *fakeAPI) ImageRemove(_ context.Context, ref string, _ client.ImageRemov
 }
 func (f *fakeAPI) Close() error { return nil }
 
-func newFakeEngine(t *testing.T, f *fakeAPI) *Engine {
+// fakeEngineAPI is fakeAPI, or a fake that embeds it to answer more calls.
+type fakeEngineAPI interface {
+	DockerAPI
+	base() *fakeAPI
+}
+
+func (f *fakeAPI) base() *fakeAPI { return f }
+
+// newFakeEngine connects to api; its fakeAPI speaks API 1.50 unless a
+// version is set.
+func newFakeEngine(t *testing.T, api fakeEngineAPI) *Engine {
 	t.Helper()
-	if f.version == "" {
+	if f := api.base(); f.version == "" {
 		f.version = "1.50"
 	}
-	e, err := ConnectWith(context.Background(), Endpoint{Context: "default", Host: "unix:///var/run/docker.sock", Source: SourceDefault}, f)
+	e, err := ConnectWith(context.Background(), Endpoint{Context: "default", Host: "unix:///var/run/docker.sock", Source: SourceDefault}, api)
 	if err != nil {
 		t.Fatalf("connecting to the fake engine: %v", err)
 	}

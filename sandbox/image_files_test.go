@@ -77,7 +77,7 @@ func (f *filesAPI) CopyFromContainer(_ context.Context, id string, o client.Copy
 func newFilesEngine(t *testing.T) (*Engine, *filesAPI) {
 	t.Helper()
 	api := &filesAPI{
-		fakeAPI: &fakeAPI{version: "1.50"},
+		fakeAPI: &fakeAPI{},
 		imageFiles: map[string]imageFS{
 			"lab/profile:v1": {
 				"/usr/share/nginx/html/index.html": {Typeflag: tar.TypeReg, Mode: 0o644},
@@ -93,11 +93,7 @@ func newFilesEngine(t *testing.T) (*Engine, *filesAPI) {
 			"/big":                             strings.Repeat("x", 100),
 		},
 	}
-	e, err := ConnectWith(context.Background(), Endpoint{Host: "unix:///var/run/docker.sock"}, api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e, api
+	return newFakeEngine(t, api), api
 }
 
 func TestReadImageFile(t *testing.T) {

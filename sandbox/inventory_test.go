@@ -124,8 +124,7 @@ func newInventoryAPI() *inventoryAPI {
 
 func TestFindNamesExactlyWhatTheRefsName(t *testing.T) {
 	f := newInventoryAPI()
-	e := newFakeEngine(t, &f.fakeAPI)
-	e.api = f
+	e := newFakeEngine(t, f)
 	refs := []Ref{
 		{KindVolume, "lab-data"}, {KindNetwork, "lab-net"}, {KindImage, "lab/profile:v1"},
 		{KindContainer, "lab-web"}, {KindContainersFrom, "hello-world"}, {KindCluster, "lab"},
@@ -173,8 +172,7 @@ func TestFindNamesExactlyWhatTheRefsName(t *testing.T) {
 
 func TestFindRefusesAnUnknownKind(t *testing.T) {
 	f := newInventoryAPI()
-	e := newFakeEngine(t, &f.fakeAPI)
-	e.api = f
+	e := newFakeEngine(t, f)
 	if _, err := e.Find(context.Background(), []Ref{{"compose thing", "x"}}); err == nil || !strings.Contains(err.Error(), "no such kind") {
 		t.Errorf("got %v, want an error naming the unknown kind", err)
 	}
@@ -182,8 +180,7 @@ func TestFindRefusesAnUnknownKind(t *testing.T) {
 
 func TestRemoveGoesThroughEachKind(t *testing.T) {
 	f := newInventoryAPI()
-	e := newFakeEngine(t, &f.fakeAPI)
-	e.api = f
+	e := newFakeEngine(t, f)
 	var deleted []string
 	defer func(old func(string) error) { deleteCluster = old }(deleteCluster)
 	deleteCluster = func(name string) error { deleted = append(deleted, name); return nil }
