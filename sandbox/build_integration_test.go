@@ -135,9 +135,7 @@ func TestIntegrationProbeIgnore(t *testing.T) {
 func TestIntegrationImageBuildAndRun(t *testing.T) {
 	e := integrationEngine(t)
 	ctx := context.Background()
-	if _, err := e.InspectImage(ctx, "hello-world"); err != nil {
-		t.Fatalf("the hello-world image must be present (testkit/standins.sh provides a stand-in): %v", err)
-	}
+	requireImage(t, e, "hello-world")
 	dir := t.TempDir()
 	writeFiles(t, dir, map[string]string{"Dockerfile": "FROM hello-world\nMAINTAINER Alex\nLABEL maintainer=\"Alex <alex@example.com>\"\nEXPOSE 80\nUSER nobody-here\n"})
 	tag := "lab-check/test-build-" + randomSuffix() + ":1"

@@ -99,8 +99,7 @@ func TestBuildImageFailures(t *testing.T) {
 	}
 
 	_, err = BuildImage(context.Background(), []string{"PATH=" + t.TempDir()}, BuildRequest{Context: "/ws/app"})
-	var missing *NotInstalledError
-	if !errors.As(err, &missing) || missing.Tool != "docker" {
+	if !isNotInstalled(err, "docker") {
 		t.Errorf("no docker on PATH: got %v, want a NotInstalledError for docker", err)
 	}
 }
@@ -278,11 +277,8 @@ func TestProbeIgnore(t *testing.T) {
 	env, argsFile := fakeDocker(t, 0, "built")
 	snapshot := filepath.Join(t.TempDir(), "snapshot")
 	env = append(env, "FAKE_DOCKER_SNAPSHOT="+snapshot)
-	api := &exportAPI{fakeAPI: &fakeAPI{version: "1.50", images: map[string]image.InspectResponse{"sha256:feed": {ID: "sha256:feed"}}}, snapshot: snapshot}
-	e, err := ConnectWith(context.Background(), Endpoint{Host: "unix:///var/run/docker.sock"}, api)
-	if err != nil {
-		t.Fatal(err)
-	}
+	api := &exportAPI{fakeAPI: &fakeAPI{images: map[string]image.InspectResponse{"sha256:feed": {ID: "sha256:feed"}}}, snapshot: snapshot}
+	e := newFakeEngine(t, api)
 	res, err := e.ProbeIgnore(context.Background(), env, IgnoreProbe{Context: ctxDir, Folders: []string{"node_modules", ".git"}, Repository: "lab-check/dockerignore"})
 	if err != nil {
 		t.Fatal(err)
@@ -316,12 +312,8 @@ func TestProbeIgnoreImageNotLoaded(t *testing.T) {
 	ctxDir := t.TempDir()
 	writeFiles(t, ctxDir, map[string]string{"Dockerfile": "FROM scratch\nCOPY . /app\n"})
 	env, _ := fakeDocker(t, 0, "built by a builder that keeps its images")
-	api := &exportAPI{fakeAPI: &fakeAPI{version: "1.50"}}
-	e, err := ConnectWith(context.Background(), Endpoint{Host: "unix:///var/run/docker.sock"}, api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = e.ProbeIgnore(context.Background(), env, IgnoreProbe{Context: ctxDir, Folders: []string{"node_modules"}, Repository: "lab-check/dockerignore"})
+	e := newFakeEngine(t, &exportAPI{fakeAPI: &fakeAPI{}})
+	_, err := e.ProbeIgnore(context.Background(), env, IgnoreProbe{Context: ctxDir, Folders: []string{"node_modules"}, Repository: "lab-check/dockerignore"})
 	if err == nil || !strings.Contains(err.Error(), "docker buildx use default") {
 		t.Errorf("got %v, want an error saying how to load built images", err)
 	}

@@ -53,11 +53,7 @@ type ContainerRuntime struct {
 // policy. A container that does not exist gives an error for which
 // IsNotFound is true.
 func (e *Engine) InspectRuntime(ctx context.Context, nameOrID string) (ContainerRuntime, error) {
-	res, err := e.api.ContainerInspect(ctx, nameOrID, client.ContainerInspectOptions{})
-	if err != nil {
-		return ContainerRuntime{}, e.failed(err, "container", nameOrID, "inspecting container")
-	}
-	return containerRuntime(res.Container), nil
+	return inspectAs(ctx, e, nameOrID, containerRuntime)
 }
 
 func containerRuntime(r container.InspectResponse) ContainerRuntime {
@@ -107,12 +103,12 @@ func (e *Engine) CrashContainer(ctx context.Context, nameOrID string) (Crash, er
 	if err != nil {
 		return Crash{}, err
 	}
-	res, err := e.api.ContainerInspect(ctx, nameOrID, client.ContainerInspectOptions{})
+	r, err := e.inspectContainer(ctx, nameOrID)
 	if err != nil {
-		return Crash{}, e.failed(err, "container", nameOrID, "inspecting container")
+		return Crash{}, err
 	}
-	name := strings.TrimPrefix(res.Container.Name, "/")
-	st := res.Container.State
+	name := strings.TrimPrefix(r.Name, "/")
+	st := r.State
 	if st == nil || !st.Running || st.Pid <= 0 {
 		return Crash{}, fmt.Errorf("%s: it is not running", doing)
 	}
@@ -121,10 +117,10 @@ func (e *Engine) CrashContainer(ctx context.Context, nameOrID string) (Crash, er
 	defer cancel()
 	created, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
 		Config: &container.Config{
-			Image:           res.Container.Image,
+			Image:           r.Image,
 			User:            "0:0",
 			Entrypoint:      []string{"sh", "-c", `kill -KILL "$1"`, "lab-crash", strconv.Itoa(pid)},
-			Labels:          map[string]string{ManagedLabel: "true", CrashLabel: res.Container.ID},
+			Labels:          map[string]string{ManagedLabel: "true", CrashLabel: r.ID},
 			NetworkDisabled: true,
 		},
 		HostConfig: &container.HostConfig{PidMode: "host", NetworkMode: "none"},

@@ -40,11 +40,7 @@ func courseVar(name string) string {
 func composeTestEngine(t *testing.T) *Engine {
 	t.Helper()
 	e := integrationEngine(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if _, err := e.InspectImage(ctx, nodeImage); err != nil {
-		t.Fatalf("the %s image must be present (no registry is pulled from; testkit builds a stand-in): %v", nodeImage, err)
-	}
+	requireImage(t, e, nodeImage)
 	return e
 }
 
@@ -55,31 +51,13 @@ func startIdleNode(t *testing.T, e *Engine, restart container.RestartPolicyMode)
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	api := e.api.(*client.Client)
-	name = testName(t)
-	created, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Name: name,
-		Config: &container.Config{
-			Image:  nodeImage,
-			Cmd:    []string{"node", "-e", "setInterval(() => {}, 1000)"},
-			Labels: map[string]string{"lab.managed": "true", "lab.test": t.Name()},
-		},
-		HostConfig: &container.HostConfig{RestartPolicy: container.RestartPolicy{Name: restart}, NetworkMode: "none"},
-	})
-	if err != nil {
-		t.Fatalf("creating %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := e.RemoveContainer(ctx, created.ID, true); err != nil && !IsNotFound(err) {
-			t.Errorf("cleaning up %s: %v", name, err)
-		}
-	})
-	if err := e.StartContainer(ctx, created.ID); err != nil {
+	id, name = createTestContainer(ctx, t, e,
+		container.Config{Image: nodeImage, Cmd: []string{"node", "-e", "setInterval(() => {}, 1000)"}},
+		&container.HostConfig{RestartPolicy: container.RestartPolicy{Name: restart}, NetworkMode: "none"})
+	if err := e.StartContainer(ctx, id); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
-	return created.ID, name
+	return id, name
 }
 
 // waitState polls a container every 100ms until ok accepts its state or

@@ -441,11 +441,29 @@ type NetworkEndpoint struct {
 // InspectContainer reads a container's state and configuration. A container
 // that does not exist gives an error for which IsNotFound is true.
 func (e *Engine) InspectContainer(ctx context.Context, nameOrID string) (ContainerDetails, error) {
+	return inspectAs(ctx, e, nameOrID, containerDetails)
+}
+
+// inspectContainer is the engine's own answer about a container, for the
+// methods that read part of it. A container that does not exist gives a
+// *NotFoundError.
+func (e *Engine) inspectContainer(ctx context.Context, nameOrID string) (container.InspectResponse, error) {
 	res, err := e.api.ContainerInspect(ctx, nameOrID, client.ContainerInspectOptions{})
 	if err != nil {
-		return ContainerDetails{}, e.failed(err, "container", nameOrID, "inspecting container")
+		return container.InspectResponse{}, e.failed(err, "container", nameOrID, "inspecting container")
 	}
-	return containerDetails(res.Container), nil
+	return res.Container, nil
+}
+
+// inspectAs reads a container and gives what convert makes of it. A
+// container that does not exist gives a *NotFoundError.
+func inspectAs[T any](ctx context.Context, e *Engine, nameOrID string, convert func(container.InspectResponse) T) (T, error) {
+	r, err := e.inspectContainer(ctx, nameOrID)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return convert(r), nil
 }
 
 func containerDetails(r container.InspectResponse) ContainerDetails {
@@ -524,11 +542,11 @@ func containerDetails(r container.InspectResponse) ContainerDetails {
 // ContainerLogs reads everything a container wrote so far, stdout and stderr
 // apart. A container with a TTY has one stream; it is returned as stdout.
 func (e *Engine) ContainerLogs(ctx context.Context, id string) (stdout, stderr string, err error) {
-	res, err := e.api.ContainerInspect(ctx, id, client.ContainerInspectOptions{})
+	r, err := e.inspectContainer(ctx, id)
 	if err != nil {
-		return "", "", e.failed(err, "container", id, "inspecting container")
+		return "", "", err
 	}
-	tty := res.Container.Config != nil && res.Container.Config.Tty
+	tty := r.Config != nil && r.Config.Tty
 	rc, err := e.api.ContainerLogs(ctx, id, client.ContainerLogsOptions{ShowStdout: true, ShowStderr: true})
 	if err != nil {
 		return "", "", e.wrap(err, "reading the log of container %q", id)

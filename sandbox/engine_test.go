@@ -51,6 +51,16 @@ func notFound(kind, id string) error {
 	return fmt.Errorf("Error response from daemon: No such %s: %s: %w", kind, id, cerrdefs.ErrNotFound)
 }
 
+// lookup finds id in a fake's store of objects of one kind, or fails as the
+// engine does when it holds no such object.
+func lookup[T any](store map[string]T, kind, id string) (T, error) {
+	v, ok := store[id]
+	if !ok {
+		return v, notFound(kind, id)
+	}
+	return v, nil
+}
+
 func (f *fakeAPI) Ping(ctx context.Context, _ client.PingOptions) (client.PingResult, error) {
 	return f.ping, f.pingErr
 }
@@ -70,44 +80,48 @@ func (f *fakeAPI) ContainerList(_ context.Context, o client.ContainerListOptions
 	return client.ContainerListResult{Items: f.containers}, nil
 }
 func (f *fakeAPI) ContainerInspect(_ context.Context, id string, _ client.ContainerInspectOptions) (client.ContainerInspectResult, error) {
-	c, ok := f.inspect[id]
-	if !ok {
-		return client.ContainerInspectResult{}, notFound("container", id)
-	}
-	return client.ContainerInspectResult{Container: c}, nil
+	c, err := lookup(f.inspect, "container", id)
+	return client.ContainerInspectResult{Container: c}, err
 }
 func (f *fakeAPI) ContainerLogs(_ context.Context, id string, _ client.ContainerLogsOptions) (client.ContainerLogsResult, error) {
 	return io.NopCloser(bytes.NewReader(f.logs)), nil
 }
 func (f *fakeAPI) ContainerRemove(_ context.Context, id string, _ client.ContainerRemoveOptions) (client.ContainerRemoveResult, error) {
-	if _, ok := f.inspect[id]; !ok {
-		return client.ContainerRemoveResult{}, notFound("container", id)
+	if _, err := lookup(f.inspect, "container", id); err != nil {
+		return client.ContainerRemoveResult{}, err
 	}
 	f.removed = append(f.removed, id)
 	return client.ContainerRemoveResult{}, nil
 }
 func (f *fakeAPI) ImageInspect(_ context.Context, ref string, _ ...client.ImageInspectOption) (client.ImageInspectResult, error) {
-	img, ok := f.images[ref]
-	if !ok {
-		return client.ImageInspectResult{}, notFound("image", ref)
-	}
-	return client.ImageInspectResult{InspectResponse: img}, nil
+	img, err := lookup(f.images, "image", ref)
+	return client.ImageInspectResult{InspectResponse: img}, err
 }
 func (f *fakeAPI) ImageRemove(_ context.Context, ref string, _ client.ImageRemoveOptions) (client.ImageRemoveResult, error) {
-	if _, ok := f.images[ref]; !ok {
-		return client.ImageRemoveResult{}, notFound("image", ref)
+	if _, err := lookup(f.images, "image", ref); err != nil {
+		return client.ImageRemoveResult{}, err
 	}
 	f.removed = append(f.removed, ref)
 	return client.ImageRemoveResult{}, nil
 }
 func (f *fakeAPI) Close() error { return nil }
 
-func newFakeEngine(t *testing.T, f *fakeAPI) *Engine {
+// fakeEngineAPI is fakeAPI, or a fake that embeds it to answer more calls.
+type fakeEngineAPI interface {
+	DockerAPI
+	base() *fakeAPI
+}
+
+func (f *fakeAPI) base() *fakeAPI { return f }
+
+// newFakeEngine connects to api; its fakeAPI speaks API 1.50 unless a
+// version is set.
+func newFakeEngine(t *testing.T, api fakeEngineAPI) *Engine {
 	t.Helper()
-	if f.version == "" {
+	if f := api.base(); f.version == "" {
 		f.version = "1.50"
 	}
-	e, err := ConnectWith(context.Background(), Endpoint{Context: "default", Host: "unix:///var/run/docker.sock", Source: SourceDefault}, f)
+	e, err := ConnectWith(context.Background(), Endpoint{Context: "default", Host: "unix:///var/run/docker.sock", Source: SourceDefault}, api)
 	if err != nil {
 		t.Fatalf("connecting to the fake engine: %v", err)
 	}
@@ -316,22 +330,11 @@ func TestConnectTimesOutOnASilentEngine(t *testing.T) {
 		t.Skip("unix sockets")
 	}
 	sock := filepath.Join(t.TempDir(), "silent.sock")
-	l, err := net.Listen("unix", sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // accept, never answer
-		}
-	}()
+	serveConns(t, "unix", sock, func(c net.Conn) {
+		t.Cleanup(func() { c.Close() }) // accept, never answer
+	})
 	start := time.Now()
-	_, err = Connect(context.Background(), Endpoint{Context: "default", Host: "unix://" + sock, Source: SourceDockerHost})
+	_, err := Connect(context.Background(), Endpoint{Context: "default", Host: "unix://" + sock, Source: SourceDockerHost})
 	if !IsUnreachable(err) || !strings.Contains(err.Error(), "did not answer within 3s") {
 		t.Fatalf("got %v, want an unreachable error about the timeout", err)
 	}

@@ -5,9 +5,7 @@ import (
 	"strings"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/moby/moby/api/types/container"
-	"github.com/moby/moby/client"
 )
 
 // ContainerProcess is how a container's main process was started and what
@@ -67,14 +65,7 @@ func (p ContainerProcess) LastProbe() (HealthProbe, bool) {
 // health. A container that does not exist gives an error for which
 // IsNotFound is true.
 func (e *Engine) InspectProcess(ctx context.Context, nameOrID string) (ContainerProcess, error) {
-	res, err := e.api.ContainerInspect(ctx, nameOrID, client.ContainerInspectOptions{})
-	if err != nil {
-		if cerrdefs.IsNotFound(err) {
-			return ContainerProcess{}, &NotFoundError{Kind: "container", Name: nameOrID, Err: err}
-		}
-		return ContainerProcess{}, e.wrap(err, "inspecting container %q", nameOrID)
-	}
-	return containerProcess(res.Container), nil
+	return inspectAs(ctx, e, nameOrID, containerProcess)
 }
 
 func containerProcess(r container.InspectResponse) ContainerProcess {

@@ -28,8 +28,8 @@ type filesAPI struct {
 }
 
 func (f *filesAPI) ContainerCreate(_ context.Context, o client.ContainerCreateOptions) (client.ContainerCreateResult, error) {
-	if _, ok := f.imageFiles[o.Config.Image]; !ok {
-		return client.ContainerCreateResult{}, notFound("image", o.Config.Image)
+	if _, err := lookup(f.imageFiles, "image", o.Config.Image); err != nil {
+		return client.ContainerCreateResult{}, err
 	}
 	f.created = append(f.created, o)
 	id := "c0ffee" + o.Config.Image
@@ -51,13 +51,13 @@ func (f *filesAPI) CopyFromContainer(_ context.Context, id string, o client.Copy
 	if f.copyErr != nil {
 		return client.CopyFromContainerResult{}, f.copyErr
 	}
-	c, ok := f.inspect[id]
-	if !ok {
-		return client.CopyFromContainerResult{}, notFound("container", id)
+	c, err := lookup(f.inspect, "container", id)
+	if err != nil {
+		return client.CopyFromContainerResult{}, err
 	}
-	hdr, ok := f.imageFiles[c.Config.Image][o.SourcePath]
-	if !ok {
-		return client.CopyFromContainerResult{}, notFound("file", o.SourcePath)
+	hdr, err := lookup(f.imageFiles[c.Config.Image], "file", o.SourcePath)
+	if err != nil {
+		return client.CopyFromContainerResult{}, err
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
@@ -77,7 +77,7 @@ func (f *filesAPI) CopyFromContainer(_ context.Context, id string, o client.Copy
 func newFilesEngine(t *testing.T) (*Engine, *filesAPI) {
 	t.Helper()
 	api := &filesAPI{
-		fakeAPI: &fakeAPI{version: "1.50"},
+		fakeAPI: &fakeAPI{},
 		imageFiles: map[string]imageFS{
 			"lab/profile:v1": {
 				"/usr/share/nginx/html/index.html": {Typeflag: tar.TypeReg, Mode: 0o644},
@@ -93,11 +93,7 @@ func newFilesEngine(t *testing.T) (*Engine, *filesAPI) {
 			"/big":                             strings.Repeat("x", 100),
 		},
 	}
-	e, err := ConnectWith(context.Background(), Endpoint{Host: "unix:///var/run/docker.sock"}, api)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e, api
+	return newFakeEngine(t, api), api
 }
 
 func TestReadImageFile(t *testing.T) {

@@ -52,21 +52,14 @@ func testName(t *testing.T) string {
 	return "lab-test-" + hex.EncodeToString(b)
 }
 
-// runHelloWorld creates and runs a labelled hello-world container to its
-// end, and removes it when the test ends.
-func runHelloWorld(t *testing.T, e *Engine) string {
+// createTestContainer creates a container from cfg and host, named by
+// testName and labelled lab.managed and lab.test, and removes it with its
+// anonymous volumes when the test ends.
+func createTestContainer(ctx context.Context, t *testing.T, e *Engine, cfg container.Config, host *container.HostConfig) (id, name string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if _, err := e.InspectImage(ctx, "hello-world"); err != nil {
-		t.Fatalf("the hello-world image must be present (no registry is pulled from; testkit/engine.sh provides a stand-in): %v", err)
-	}
-	api := e.api.(*client.Client)
-	name := testName(t)
-	created, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Name:   name,
-		Config: &container.Config{Image: "hello-world", Labels: map[string]string{"lab.managed": "true", "lab.test": t.Name()}},
-	})
+	name = testName(t)
+	cfg.Labels = map[string]string{"lab.managed": "true", "lab.test": t.Name()}
+	created, err := e.api.(*client.Client).ContainerCreate(ctx, client.ContainerCreateOptions{Name: name, Config: &cfg, HostConfig: host})
 	if err != nil {
 		t.Fatalf("creating %s: %v", name, err)
 	}
@@ -77,8 +70,20 @@ func runHelloWorld(t *testing.T, e *Engine) string {
 			t.Errorf("cleaning up %s: %v", name, err)
 		}
 	})
-	wait := api.ContainerWait(ctx, created.ID, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
-	if _, err := api.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+	return created.ID, name
+}
+
+// runHelloWorld creates and runs a labelled hello-world container to its
+// end, and removes it when the test ends.
+func runHelloWorld(t *testing.T, e *Engine) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	requireImage(t, e, "hello-world")
+	api := e.api.(*client.Client)
+	id, name := createTestContainer(ctx, t, e, container.Config{Image: "hello-world"}, nil)
+	wait := api.ContainerWait(ctx, id, client.ContainerWaitOptions{Condition: container.WaitConditionNextExit})
+	if _, err := api.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
 	select {

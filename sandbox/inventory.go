@@ -205,13 +205,25 @@ func removeContainer(ctx context.Context, e *Engine, o Object) error {
 	return e.RemoveContainer(ctx, o.ID, true)
 }
 
-func findImage(ctx context.Context, e *Engine, ref string) ([]Object, error) {
-	res, err := e.api.ImageInspect(ctx, ref)
+// lookUp runs the inspect call of an object of kind k named name. found is
+// false, with no error, when nothing has that name.
+func lookUp[T any](e *Engine, k Kind, name string, inspect func() (T, error)) (res T, found bool, err error) {
+	res, err = inspect()
 	if cerrdefs.IsNotFound(err) {
-		return nil, nil
+		return res, false, nil
 	}
 	if err != nil {
-		return nil, e.wrap(err, "inspecting image %q", ref)
+		return res, false, e.wrap(err, "inspecting %s %q", k, name)
+	}
+	return res, true, nil
+}
+
+func findImage(ctx context.Context, e *Engine, ref string) ([]Object, error) {
+	res, found, err := lookUp(e, KindImage, ref, func() (client.ImageInspectResult, error) {
+		return e.api.ImageInspect(ctx, ref)
+	})
+	if !found {
+		return nil, err
 	}
 	// The name is what the course names, so its age is the tag's: an old
 	// image tagged with the lesson's name today was named today.
@@ -227,12 +239,11 @@ func findImage(ctx context.Context, e *Engine, ref string) ([]Object, error) {
 func removeImage(ctx context.Context, e *Engine, o Object) error { return e.RemoveImage(ctx, o.Name) }
 
 func findVolume(ctx context.Context, e *Engine, name string) ([]Object, error) {
-	res, err := e.api.VolumeInspect(ctx, name, client.VolumeInspectOptions{})
-	if cerrdefs.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, e.wrap(err, "inspecting volume %q", name)
+	res, found, err := lookUp(e, KindVolume, name, func() (client.VolumeInspectResult, error) {
+		return e.api.VolumeInspect(ctx, name, client.VolumeInspectOptions{})
+	})
+	if !found {
+		return nil, err
 	}
 	return []Object{{Kind: KindVolume, Name: name, ID: name, Created: parseTime(res.Volume.CreatedAt)}}, nil
 }
@@ -243,12 +254,11 @@ func removeVolume(ctx context.Context, e *Engine, o Object) error {
 }
 
 func findNetwork(ctx context.Context, e *Engine, name string) ([]Object, error) {
-	res, err := e.api.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
-	if cerrdefs.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, e.wrap(err, "inspecting network %q", name)
+	res, found, err := lookUp(e, KindNetwork, name, func() (client.NetworkInspectResult, error) {
+		return e.api.NetworkInspect(ctx, name, client.NetworkInspectOptions{})
+	})
+	if !found {
+		return nil, err
 	}
 	// NetworkInspect also answers to an ID prefix; only the exact name
 	// counts.

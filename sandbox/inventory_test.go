@@ -58,16 +58,13 @@ func (f *inventoryAPI) matches(c container.Summary, filters client.Filters) bool
 }
 
 func (f *inventoryAPI) VolumeInspect(_ context.Context, name string, _ client.VolumeInspectOptions) (client.VolumeInspectResult, error) {
-	v, ok := f.volumes[name]
-	if !ok {
-		return client.VolumeInspectResult{}, notFound("volume", name)
-	}
-	return client.VolumeInspectResult{Volume: v}, nil
+	v, err := lookup(f.volumes, "volume", name)
+	return client.VolumeInspectResult{Volume: v}, err
 }
 
 func (f *inventoryAPI) VolumeRemove(_ context.Context, name string, _ client.VolumeRemoveOptions) (client.VolumeRemoveResult, error) {
-	if _, ok := f.volumes[name]; !ok {
-		return client.VolumeRemoveResult{}, notFound("volume", name)
+	if _, err := lookup(f.volumes, "volume", name); err != nil {
+		return client.VolumeRemoveResult{}, err
 	}
 	delete(f.volumes, name)
 	f.removed = append(f.removed, "volume "+name)
@@ -75,11 +72,8 @@ func (f *inventoryAPI) VolumeRemove(_ context.Context, name string, _ client.Vol
 }
 
 func (f *inventoryAPI) NetworkInspect(_ context.Context, name string, _ client.NetworkInspectOptions) (client.NetworkInspectResult, error) {
-	n, ok := f.networks[name]
-	if !ok {
-		return client.NetworkInspectResult{}, notFound("network", name)
-	}
-	return client.NetworkInspectResult{Network: n}, nil
+	n, err := lookup(f.networks, "network", name)
+	return client.NetworkInspectResult{Network: n}, err
 }
 
 func (f *inventoryAPI) NetworkRemove(_ context.Context, id string, _ client.NetworkRemoveOptions) (client.NetworkRemoveResult, error) {
@@ -130,8 +124,7 @@ func newInventoryAPI() *inventoryAPI {
 
 func TestFindNamesExactlyWhatTheRefsName(t *testing.T) {
 	f := newInventoryAPI()
-	e := newFakeEngine(t, &f.fakeAPI)
-	e.api = f
+	e := newFakeEngine(t, f)
 	refs := []Ref{
 		{KindVolume, "lab-data"}, {KindNetwork, "lab-net"}, {KindImage, "lab/profile:v1"},
 		{KindContainer, "lab-web"}, {KindContainersFrom, "hello-world"}, {KindCluster, "lab"},
@@ -179,8 +172,7 @@ func TestFindNamesExactlyWhatTheRefsName(t *testing.T) {
 
 func TestFindRefusesAnUnknownKind(t *testing.T) {
 	f := newInventoryAPI()
-	e := newFakeEngine(t, &f.fakeAPI)
-	e.api = f
+	e := newFakeEngine(t, f)
 	if _, err := e.Find(context.Background(), []Ref{{"compose thing", "x"}}); err == nil || !strings.Contains(err.Error(), "no such kind") {
 		t.Errorf("got %v, want an error naming the unknown kind", err)
 	}
@@ -188,8 +180,7 @@ func TestFindRefusesAnUnknownKind(t *testing.T) {
 
 func TestRemoveGoesThroughEachKind(t *testing.T) {
 	f := newInventoryAPI()
-	e := newFakeEngine(t, &f.fakeAPI)
-	e.api = f
+	e := newFakeEngine(t, f)
 	var deleted []string
 	defer func(old func(string) error) { deleteCluster = old }(deleteCluster)
 	deleteCluster = func(name string) error { deleted = append(deleted, name); return nil }

@@ -214,6 +214,7 @@ type KubeError struct {
 // Error says what is missing or silent, then the fix.
 func (e *KubeError) Error() string {
 	var b strings.Builder
+	var cause error // said only where it explains the reason
 	files := strings.Join(e.Kubeconfig, string(filepath.ListSeparator))
 	switch e.Reason {
 	case KubeNoKubeconfig:
@@ -234,18 +235,12 @@ func (e *KubeError) Error() string {
 		if e.Server != "" {
 			fmt.Fprintf(&b, " at %s", e.Server)
 		}
-		if e.Cause != nil {
-			fmt.Fprintf(&b, ": %v", e.Cause)
-		}
+		cause = e.Cause
 	default:
 		fmt.Fprintf(&b, "cannot use the cluster of the context %q", e.Context)
-		if e.Cause != nil {
-			fmt.Fprintf(&b, ": %v", e.Cause)
-		}
+		cause = e.Cause
 	}
-	b.WriteString("; ")
-	b.WriteString(e.Fix())
-	return b.String()
+	return withFix(b.String(), cause, e.Fix())
 }
 
 // Unwrap gives the connection error, for errors.Is and errors.As.

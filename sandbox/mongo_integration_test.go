@@ -28,35 +28,12 @@ func startMongo(t *testing.T, e *Engine, cmd []string) (name string, hostPort in
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if _, err := e.InspectImage(ctx, mongoImage); err != nil {
-		t.Fatalf("the %s image must be present (no registry is pulled from; testkit builds a stand-in): %v", mongoImage, err)
-	}
-	api := e.api.(*client.Client)
-	name = testName(t)
+	requireImage(t, e, mongoImage)
 	port := network.MustParsePort("27017/tcp")
-	created, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{
-		Name: name,
-		Config: &container.Config{
-			Image:        mongoImage,
-			Cmd:          cmd,
-			ExposedPorts: network.PortSet{port: {}},
-			Labels:       map[string]string{"lab.managed": "true", "lab.test": t.Name()},
-		},
-		HostConfig: &container.HostConfig{
-			PortBindings: network.PortMap{port: {{HostIP: netip.MustParseAddr("127.0.0.1")}}},
-		},
-	})
-	if err != nil {
-		t.Fatalf("creating %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if _, err := api.ContainerRemove(ctx, created.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil {
-			t.Errorf("cleaning up %s: %v", name, err)
-		}
-	})
-	if _, err := api.ContainerStart(ctx, created.ID, client.ContainerStartOptions{}); err != nil {
+	id, name := createTestContainer(ctx, t, e,
+		container.Config{Image: mongoImage, Cmd: cmd, ExposedPorts: network.PortSet{port: {}}},
+		&container.HostConfig{PortBindings: network.PortMap{port: {{HostIP: netip.MustParseAddr("127.0.0.1")}}}})
+	if _, err := e.api.(*client.Client).ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
 	d, err := e.InspectContainer(ctx, name)

@@ -44,22 +44,9 @@ func TestMongoPingNothingListening(t *testing.T) {
 // them, as a published port does when the server in the container only
 // listens on its loopback address.
 func TestMongoPingNotMongo(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
+	l := serveConns(t, "tcp", "127.0.0.1:0", func(c net.Conn) { c.Close() })
 	start := time.Now()
-	err = MongoPing(context.Background(), "mongodb://"+l.Addr().String())
+	err := MongoPing(context.Background(), "mongodb://"+l.Addr().String())
 	if !IsMongoUnreachable(err) {
 		t.Fatalf("got %v, want a *MongoUnreachableError", err)
 	}

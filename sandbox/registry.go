@@ -92,17 +92,7 @@ func (r *Registry) Ping(ctx context.Context) error {
 // Catalog lists every repository the registry holds (GET /v2/_catalog),
 // following its pagination links.
 func (r *Registry) Catalog(ctx context.Context) ([]string, error) {
-	var out []string
-	err := r.pages(ctx, "/v2/_catalog?n=1000", func(body []byte) error {
-		var page struct {
-			Repositories []string `json:"repositories"`
-		}
-		if err := json.Unmarshal(body, &page); err != nil {
-			return err
-		}
-		out = append(out, page.Repositories...)
-		return nil
-	})
+	out, err := list[catalogPage](ctx, r, "/v2/_catalog?n=1000")
 	if err != nil {
 		return nil, fmt.Errorf("reading the catalog of %s: %w", r.Base, err)
 	}
@@ -113,21 +103,43 @@ func (r *Registry) Catalog(ctx context.Context) ([]string, error) {
 // repository the registry does not hold gives an error for which
 // IsRegistryNotFound is true.
 func (r *Registry) Tags(ctx context.Context, repo string) ([]string, error) {
-	var out []string
-	err := r.pages(ctx, "/v2/"+repo+"/tags/list?n=1000", func(body []byte) error {
-		var page struct {
-			Tags []string `json:"tags"`
-		}
-		if err := json.Unmarshal(body, &page); err != nil {
-			return err
-		}
-		out = append(out, page.Tags...)
-		return nil
-	})
+	out, err := list[tagsPage](ctx, r, "/v2/"+repo+"/tags/list?n=1000")
 	if err != nil {
 		return nil, fmt.Errorf("listing the tags of %q in %s: %w", repo, r.Base, err)
 	}
 	return out, nil
+}
+
+// listPage is one page of a list the registry hands out in pages.
+type listPage interface{ items() []string }
+
+// catalogPage is a page of GET /v2/_catalog.
+type catalogPage struct {
+	Repositories []string `json:"repositories"`
+}
+
+func (p catalogPage) items() []string { return p.Repositories }
+
+// tagsPage is a page of GET /v2/REPO/tags/list.
+type tagsPage struct {
+	Tags []string `json:"tags"`
+}
+
+func (p tagsPage) items() []string { return p.Tags }
+
+// list reads path and every page after it as pages of type P, and returns
+// their items in order.
+func list[P listPage](ctx context.Context, r *Registry, path string) ([]string, error) {
+	var out []string
+	err := r.pages(ctx, path, func(body []byte) error {
+		var page P
+		if err := json.Unmarshal(body, &page); err != nil {
+			return err
+		}
+		out = append(out, page.items()...)
+		return nil
+	})
+	return out, err
 }
 
 // Manifest is what a registry says about the manifest a tag points to.
@@ -291,15 +303,22 @@ func RepoDigests(img Image, repo string) []string {
 // repository and tag in their normalized form: "nginx:1.27" and
 // "docker.io/library/nginx:1.27" do, and so do "nginx" and "nginx:latest".
 func SameReference(a, b string) bool {
+	ra, rb, ok := parseReferences(a, b)
+	return ok && reference.TagNameOnly(ra).String() == reference.TagNameOnly(rb).String()
+}
+
+// parseReferences reads two image references in normalized form; ok is
+// false when either is not one.
+func parseReferences(a, b string) (ra, rb reference.Named, ok bool) {
 	ra, err := reference.ParseNormalizedNamed(a)
 	if err != nil {
-		return false
+		return nil, nil, false
 	}
-	rb, err := reference.ParseNormalizedNamed(b)
+	rb, err = reference.ParseNormalizedNamed(b)
 	if err != nil {
-		return false
+		return nil, nil, false
 	}
-	return reference.TagNameOnly(ra).String() == reference.TagNameOnly(rb).String()
+	return ra, rb, true
 }
 
 // PinAtLeast reports whether the image reference got pins the image at least
@@ -310,15 +329,8 @@ func SameReference(a, b string) bool {
 // release ("mongo:8.0") do not count when want names a tag; a digest with a
 // tag that does not match does not count either.
 func PinAtLeast(got, want string) bool {
-	g, err := reference.ParseNormalizedNamed(got)
-	if err != nil {
-		return false
-	}
-	w, err := reference.ParseNormalizedNamed(want)
-	if err != nil {
-		return false
-	}
-	if g.Name() != w.Name() {
+	g, w, ok := parseReferences(got, want)
+	if !ok || g.Name() != w.Name() {
 		return false
 	}
 	wt, wantTagged := w.(reference.Tagged)

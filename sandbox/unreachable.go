@@ -24,14 +24,17 @@ type UnreachableError struct {
 // Error names the engine and the setting that chose it, the cause, and ends
 // with the fix.
 func (e *UnreachableError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "cannot reach the Docker engine at %s (%s)", e.Endpoint.Host, e.Endpoint.Origin())
-	if e.Cause != nil {
-		fmt.Fprintf(&b, ": %v", e.Cause)
+	what := fmt.Sprintf("cannot reach the Docker engine at %s (%s)", e.Endpoint.Host, e.Endpoint.Origin())
+	return withFix(what, e.Cause, e.Fix())
+}
+
+// withFix is the text of an environment error: what went wrong, its cause
+// when there is one, then what to do about it.
+func withFix(what string, cause error, fix string) string {
+	if cause != nil {
+		what += fmt.Sprintf(": %v", cause)
 	}
-	b.WriteString("; ")
-	b.WriteString(e.Fix())
-	return b.String()
+	return what + "; " + fix
 }
 
 // Unwrap gives the connection error, for errors.Is and errors.As.
