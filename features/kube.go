@@ -125,6 +125,7 @@ func (f *kubeLeftovers) objects(ctx context.Context, refs []string) ([]sandbox.K
 // KubeResources are the Kubernetes objects some steps name that exist now,
 // for lab reset.
 type KubeResources struct {
+	// Found are the objects that exist, each with its creation time.
 	Found   []sandbox.KubeObject
 	kube    *sandbox.Kube
 	release func()
@@ -152,12 +153,12 @@ func (r *KubeResources) Where() string {
 	return fmt.Sprintf("context %s, namespace %s", r.kube.Context(), r.kube.Namespace())
 }
 
-// Remove deletes what was found.
-func (r *KubeResources) Remove(ctx context.Context) error {
-	if r.kube == nil || len(r.Found) == 0 {
+// Remove deletes objs, some of those found.
+func (r *KubeResources) Remove(ctx context.Context, objs []sandbox.KubeObject) error {
+	if r.kube == nil || len(objs) == 0 {
 		return nil
 	}
-	return r.kube.DeleteObjects(ctx, r.Found)
+	return r.kube.DeleteObjects(ctx, objs)
 }
 
 // Close releases the connections.

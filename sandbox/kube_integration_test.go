@@ -175,7 +175,7 @@ func TestIntegrationKubeDeploymentServiceAndHeal(t *testing.T) {
 	}
 	t.Logf("healed in %s: %s → %s; progress %q", heal.Took, heal.Deleted.Name, heal.Replacement.Name, progress)
 
-	found, err := k.FindObjects(ctx, []KubeObject{{"deployment", "web"}, {"service", "web-svc"}, {"deployment", "gone"}})
+	found, err := k.FindObjects(ctx, []KubeObject{{Kind: "deployment", Name: "web"}, {Kind: "service", Name: "web-svc"}, {Kind: "deployment", Name: "gone"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -700,6 +700,10 @@ func (e ServiceEndpoint) String() string {
 type KubeObject struct {
 	Kind string // lower case and singular, as kubectl accepts it
 	Name string
+	// Created is the object's metadata.creationTimestamp as FindObjects
+	// read it, so reset can tell what the learner made during a step from
+	// what was there before; zero in a reference a lesson names.
+	Created time.Time
 }
 
 func (o KubeObject) String() string { return o.Kind + "/" + o.Name }
@@ -731,8 +735,9 @@ func ParseKubeObject(ref string) (KubeObject, error) {
 
 // objectAPI gets and deletes objects of one kind in the namespace.
 type objectAPI struct {
-	get func(ctx context.Context, name string) error
-	del func(ctx context.Context, name string, opts metav1.DeleteOptions) error
+	// created reads when the object was created.
+	created func(ctx context.Context, name string) (time.Time, error)
+	del     func(ctx context.Context, name string, opts metav1.DeleteOptions) error
 }
 
 // typedClient is what client-go's typed client of every kind offers.
@@ -741,11 +746,14 @@ type typedClient[T any] interface {
 	Delete(ctx context.Context, name string, opts metav1.DeleteOptions) error
 }
 
-func apiOf[T any](c typedClient[T]) objectAPI {
+func apiOf[T metav1.Object](c typedClient[T]) objectAPI {
 	return objectAPI{
-		get: func(ctx context.Context, name string) error {
-			_, err := c.Get(ctx, name, metav1.GetOptions{})
-			return err
+		created: func(ctx context.Context, name string) (time.Time, error) {
+			o, err := c.Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return time.Time{}, err
+			}
+			return o.GetCreationTimestamp().Time, nil
 		},
 		del: c.Delete,
 	}
@@ -774,7 +782,7 @@ func (k *Kube) objects(kind string) (objectAPI, bool) {
 }
 
 // FindObjects returns those of the named objects that exist in the
-// namespace, in the order given.
+// namespace, in the order given, each with its creation time.
 func (k *Kube) FindObjects(ctx context.Context, objs []KubeObject) ([]KubeObject, error) {
 	var found []KubeObject
 	for _, o := range objs {
@@ -782,13 +790,15 @@ func (k *Kube) FindObjects(ctx context.Context, objs []KubeObject) ([]KubeObject
 		if !ok {
 			return nil, fmt.Errorf("looking for %s: lab does not look for objects of kind %q", o, o.Kind)
 		}
-		err := k.wrap(api.get(ctx, o.Name), o.Kind, o.Name, "looking for %s", o)
+		created, err := api.created(ctx, o.Name)
+		err = k.wrap(err, o.Kind, o.Name, "looking for %s", o)
 		if IsNotFound(err) {
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
+		o.Created = created
 		found = append(found, o)
 	}
 	return found, nil

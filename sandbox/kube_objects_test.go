@@ -3,12 +3,14 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"maps"
 	"net"
 	"net/url"
 	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -437,4 +439,60 @@ func deploymentPods(t *testing.T, k *Kube, name string) (Deployment, []Pod) {
 		t.Fatal(err)
 	}
 	return d, pods
+}
+
+// Reset's time rule for Kubernetes objects: each found object carries its
+// metadata.creationTimestamp, and only those created after the learner
+// began the step naming them may be deleted.
+func TestSplitKubeByAge(t *testing.T) {
+	created := func(at time.Time) func(*metav1.ObjectMeta) {
+		return func(m *metav1.ObjectMeta) { m.CreationTimestamp = metav1.NewTime(at) }
+	}
+	app := testDeployment(3, func(d *appsv1.Deployment) { created(later)(&d.ObjectMeta) })
+	prod := testDeployment(1, func(d *appsv1.Deployment) { d.Name = "prod-db"; created(yesterday)(&d.ObjectMeta) })
+	// The API server keeps whole seconds: made in the second the step began.
+	svc := testService(func(s *corev1.Service) { created(began.Truncate(time.Second))(&s.ObjectMeta) })
+	untimed := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings", Namespace: "default"}}
+	notBegun := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "token", Namespace: "default", CreationTimestamp: metav1.NewTime(later)}}
+	k, _ := fakeKube(app, prod, svc, untimed, notBegun)
+
+	var objs []KubeObject
+	for _, ref := range []string{"deploy/lab-app", "deployment/prod-db", "svc/lab-app-svc", "cm/settings", "secret/token", "deployment/gone"} {
+		o, err := ParseKubeObject(ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		objs = append(objs, o)
+	}
+	found, err := k.FindObjects(context.Background(), objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(found) != 5 {
+		t.Fatalf("found %v, want the 5 that exist", found)
+	}
+	if !found[0].Created.Equal(later) || !found[1].Created.Equal(yesterday) || !found[3].Created.IsZero() {
+		t.Errorf("creation times %v, %v, %v; want %v, %v and none", found[0].Created, found[1].Created, found[3].Created, later, yesterday)
+	}
+
+	starts := map[string]time.Time{
+		"deployment/lab-app": began, "deployment/prod-db": began,
+		"service/lab-app-svc": began.Add(300 * time.Millisecond), "configmap/settings": began,
+	}
+	remove, kept := SplitKubeByAge(found, func(o KubeObject) time.Time { return starts[o.String()] })
+	var removed []string
+	for _, o := range remove {
+		removed = append(removed, o.String())
+	}
+	if want := []string{"deployment/lab-app", "service/lab-app-svc"}; !slices.Equal(removed, want) {
+		t.Errorf("deletes %q, want %q", removed, want)
+	}
+	reasons := map[string]string{}
+	for _, o := range kept {
+		reasons[o.String()] = o.Reason
+	}
+	want := map[string]string{"deployment/prod-db": KeptOlder, "configmap/settings": KeptNoTime, "secret/token": KeptNoStart}
+	if !maps.Equal(reasons, want) {
+		t.Errorf("keeps %q, want %q", reasons, want)
+	}
 }

@@ -27,23 +27,51 @@ const ageSlack = time.Second
 // the zero time when the learner has not begun any step naming the ref.
 func SplitByAge(objs []Object, began func(Ref) time.Time, includeOlder bool) (remove []Object, kept []Kept) {
 	for _, o := range objs {
-		if includeOlder {
-			remove = append(remove, o)
+		if reason := keepReason(o.Created, earliest(o.Refs, began)); reason != "" && !includeOlder {
+			kept = append(kept, Kept{o, reason})
 			continue
 		}
-		start := earliest(o.Refs, began)
-		switch {
-		case start.IsZero():
-			kept = append(kept, Kept{o, KeptNoStart})
-		case o.Created.IsZero():
-			kept = append(kept, Kept{o, KeptNoTime})
-		case o.Created.Before(start.Add(-ageSlack)):
-			kept = append(kept, Kept{o, KeptOlder})
-		default:
-			remove = append(remove, o)
-		}
+		remove = append(remove, o)
 	}
 	return remove, kept
+}
+
+// KeptKube is a Kubernetes object reset leaves alone, with the reason it
+// says.
+type KeptKube struct {
+	KubeObject
+	Reason string
+}
+
+// SplitKubeByAge decides, as SplitByAge does for engine objects, which of
+// the Kubernetes objects FindObjects found reset may delete: those created
+// (metadata.creationTimestamp) at or after began reports for the object,
+// the first time the learner began a step naming it. Anything older, or
+// whose age or step start is unknown, is kept with the reason.
+func SplitKubeByAge(objs []KubeObject, began func(KubeObject) time.Time) (remove []KubeObject, kept []KeptKube) {
+	for _, o := range objs {
+		if reason := keepReason(o.Created, began(o)); reason != "" {
+			kept = append(kept, KeptKube{o, reason})
+			continue
+		}
+		remove = append(remove, o)
+	}
+	return remove, kept
+}
+
+// keepReason says why reset keeps an object created at created that a
+// step begun at start names, or "" when the learner made it while doing
+// that step.
+func keepReason(created, start time.Time) string {
+	switch {
+	case start.IsZero():
+		return KeptNoStart
+	case created.IsZero():
+		return KeptNoTime
+	case created.Before(start.Add(-ageSlack)):
+		return KeptOlder
+	}
+	return ""
 }
 
 // earliest is the first time the learner began a step naming one of refs,

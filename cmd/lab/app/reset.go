@@ -31,9 +31,9 @@ func newResetCmd(s *IOStreams) *cli.Command {
 		Name:      "reset",
 		Usage:     "remove what you made while doing a step (listed first, asked before deleting) and forget its progress",
 		ArgsUsage: "[STEP|LESSON]",
-		Description: `reset removes the containers, images, volumes, networks and kind clusters the
-selected steps name, by their exact names, and only those created after you
-started the step that names them. One that existed before is listed as
+		Description: `reset removes the containers, images, volumes, networks, kind clusters and
+Kubernetes objects the selected steps name, by their exact names, and only
+those created after you started the step that names them. One that existed before is listed as
 "existed before you started this step: kept" and left alone, unless
 --include-older is given. Your workspace files are never deleted.`,
 		Flags: []cli.Flag{
@@ -54,7 +54,8 @@ started the step that names them. One that existed before is listed as
 }
 
 // runReset removes only what the learner made while doing the selected
-// steps: the engine objects the steps name, by their exact names, created
+// steps: the engine and Kubernetes objects the steps name, by their exact
+// names, created
 // after the learner began the step naming them (all of them with
 // --include-older). Workspace files are the learner's work and are never
 // deleted.
@@ -80,19 +81,29 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 	var refs []sandbox.Ref
 	var files, kubeRefs []string
 	began := map[sandbox.Ref]time.Time{}
+	kubeBegan := map[string]time.Time{} // by "kind/name" as lab spells it
 	cs := ss.progress(st)
 	for _, step := range steps {
 		start := cs.StartedAt(step.Key())
 		for _, ref := range features.Refs(step.Resources) {
-			if prev, ok := began[ref]; !ok {
+			if noteStart(began, ref, start) {
 				refs = append(refs, ref)
-				began[ref] = start
-			} else if !start.IsZero() && (prev.IsZero() || start.Before(prev)) {
-				began[ref] = start
+			}
+		}
+		for _, ref := range step.Resources.Kubernetes {
+			key := ref // one lab cannot read is reported when it is looked for
+			if o, err := sandbox.ParseKubeObject(ref); err == nil {
+				key = o.String()
+			}
+			if noteStart(kubeBegan, key, start) {
+				kubeRefs = append(kubeRefs, ref)
 			}
 		}
 		files = append(files, step.Resources.Files...)
-		kubeRefs = append(kubeRefs, step.Resources.Kubernetes...)
+	}
+	again := "lab reset --include-older"
+	if opts.scope != "" {
+		again = "lab reset " + opts.scope + " --include-older"
 	}
 	// Kubernetes objects go first, while the cluster they are in is there.
 	if len(kubeRefs) > 0 {
@@ -101,22 +112,35 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 			return &envError{err: err}
 		}
 		defer kube.Close()
-		if len(kube.Found) > 0 {
-			fmt.Fprintf(s.Out, "These Kubernetes objects were created by the selected steps and would be deleted (%s):\n", kube.Where())
-			for _, o := range kube.Found {
-				fmt.Fprintf(s.Out, "  %s\n", o)
-			}
-			if !opts.dryRun {
-				if !opts.yes {
-					if ok, err := confirm(ctx, s, "Delete them?"); !ok {
-						return err
-					}
+		startOf := func(o sandbox.KubeObject) time.Time { return kubeBegan[o.String()] }
+		remove, kept := sandbox.SplitKubeByAge(kube.Found, startOf)
+		var listed []listedObject
+		for _, o := range remove {
+			listed = append(listed, listedObject{name: o.String()})
+		}
+		for _, k := range kept {
+			listed = append(listed, listedObject{name: k.String(), keptFor: k.Reason})
+		}
+		where := " (" + kube.Where() + ")"
+		listReset(s.Out, listed, opts.includeOlder,
+			"These Kubernetes objects were created by the selected steps and would be deleted"+where+":",
+			"These Kubernetes objects are named by the selected steps, but lab cannot tell that you made them"+where+":")
+		if opts.includeOlder {
+			remove = kube.Found
+		}
+		if len(kept) > 0 && !opts.includeOlder {
+			fmt.Fprintf(s.Err, "to delete those too, if you are sure they are yours: %s\n", again)
+		}
+		if len(remove) > 0 && !opts.dryRun {
+			if !opts.yes {
+				if ok, err := confirm(ctx, s, "Delete them?"); !ok {
+					return err
 				}
-				if err := kube.Remove(ctx); err != nil {
-					return &envError{err: err}
-				}
-				fmt.Fprintf(s.Err, "deleted %d Kubernetes object(s)\n", len(kube.Found))
 			}
+			if err := kube.Remove(ctx, remove); err != nil {
+				return &envError{err: err}
+			}
+			fmt.Fprintf(s.Err, "deleted %d Kubernetes object(s)\n", len(remove))
 		}
 	}
 	var found []sandbox.Object
@@ -129,18 +153,22 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 		if found, err = eng.Find(ctx, refs); err != nil {
 			return &envError{err: err}
 		}
-		remove, kept := sandbox.SplitByAge(found, func(r sandbox.Ref) time.Time { return began[r] }, false)
-		if opts.includeOlder {
-			for _, k := range kept {
-				remove = append(remove, k.Object)
-			}
+		startOf := func(r sandbox.Ref) time.Time { return began[r] }
+		remove, kept := sandbox.SplitByAge(found, startOf, false)
+		var listed []listedObject
+		for _, o := range remove {
+			listed = append(listed, listedObject{name: o.String()})
 		}
-		listReset(s.Out, remove, kept, opts.includeOlder)
+		for _, k := range kept {
+			listed = append(listed, listedObject{name: k.String(), keptFor: k.Reason})
+		}
+		listReset(s.Out, listed, opts.includeOlder,
+			"These were created by the selected steps and would be removed:",
+			"These are named by the selected steps, but lab cannot tell that you made them:")
+		if opts.includeOlder {
+			remove = found // in Find's order: containers before what they use
+		}
 		if len(kept) > 0 && !opts.includeOlder {
-			again := "lab reset --include-older"
-			if opts.scope != "" {
-				again = "lab reset " + opts.scope + " --include-older"
-			}
 			fmt.Fprintf(s.Err, "to remove those too, if you are sure they are yours: %s\n", again)
 		}
 		if len(remove) > 0 && !opts.dryRun {
@@ -171,26 +199,50 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 	})
 }
 
-// listReset prints what reset removes and what it keeps, and why.
-func listReset(w io.Writer, remove []sandbox.Object, kept []sandbox.Kept, includeOlder bool) {
-	older := map[string]bool{}
-	for _, k := range kept {
-		older[k.String()+"\x00"+k.ID] = true
+// noteStart records that a step begun at start names k; the earliest
+// start of the steps naming it counts, and a step not begun counts only
+// when no other was. It reports whether k was new.
+func noteStart[K comparable](began map[K]time.Time, k K, start time.Time) bool {
+	prev, seen := began[k]
+	if !seen || (!start.IsZero() && (prev.IsZero() || start.Before(prev))) {
+		began[k] = start
 	}
-	if len(remove) > 0 {
-		fmt.Fprintln(w, "These were created by the selected steps and would be removed:")
-		for _, o := range remove {
-			note := ""
-			if includeOlder && older[o.String()+"\x00"+o.ID] {
-				note = " (existed before you started this step; --include-older)"
-			}
-			fmt.Fprintf(w, "  %s%s\n", safetext.Line(o.String()), note)
+	return !seen
+}
+
+// listedObject is one object reset lists: its name as printed and, when
+// the time rule keeps it, why.
+type listedObject struct {
+	name    string
+	keptFor string
+}
+
+// listReset prints what reset removes and what it keeps, and why, under
+// the two headings. With --include-older the objects the time rule would
+// keep are removed too, and marked as such.
+func listReset(w io.Writer, objs []listedObject, includeOlder bool, removing, keeping string) {
+	var remove, kept []listedObject
+	for _, o := range objs {
+		if o.keptFor == "" {
+			remove = append(remove, o)
+		} else if includeOlder {
+			older := o
+			older.keptFor = " (existed before you started this step; --include-older)"
+			remove = append(remove, older)
+		} else {
+			kept = append(kept, o)
 		}
 	}
-	if len(kept) > 0 && !includeOlder {
-		fmt.Fprintln(w, "These are named by the selected steps, but lab cannot tell that you made them:")
-		for _, k := range kept {
-			fmt.Fprintf(w, "  %s: %s\n", safetext.Line(k.String()), k.Reason)
+	if len(remove) > 0 {
+		fmt.Fprintln(w, removing)
+		for _, o := range remove {
+			fmt.Fprintf(w, "  %s%s\n", safetext.Line(o.name), o.keptFor)
+		}
+	}
+	if len(kept) > 0 {
+		fmt.Fprintln(w, keeping)
+		for _, o := range kept {
+			fmt.Fprintf(w, "  %s: %s\n", safetext.Line(o.name), o.keptFor)
 		}
 	}
 }
