@@ -120,7 +120,7 @@ func (e *Engine) CrashContainer(ctx context.Context, nameOrID string) (Crash, er
 			Image:           r.Image,
 			User:            "0:0",
 			Entrypoint:      []string{"sh", "-c", `kill -KILL "$1"`, "lab-crash", strconv.Itoa(pid)},
-			Labels:          map[string]string{ManagedLabel: "true", CrashLabel: r.ID},
+			Labels:          e.throwawayLabels(ctx, map[string]string{CrashLabel: r.ID}),
 			NetworkDisabled: true,
 		},
 		HostConfig: &container.HostConfig{PidMode: "host", NetworkMode: "none"},

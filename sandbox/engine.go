@@ -66,6 +66,7 @@ var _ DockerAPI = (*client.Client)(nil)
 type Engine struct {
 	api      DockerAPI
 	endpoint Endpoint
+	strays   sync.Once // the throwaway containers earlier labs left are removed
 }
 
 // Connect opens a client for ep, negotiates the API version and pings the

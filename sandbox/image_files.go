@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"path"
 	"strconv"
 	"time"
@@ -17,10 +16,10 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// throwawayLabels mark the container ReadImageFile makes: lab.managed=true,
-// which every object lab makes for itself carries so lab can tell it from
-// the learner's, and what it is for.
-var throwawayLabels = map[string]string{"lab.managed": "true", "lab.purpose": "read-image-file"}
+// readFilePurpose marks the container ReadImageFile makes as one: it
+// carries lab.managed=true, which every object lab makes for itself carries
+// so lab can tell it from the learner's, ThrowawayLabel and what it is for.
+var readFilePurpose = map[string]string{"lab.purpose": "read-image-file"}
 
 // maxLinks bounds how many symbolic links ReadImageFile follows.
 const maxLinks = 8
@@ -88,7 +87,7 @@ func (e *Engine) readImageFile(ctx context.Context, ref, file string, limit int6
 			// Never started; a command is set only because the engine
 			// refuses to create a container from an image without one.
 			Entrypoint: []string{"/lab-never-started"},
-			Labels:     maps.Clone(throwawayLabels),
+			Labels:     e.throwawayLabels(ctx, readFilePurpose),
 		},
 		HostConfig: &container.HostConfig{NetworkMode: network.NetworkNone},
 	})

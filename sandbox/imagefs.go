@@ -80,7 +80,7 @@ func (e *Engine) InspectImageBuild(ctx context.Context, ref string) (ImageBuild,
 // lab.managed=true, without network. The returned function removes it.
 func (e *Engine) throwaway(ctx context.Context, api imageProbeAPI, image string, cfg container.Config) (string, func(), error) {
 	cfg.Image = image
-	cfg.Labels = map[string]string{ManagedLabel: "true"}
+	cfg.Labels = e.throwawayLabels(ctx, nil)
 	cfg.NetworkDisabled = true
 	created, err := api.ContainerCreate(ctx, client.ContainerCreateOptions{Config: &cfg})
 	if err != nil {

@@ -298,12 +298,7 @@ func loadImages(t *testing.T, ctx context.Context, course *lessons.Course, clust
 	app := "lab/app:v1"
 	if _, err := exec.Command("docker", "image", "inspect", app).CombinedOutput(); err != nil {
 		app = "lab-class-it-app:" + id
-		ctxDir := filepath.Join(dir, "app")
-		run(t, ctx, nil, "", "cp", "-r", filepath.Join(repoRoot(t), "assets", "app"), ctxDir)
-		_ = os.RemoveAll(filepath.Join(ctxDir, "node_modules"))
-		writeFile(t, filepath.Join(ctxDir, "Dockerfile"), "FROM "+course.Vars["node_image"]+"\nWORKDIR /app\nCOPY . .\nRUN npm ci --omit=dev\nEXPOSE 3000\nCMD [\"node\", \"app.js\"]\n")
-		t.Cleanup(func() { _, _ = exec.Command("docker", "rmi", app).CombinedOutput() })
-		run(t, ctx, nil, "", "docker", "build", "--label", "lab.managed=true", "-t", app, ctxDir)
+		buildSampleApp(t, ctx, course, app, dir)
 	}
 	mongo := course.Vars["mongo_image"]
 	start := time.Now()
@@ -315,6 +310,18 @@ func loadImages(t *testing.T, ctx context.Context, course *lessons.Course, clust
 			run(t, ctx, nil, "", "docker", "exec", n, "ctr", "-n", "k8s.io", "images", "tag", "--force", "docker.io/library/"+app, "docker.io/lab/app:v1")
 		}
 	}
+}
+
+// buildSampleApp builds the sample app as lesson 3 tells the learner to,
+// under tag, and removes the image when the test ends.
+func buildSampleApp(t *testing.T, ctx context.Context, course *lessons.Course, tag, dir string) {
+	t.Helper()
+	ctxDir := filepath.Join(dir, "app")
+	run(t, ctx, nil, "", "cp", "-r", filepath.Join(repoRoot(t), "assets", "app"), ctxDir)
+	_ = os.RemoveAll(filepath.Join(ctxDir, "node_modules"))
+	writeFile(t, filepath.Join(ctxDir, "Dockerfile"), "FROM "+course.Vars["node_image"]+"\nWORKDIR /app\nCOPY . .\nRUN npm ci --omit=dev\nEXPOSE 3000\nCMD [\"node\", \"app.js\"]\n")
+	t.Cleanup(func() { _, _ = exec.Command("docker", "rmi", tag).CombinedOutput() })
+	run(t, ctx, nil, "", "docker", "build", "--label", "lab.managed=true", "-t", tag, ctxDir)
 }
 
 // buildLab builds the lab binary the learners and the instructor run.

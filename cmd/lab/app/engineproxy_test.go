@@ -21,16 +21,29 @@ import (
 // engine "stop" without stopping it:
 //
 //	engineproxy N
+//	engineproxy after METHOD PATH
 //
-// relays the first N requests to the engine of the test's environment, then
-// stops listening and closes every connection, as a stopped engine would.
-// DOCKER_HOST points at the proxy for the rest of the script.
+// relays the first N requests to the engine of the test's environment (or
+// every request up to and including the first METHOD request whose path,
+// without the API version, is PATH), then stops listening and closes every
+// connection, as a stopped engine would. DOCKER_HOST points at the proxy
+// for the rest of the script, and ENGINE_HOST at the engine itself, so the
+// script can make the engine "answer again".
 func engineproxy(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: engineproxy N")
+	var last func(r *http.Request) bool // the request after which the engine stops
+	switch {
+	case !neg && len(args) == 1:
+		n, err := strconv.Atoi(args[0])
+		ts.Check(err)
+		count := 0
+		last = func(*http.Request) bool { count++; return count == n }
+	case !neg && len(args) == 3 && args[0] == "after":
+		last = func(r *http.Request) bool {
+			return r.Method == args[1] && apiPrefix.ReplaceAllString(r.URL.Path, "") == args[2]
+		}
+	default:
+		ts.Fatalf("usage: engineproxy N | engineproxy after METHOD PATH")
 	}
-	n, err := strconv.Atoi(args[0])
-	ts.Check(err)
 	ep, err := sandbox.ResolveEndpoint(os.Getenv)
 	ts.Check(err)
 	target, ok := strings.CutPrefix(ep.Host, "unix://")
@@ -47,14 +60,14 @@ func engineproxy(ts *testscript.TestScript, neg bool, args []string) {
 		return (&net.Dialer{}).DialContext(ctx, "unix", target)
 	}}
 	var (
-		mu    sync.Mutex
-		count int
-		srv   *http.Server
+		mu      sync.Mutex
+		stopped bool
+		srv     *http.Server
 	)
 	srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		count++
-		cut := count > n
+		cut := stopped
+		stopped = stopped || last(r)
 		mu.Unlock()
 		if cut {
 			// The engine is gone: no answer, the connection dropped.
@@ -73,5 +86,6 @@ func engineproxy(ts *testscript.TestScript, neg bool, args []string) {
 		srv.Close()
 		os.RemoveAll(dir)
 	})
+	ts.Setenv("ENGINE_HOST", ep.Host)
 	ts.Setenv("DOCKER_HOST", "unix://"+sock)
 }
