@@ -234,11 +234,14 @@ func interruptAfterCrash(t *testing.T, lab, ws, lessonsDir, step string) string 
 	if !errors.As(waitErr, &exit) || exit.ExitCode() != 3 {
 		t.Errorf("lab verify ended with %v after SIGINT, want exit 3\n%s", waitErr, text())
 	}
+	if !strings.Contains(text(), "lab: verifying was interrupted, so no report was written") {
+		t.Errorf("lab's stderr does not say the check was interrupted:\n%s", text())
+	}
 	after := inspectState(t, app)
 	if !after.Running || !after.StartedAt.After(before.StartedAt) {
 		t.Errorf("%s after lab exited: %+v; want it running, started after %s\n%s", app, after, before.StartedAt, text())
 	}
-	t.Logf("lab exited %s after SIGINT; %s running again, restart count %d → %d", took, app, before.RestartCount, after.RestartCount)
+	t.Logf("lab exited %s after SIGINT; then %s was %s, restart count %d → %d\n%s", took, app, after.Status, before.RestartCount, after.RestartCount, text())
 	return text()
 }
 

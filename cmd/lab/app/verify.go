@@ -222,6 +222,10 @@ func runVerify(ctx context.Context, s *IOStreams, cmd *cli.Command, opts verifyO
 	}
 	fmt.Fprintf(s.Err, "verifying %d step(s)...\n", len(steps))
 	rep, err := features.Run(ctx, steps, runOpts)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// What a disruptive step broke is healed by now: its cleanup ran.
+		return &envError{err: fmt.Errorf("verifying was interrupted, so no report was written; run lab verify again: %w", ctxErr)}
+	}
 	if err != nil {
 		return err
 	}
