@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"sync"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -55,23 +57,66 @@ func fakeEngineCmd(ts *testscript.TestScript, neg bool, args []string) {
 
 // fakeKubeCmd serves a Kubernetes API server's /version as the given
 // Kubernetes release and writes a kubeconfig whose context kind-lab, the
-// one the checks use, points at it: fakekube GIT-VERSION (v1.37.2).
+// one the checks use, points at it: fakekube GIT-VERSION (v1.37.2)
+// [OBJECTS]. OBJECTS is a file of the objects it holds, one a line:
+// "RESOURCE NAME CREATED" (deployments lab-app 2026-12-02T10:05:00Z), in
+// any namespace. It answers reads of them by name and deletes them, each
+// deletion written to kube-deleted.txt in the script's directory as
+// "RESOURCE/NAME".
 func fakeKubeCmd(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: fakekube GIT-VERSION")
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: fakekube GIT-VERSION [OBJECTS]")
 	}
 	v := regexp.MustCompile(`^v([0-9]+)\.([0-9]+)\.`).FindStringSubmatch(args[0])
 	if v == nil {
 		ts.Fatalf("fakekube: %q is not a version like v1.37.2", args[0])
 	}
+	var mu sync.Mutex
+	created := map[string]string{} // "resource/name" → creationTimestamp
+	if len(args) == 2 {
+		for _, line := range strings.Split(strings.TrimSpace(ts.ReadFile(args[1])), "\n") {
+			f := strings.Fields(line)
+			if len(f) != 3 {
+				ts.Fatalf("fakekube: %q is not RESOURCE NAME CREATED", line)
+			}
+			created[f[0]+"/"+f[1]] = f[2]
+		}
+	}
+	deleted := ts.MkAbs("kube-deleted.txt")
+	object := regexp.MustCompile(`^/(?:api/v1|apis/apps/v1)/namespaces/([^/]+)/([^/]+)/([^/]+)$`)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
-		if r.URL.Path != "/version" {
-			w.WriteHeader(http.StatusNotFound)
-			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}`)
+		if r.URL.Path == "/version" {
+			fmt.Fprintf(w, `{"major":%q,"minor":%q,"gitVersion":%q,"platform":"linux/amd64"}`, v[1], v[2], args[0])
 			return
 		}
-		fmt.Fprintf(w, `{"major":%q,"minor":%q,"gitVersion":%q,"platform":"linux/amd64"}`, v[1], v[2], args[0])
+		mu.Lock()
+		defer mu.Unlock()
+		m := object.FindStringSubmatch(r.URL.Path)
+		var key, at string
+		if m != nil {
+			key = m[2] + "/" + m[3]
+			at = created[key]
+		}
+		switch {
+		case at != "" && r.Method == http.MethodGet:
+			fmt.Fprintf(w, `{"metadata":{"name":%q,"namespace":%q,"uid":%q,"creationTimestamp":%q}}`, m[3], m[1], key, at)
+		case at != "" && r.Method == http.MethodDelete:
+			delete(created, key)
+			f, err := os.OpenFile(deleted, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+			if err == nil {
+				fmt.Fprintln(f, key)
+				err = f.Close()
+			}
+			if err != nil {
+				w.WriteHeader(http.StatusInternalServerError)
+				return
+			}
+			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Success"}`)
+		default:
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"NotFound","code":404}`)
+		}
 	}))
 	ts.Defer(srv.Close)
 	kubeconfig := ts.MkAbs("kubeconfig")
