@@ -389,16 +389,23 @@ func TestParseKubeObject(t *testing.T) {
 	}
 }
 
-func TestFindObjects(t *testing.T) {
-	k, _ := fakeKube(testDeployment(3), testService())
+// parseKubeObjects reads refs as a lesson's resources name them.
+func parseKubeObjects(t *testing.T, refs ...string) []KubeObject {
+	t.Helper()
 	var objs []KubeObject
-	for _, ref := range []string{"deployment/lab-app", "service/lab-app-svc", "deployment/mongo", "service/mongo-service", "configmap/x", "secret/x", "pod/x", "pvc/x", "sts/x"} {
+	for _, ref := range refs {
 		o, err := ParseKubeObject(ref)
 		if err != nil {
 			t.Fatal(err)
 		}
 		objs = append(objs, o)
 	}
+	return objs
+}
+
+func TestFindObjects(t *testing.T) {
+	k, _ := fakeKube(testDeployment(3), testService())
+	objs := parseKubeObjects(t, "deployment/lab-app", "service/lab-app-svc", "deployment/mongo", "service/mongo-service", "configmap/x", "secret/x", "pod/x", "pvc/x", "sts/x")
 	found, err := k.FindObjects(context.Background(), objs)
 	if err != nil {
 		t.Fatal(err)
@@ -456,14 +463,7 @@ func TestSplitKubeByAge(t *testing.T) {
 	notBegun := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "token", Namespace: "default", CreationTimestamp: metav1.NewTime(later)}}
 	k, _ := fakeKube(app, prod, svc, untimed, notBegun)
 
-	var objs []KubeObject
-	for _, ref := range []string{"deploy/lab-app", "deployment/prod-db", "svc/lab-app-svc", "cm/settings", "secret/token", "deployment/gone"} {
-		o, err := ParseKubeObject(ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		objs = append(objs, o)
-	}
+	objs := parseKubeObjects(t, "deploy/lab-app", "deployment/prod-db", "svc/lab-app-svc", "cm/settings", "secret/token", "deployment/gone")
 	found, err := k.FindObjects(context.Background(), objs)
 	if err != nil {
 		t.Fatal(err)

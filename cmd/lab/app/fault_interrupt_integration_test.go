@@ -30,15 +30,7 @@ import (
 // such a container, so that variant runs the same crash from a course of
 // the test's own.
 func TestIntegrationInterruptHealsCompose(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration test: skipped with -short")
-	}
-	if !engineUp() {
-		if os.Getenv("LAB_REQUIRE_ENGINE") != "" {
-			t.Fatal("LAB_REQUIRE_ENGINE is set but no Docker engine answers")
-		}
-		t.Skip("no Docker engine")
-	}
+	requireEngine(t)
 	course, err := lessons.Load(lessons.Content(), features.Files())
 	if err != nil {
 		t.Fatal(err)
@@ -277,10 +269,6 @@ The lab crashes the app.
 func writeCourse(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
-		path := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, path, content)
+		write(t, filepath.Join(dir, name), content)
 	}
 }

@@ -101,10 +101,6 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 		}
 		files = append(files, step.Resources.Files...)
 	}
-	again := "lab reset --include-older"
-	if opts.scope != "" {
-		again = "lab reset " + opts.scope + " --include-older"
-	}
 	// Kubernetes objects go first, while the cluster they are in is there.
 	if len(kubeRefs) > 0 {
 		kube, err := features.FindKubeResources(ctx, append(os.Environ(), ss.shared.env()...), kubeRefs)
@@ -112,35 +108,19 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 			return &envError{err: err}
 		}
 		defer kube.Close()
-		startOf := func(o sandbox.KubeObject) time.Time { return kubeBegan[o.String()] }
-		remove, kept := sandbox.SplitKubeByAge(kube.Found, startOf)
-		var listed []listedObject
-		for _, o := range remove {
-			listed = append(listed, listedObject{name: o.String()})
-		}
+		remove, kept := sandbox.SplitKubeByAge(kube.Found, func(o sandbox.KubeObject) time.Time { return kubeBegan[o.String()] })
+		rule := timeRule[sandbox.KubeObject]{found: kube.Found, made: remove}
 		for _, k := range kept {
-			listed = append(listed, listedObject{name: k.String(), keptFor: k.Reason})
+			rule.kept = append(rule.kept, listedObject{name: k.String(), keptFor: k.Reason})
 		}
 		where := " (" + kube.Where() + ")"
-		listReset(s.Out, listed, opts.includeOlder,
-			"These Kubernetes objects were created by the selected steps and would be deleted"+where+":",
-			"These Kubernetes objects are named by the selected steps, but lab cannot tell that you made them"+where+":")
-		if opts.includeOlder {
-			remove = kube.Found
+		words := resetWords{
+			removing: "These Kubernetes objects were created by the selected steps and would be deleted" + where + ":",
+			keeping:  "These Kubernetes objects are named by the selected steps, but lab cannot tell that you made them" + where + ":",
+			verb:     "delete", question: "Delete them?", done: "deleted %d Kubernetes object(s)",
 		}
-		if len(kept) > 0 && !opts.includeOlder {
-			fmt.Fprintf(s.Err, "to delete those too, if you are sure they are yours: %s\n", again)
-		}
-		if len(remove) > 0 && !opts.dryRun {
-			if !opts.yes {
-				if ok, err := confirm(ctx, s, "Delete them?"); !ok {
-					return err
-				}
-			}
-			if err := kube.Remove(ctx, remove); err != nil {
-				return &envError{err: err}
-			}
-			fmt.Fprintf(s.Err, "deleted %d Kubernetes object(s)\n", len(remove))
+		if stop, err := rule.apply(ctx, s, opts, words, kube.Remove); stop {
+			return err
 		}
 	}
 	var found []sandbox.Object
@@ -153,34 +133,19 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 		if found, err = eng.Find(ctx, refs); err != nil {
 			return &envError{err: err}
 		}
-		startOf := func(r sandbox.Ref) time.Time { return began[r] }
-		remove, kept := sandbox.SplitByAge(found, startOf, false)
-		var listed []listedObject
-		for _, o := range remove {
-			listed = append(listed, listedObject{name: o.String()})
-		}
+		// Removal keeps Find's order: containers before what they use.
+		remove, kept := sandbox.SplitByAge(found, func(r sandbox.Ref) time.Time { return began[r] }, false)
+		rule := timeRule[sandbox.Object]{found: found, made: remove}
 		for _, k := range kept {
-			listed = append(listed, listedObject{name: k.String(), keptFor: k.Reason})
+			rule.kept = append(rule.kept, listedObject{name: k.String(), keptFor: k.Reason})
 		}
-		listReset(s.Out, listed, opts.includeOlder,
-			"These were created by the selected steps and would be removed:",
-			"These are named by the selected steps, but lab cannot tell that you made them:")
-		if opts.includeOlder {
-			remove = found // in Find's order: containers before what they use
+		words := resetWords{
+			removing: "These were created by the selected steps and would be removed:",
+			keeping:  "These are named by the selected steps, but lab cannot tell that you made them:",
+			verb:     "remove", question: "Remove them?", done: "removed %d resource(s)",
 		}
-		if len(kept) > 0 && !opts.includeOlder {
-			fmt.Fprintf(s.Err, "to remove those too, if you are sure they are yours: %s\n", again)
-		}
-		if len(remove) > 0 && !opts.dryRun {
-			if !opts.yes {
-				if ok, err := confirm(ctx, s, "Remove them?"); !ok {
-					return err
-				}
-			}
-			if err := eng.Remove(ctx, remove); err != nil {
-				return &envError{err: err}
-			}
-			fmt.Fprintf(s.Err, "removed %d resource(s)\n", len(remove))
+		if stop, err := rule.apply(ctx, s, opts, words, eng.Remove); stop {
+			return err
 		}
 	}
 	if len(found) == 0 {
@@ -208,6 +173,58 @@ func noteStart[K comparable](began map[K]time.Time, k K, start time.Time) bool {
 		began[k] = start
 	}
 	return !seen
+}
+
+// timeRule is what reset's time rule made of the objects of one kind the
+// selected steps name: all that exist (in an order they can be removed
+// in), those the learner made while doing the steps, and those it keeps,
+// with why.
+type timeRule[T fmt.Stringer] struct {
+	found, made []T
+	kept        []listedObject
+}
+
+// resetWords are how reset speaks of one kind of object.
+type resetWords struct {
+	removing, keeping string // the headings of the two lists
+	verb              string // "remove"
+	question          string // "Remove them?"
+	done              string // "removed %d resource(s)"
+}
+
+// apply lists what the rule removes and keeps, says how to remove the kept
+// ones too, asks, and removes with del: what the rule made, or everything
+// found with --include-older. It reports stop when reset must end here,
+// with err: a failure, an interrupt, or no for an answer (err nil).
+func (r timeRule[T]) apply(ctx context.Context, s *IOStreams, opts resetOptions, w resetWords, del func(context.Context, []T) error) (stop bool, err error) {
+	listed := make([]listedObject, 0, len(r.made)+len(r.kept))
+	for _, o := range r.made {
+		listed = append(listed, listedObject{name: o.String()})
+	}
+	listReset(s.Out, append(listed, r.kept...), opts.includeOlder, w.removing, w.keeping)
+	remove := r.made
+	if opts.includeOlder {
+		remove = r.found
+	} else if len(r.kept) > 0 {
+		again := "lab reset --include-older"
+		if opts.scope != "" {
+			again = "lab reset " + opts.scope + " --include-older"
+		}
+		fmt.Fprintf(s.Err, "to %s those too, if you are sure they are yours: %s\n", w.verb, again)
+	}
+	if len(remove) == 0 || opts.dryRun {
+		return false, nil
+	}
+	if !opts.yes {
+		if ok, err := confirm(ctx, s, w.question); !ok {
+			return true, err
+		}
+	}
+	if err := del(ctx, remove); err != nil {
+		return true, &envError{err: err}
+	}
+	fmt.Fprintf(s.Err, w.done+"\n", len(remove))
+	return false, nil
 }
 
 // listedObject is one object reset lists: its name as printed and, when

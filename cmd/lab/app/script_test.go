@@ -85,6 +85,21 @@ func exitcode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// requireEngine skips an integration test where no engine answers, or
+// fails it when LAB_REQUIRE_ENGINE says one must.
+func requireEngine(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("integration test: skipped with -short")
+	}
+	if !engineUp() {
+		if os.Getenv("LAB_REQUIRE_ENGINE") != "" {
+			t.Fatal("LAB_REQUIRE_ENGINE is set but no Docker engine answers")
+		}
+		t.Skip("no Docker engine answers")
+	}
+}
+
 func engineUp() bool {
 	ep, err := sandbox.ResolveEndpoint(os.Getenv)
 	if err != nil {

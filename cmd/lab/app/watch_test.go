@@ -225,15 +225,7 @@ func write(t *testing.T, path, text string) {
 // a commit of hello-world with a label of this run's own, so no other
 // container counts as one from it.
 func TestIntegrationWatchContainerEvent(t *testing.T) {
-	if testing.Short() {
-		t.Skip("integration test: skipped with -short")
-	}
-	if !engineUp() {
-		if os.Getenv("LAB_REQUIRE_ENGINE") != "" {
-			t.Fatal("LAB_REQUIRE_ENGINE is set but no Docker engine answers")
-		}
-		t.Skip("no Docker engine answers")
-	}
+	requireEngine(t)
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
 	id := hex.EncodeToString(b)
