@@ -1,19 +1,23 @@
 package features
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"net"
 	"slices"
 	"strings"
 
+	"github.com/lab-workshop/lab/internal/dockerfile"
 	"github.com/lab-workshop/lab/sandbox"
 )
 
 // A subject is a thing the lab can find: a container by name, the container
 // of a Compose service, a service of a Compose file, the pods of a
 // Deployment, an image, a URL. A property is something a subject can have:
-// publishes a port, sets an environment variable, has a restart policy.
+// publishes a port, sets an environment variable, has a restart policy,
+// runs an image, has a label, mounts a named volume, runs as a user other
+// than root.
 // Each property below is written once, over what sandbox observes, and the
 // step of every subject that can have it finds the subject and asks it.
 
@@ -210,6 +214,157 @@ func dbHostName(v string) string {
 		return host
 	}
 	return v
+}
+
+// ---- runs the image I ----
+
+// runsImage is the property "runs the image I" over the image container d
+// was created from. The same image under another tag or by its ID counts,
+// and so do a stricter pin of the reference (a patch version, a digest, a
+// registry prefix) and a tag that has moved on since the container was
+// made from it. fix says how to run it from the image instead.
+func (w *world) runsImage(ctx context.Context, e *sandbox.Engine, s subject, d sandbox.ContainerDetails, image, expected, fix string) error {
+	img, err := e.InspectImage(ctx, image)
+	switch {
+	case d.Image != image && sandbox.PinAtLeast(d.Image, image):
+		w.note("%s runs %s, pinned at least as strictly as %s", d.Name, d.Image, image)
+	case sandbox.IsNotFound(err):
+		return &Failure{
+			Code:     "not-found",
+			Message:  fmt.Sprintf("image %q is not on this machine, so %s cannot be from it", image, s.who),
+			Expected: expected,
+			Observed: fmt.Sprintf("%s runs %s; no image %s", d.Name, d.Image, image),
+			Try:      "docker images",
+			Fix:      "docker pull " + image,
+		}
+	case err != nil:
+		return engineErr(err)
+	case d.ImageID != img.ID:
+		if !sandbox.SameReference(d.Image, image) {
+			return &Failure{
+				Code:     "image-differs",
+				Message:  fmt.Sprintf("%s was created from image %s, not %s", s.who, d.Image, image),
+				Expected: expected,
+				Observed: fmt.Sprintf("%s from %s (%.19s)", d.Name, d.Image, d.ImageID),
+				Try:      s.try,
+				Fix:      fix,
+			}
+		}
+		// The tag has moved on since (a newer pull, a rebuilt image); the
+		// container still runs what the learner was told to run.
+		w.note("%s was created from an earlier %s (%.19s); %s now names %.19s", d.Name, image, d.ImageID, image, img.ID)
+	}
+	return nil
+}
+
+// ---- has the label KEY set to V ----
+
+// hasLabel is the property "has the label KEY set to V" over the labels
+// the subject carries.
+func (s subject) hasLabel(labels map[string]string, key, want, option, setting string) *Failure {
+	got, ok := labels[key]
+	if ok && got == want {
+		return nil
+	}
+	f := &Failure{
+		Code:     "label-mismatch",
+		Message:  fmt.Sprintf("%s has no label %s", s.who, key),
+		Expected: fmt.Sprintf("the label %s=%s", key, want),
+		Observed: "labels: " + strings.Join(slices.Sorted(maps.Keys(labels)), ", "),
+		Try:      s.try,
+		Fix:      s.fix("labels", option, setting),
+	}
+	if len(labels) == 0 {
+		f.Observed = "no labels"
+	}
+	if ok {
+		f.Message = fmt.Sprintf("%s has the label %s set to %q, not %q", s.who, key, got, want)
+		f.Observed = key + "=" + got
+	}
+	return f
+}
+
+// ---- mounts a named volume at PATH ----
+
+// mountAt is the mount at dest among a container's mounts, or nil.
+func mountAt(mounts []sandbox.Mount, dest string) *sandbox.Mount {
+	for i := range mounts {
+		if mounts[i].Destination == dest {
+			return &mounts[i]
+		}
+	}
+	return nil
+}
+
+// mountsNamedVolume is the property "mounts a named volume at PATH" over a
+// container's mounts: the volume named volume, or any named volume when
+// volume is empty; not a bind mount, not an anonymous volume.
+func (s subject) mountsNamedVolume(mounts []sandbox.Mount, dest, volume, expected, option, setting string) *Failure {
+	at := mountAt(mounts, dest)
+	named := at != nil && at.Type == "volume" && !volumeAnonymous.MatchString(at.Name)
+	if named && (volume == "" || at.Name == volume) {
+		return nil
+	}
+	wanted := "the named volume " + volume
+	if volume == "" {
+		wanted = "a named volume"
+	}
+	f := &Failure{
+		Code:     "volume-mismatch",
+		Expected: expected,
+		Observed: volumeMounts(mounts),
+		Try:      s.try,
+		Fix:      s.fix("mounts", option, setting),
+	}
+	var elsewhere *sandbox.Mount
+	for i := range mounts {
+		if m := &mounts[i]; volume != "" && m.Type == "volume" && m.Name == volume {
+			elsewhere = m
+		}
+	}
+	switch {
+	case elsewhere != nil:
+		f.Message = fmt.Sprintf("the volume %s is mounted at %s in %s, not at %s where it keeps its data", volume, elsewhere.Destination, s.who, dest)
+	case at == nil:
+		f.Message = fmt.Sprintf("nothing is mounted at %s in %s: its files live and die with the container", dest, s.who)
+	case at.Type == "bind":
+		f.Message = fmt.Sprintf("%s mounts the host folder %s at %s (a bind mount), not %s", s.who, at.Source, dest, wanted)
+		f.Fix = "a bind mount keeps data too, but ties it to a folder of this machine; let Docker manage it: " + f.Fix
+	case at.Type == "volume" && volumeAnonymous.MatchString(at.Name):
+		f.Message = fmt.Sprintf("%s keeps %s in an anonymous volume (%s…), which a new container does not get: its data is gone once it is replaced",
+			s.who, dest, at.Name[:12])
+	case at.Type == "volume":
+		f.Message = fmt.Sprintf("%s mounts the volume %s at %s, not %s", s.who, at.Name, dest, volume)
+	default:
+		f.Message = fmt.Sprintf("%s mounts a %s at %s, not %s", s.who, at.Type, dest, wanted)
+	}
+	return f
+}
+
+// ---- runs as a user other than root ----
+
+// runsAsNonRoot is the property "runs as a user other than root" over the
+// user a container runs as: the one it was run with, else its image's USER
+// (the engine copies that into the container's configuration when it
+// creates it). A name or number counts, root or uid 0 does not; an empty
+// user is the default, root.
+func (s subject) runsAsNonRoot(user, option, setting string) *Failure {
+	if !dockerfile.IsRootUser(user) {
+		return nil
+	}
+	f := &Failure{
+		Code:     "runs-as-root",
+		Message:  fmt.Sprintf("%s runs as root: neither its image nor the way it is run sets another user", s.who),
+		Expected: "a user other than root (a name or a uid other than 0)",
+		Observed: "no user set: the default user, root",
+		Try:      s.try,
+		Fix:      s.fix("user settings", option, setting) + ", or set USER in its image's Dockerfile and build it again",
+	}
+	if strings.TrimSpace(user) != "" {
+		f.Message = fmt.Sprintf("%s runs as the user %q, which is root", s.who, user)
+		f.Observed = "user " + user
+	}
+	return f
 }
 
 // orNil returns f as an error, and a nil error (not a nil *Failure in an

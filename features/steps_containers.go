@@ -112,38 +112,9 @@ func (w *world) containerRunsImage(ctx context.Context, name, image string) erro
 	if err != nil {
 		return err
 	}
-	img, err := e.InspectImage(ctx, image)
-	stricter := d.Image != image && sandbox.PinAtLeast(d.Image, image)
-	switch {
-	case stricter:
-		// A patch version, a digest or a registry prefix pins the image
-		// at least as strictly as the text does.
-		w.note("%s runs %s, pinned at least as strictly as %s", name, d.Image, image)
-	case sandbox.IsNotFound(err):
-		return &Failure{
-			Code:     "not-found",
-			Message:  fmt.Sprintf("image %q is not on this machine, so container %q cannot be from it", image, name),
-			Expected: expected,
-			Observed: fmt.Sprintf("%s runs %s; no image %s", name, d.Image, image),
-			Try:      "docker images",
-			Fix:      "docker pull " + image,
-		}
-	case err != nil:
-		return engineErr(err)
-	case d.ImageID != img.ID:
-		if !sandbox.SameReference(d.Image, image) {
-			return &Failure{
-				Code:     "image-differs",
-				Message:  fmt.Sprintf("container %q was created from image %s, not %s", name, d.Image, image),
-				Expected: expected,
-				Observed: fmt.Sprintf("%s from %s (%.19s)", name, d.Image, d.ImageID),
-				Try:      fmt.Sprintf("docker ps -a --filter name=^%s$", name),
-				Fix:      fmt.Sprintf("remove it (docker rm -f %s) and run it again from %s", name, image),
-			}
-		}
-		// The tag has moved on since (a newer pull, a rebuilt image); the
-		// container still runs what the learner was told to run.
-		w.note("%s was created from an earlier %s (%.19s); %s now names %.19s", name, image, d.ImageID, image, img.ID)
+	s := namedContainer(d, fmt.Sprintf("docker ps -a --filter name=^%s$", name))
+	if err := w.runsImage(ctx, e, s, d, image, expected, fmt.Sprintf("remove it (docker rm -f %s) and run it again from %s", name, image)); err != nil {
+		return err
 	}
 	if f := notRunning(name, expected, d.State); f != nil {
 		return f

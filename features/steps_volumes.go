@@ -32,43 +32,18 @@ func (w *world) keepsInNamedVolume(ctx context.Context, name, dest, volume strin
 	if err != nil {
 		return err
 	}
-	var at, named *sandbox.Mount
-	for i := range d.Mounts {
-		m := &d.Mounts[i]
-		if m.Destination == dest {
-			at = m
-		}
-		if m.Type == "volume" && m.Name == volume {
-			named = m
-		}
-	}
-	f := &Failure{
-		Code:     "volume-mismatch",
-		Expected: fmt.Sprintf("the named volume %s mounted at %s", volume, dest),
-		Observed: volumeMounts(d.Mounts),
-		Try:      fmt.Sprintf("docker inspect --format '{{json .Mounts}}' %s", name),
-		Fix: fmt.Sprintf("remove %s (docker rm -f %s) and run it again with -v %s:%s; the data must then be written again",
-			name, name, volume, dest),
-	}
-	switch {
-	case at != nil && at.Type == "volume" && at.Name == volume:
+	s := subject{who: fmt.Sprintf("container %q", name), try: fmt.Sprintf("docker inspect --format '{{json .Mounts}}' %s", name),
+		change: func(_, option string) string {
+			return fmt.Sprintf("remove %s (docker rm -f %s) and run it again with %s; the data must then be written again", name, name, option)
+		}}
+	option := fmt.Sprintf("-v %s:%s", volume, dest)
+	f := s.mountsNamedVolume(d.Mounts, dest, volume, fmt.Sprintf("the named volume %s mounted at %s", volume, dest), option, "")
+	if f == nil {
 		w.note("%s keeps %s in the volume %s", name, dest, volume)
 		return nil
-	case named != nil:
-		f.Message = fmt.Sprintf("the volume %s is mounted at %s in container %q, not at %s where it keeps its data", volume, named.Destination, name, dest)
-	case at == nil:
-		f.Message = fmt.Sprintf("nothing is mounted at %s in container %q: its files live and die with the container", dest, name)
-	case at.Type == "bind":
-		f.Message = fmt.Sprintf("container %q mounts the host folder %s at %s (a bind mount), not the named volume %s", name, at.Source, dest, volume)
-		f.Fix = fmt.Sprintf("a bind mount keeps data too, but ties it to a folder of this machine; let Docker manage it: remove %s and run it again with -v %s:%s",
-			name, volume, dest)
-	case at.Type == "volume" && volumeAnonymous.MatchString(at.Name):
-		f.Message = fmt.Sprintf("container %q keeps %s in an anonymous volume (%s…), which a new container does not get: its data is gone once it is replaced",
-			name, dest, at.Name[:12])
-	case at.Type == "volume":
-		f.Message = fmt.Sprintf("container %q mounts the volume %s at %s, not %s", name, at.Name, dest, volume)
-	default:
-		f.Message = fmt.Sprintf("container %q mounts a %s at %s, not the named volume %s", name, at.Type, dest, volume)
+	}
+	if at := mountAt(d.Mounts, dest); at != nil && at.Type == "bind" {
+		f.Fix = fmt.Sprintf("a bind mount keeps data too, but ties it to a folder of this machine; let Docker manage it: remove %s and run it again with %s", name, option)
 	}
 	return f
 }

@@ -54,6 +54,11 @@ type PodContainer struct {
 	Env        []EnvVar
 	EnvFrom    []EnvSource // envFrom: every key of a ConfigMap or Secret
 	Ports      []int32
+	// RunAsUser and RunAsNonRoot are the container's securityContext
+	// settings, or the pod's where the container sets none, as the kubelet
+	// applies them; nil when neither sets them.
+	RunAsUser    *int64
+	RunAsNonRoot *bool
 }
 
 // EnvVar is one environment variable of a container. From describes a
@@ -252,7 +257,7 @@ func deploymentFacts(d *appsv1.Deployment) (Deployment, error) {
 		Available:          d.Status.AvailableReplicas,
 		Unavailable:        d.Status.UnavailableReplicas,
 		TemplateLabels:     maps.Clone(d.Spec.Template.Labels),
-		Containers:         podContainers(d.Spec.Template.Spec.Containers),
+		Containers:         podContainers(d.Spec.Template.Spec.Containers, d.Spec.Template.Spec.SecurityContext),
 		Revision:           d.Annotations[revisionAnnotation],
 	}
 	if d.Spec.Replicas != nil {
@@ -275,10 +280,21 @@ func deploymentFacts(d *appsv1.Deployment) (Deployment, error) {
 	return out, nil
 }
 
-func podContainers(cs []corev1.Container) []PodContainer {
+func podContainers(cs []corev1.Container, pod *corev1.PodSecurityContext) []PodContainer {
 	var out []PodContainer
 	for _, c := range cs {
 		pc := PodContainer{Name: c.Name, Image: c.Image, PullPolicy: string(c.ImagePullPolicy)}
+		if pod != nil {
+			pc.RunAsUser, pc.RunAsNonRoot = pod.RunAsUser, pod.RunAsNonRoot
+		}
+		if sc := c.SecurityContext; sc != nil {
+			if sc.RunAsUser != nil {
+				pc.RunAsUser = sc.RunAsUser
+			}
+			if sc.RunAsNonRoot != nil {
+				pc.RunAsNonRoot = sc.RunAsNonRoot
+			}
+		}
 		for _, e := range c.Env {
 			v := EnvVar{Name: e.Name, Value: e.Value}
 			if f := e.ValueFrom; f != nil {
