@@ -124,7 +124,7 @@ func (w *world) kubePodsHaveLabel(ctx context.Context, name, key, want string) e
 	if err != nil {
 		return err
 	}
-	s := subject{who: fmt.Sprintf("the pods of the Deployment %q", name),
+	s := subject{who: fmt.Sprintf("the pod template of the Deployment %q", name),
 		try: kubectl(k, "get deployment "+name+" -o jsonpath='{.spec.template.metadata.labels}'"),
 		change: func(_, setting string) string {
 			return fmt.Sprintf("set %s under spec.template.metadata.labels in its manifest and apply it again: kubectl apply -f FILE (a label its selector names cannot change: delete the Deployment first)", setting)
