@@ -219,6 +219,27 @@ func TestPropertiesOfADeploymentsPods(t *testing.T) {
 	err := kubeWorld(t).kubePodsRunAsNonRoot(context.Background(), "lab-app")
 	wantFailure(t, "no Deployment", err, `there is no Deployment "lab-app"`)
 
+	withImage := func(image string) *appsv1.Deployment {
+		return kubeTestDeployment(func(d *appsv1.Deployment) { d.Spec.Template.Spec.Containers[0].Image = image })
+	}
+	for _, tt := range []struct {
+		name string
+		d    *appsv1.Deployment
+		want string
+	}{
+		{"that image", withImage("lab/app:v1"), ""},
+		{"a stricter pin", withImage("docker.io/lab/app:v1.2"), ""},
+		{"another image", withImage("lab/app:v2"),
+			`the Deployment "lab-app" runs lab/app:v2, not lab/app:v1` + "\n  expected: image: lab/app:v1\n  observed: image: lab/app:v2" +
+				"\n  see it yourself: kubectl get deployment lab-app -o jsonpath='{.spec.template.spec.containers[*].image}'" +
+				"\n  fix: set image: lab/app:v1 in its manifest and apply it again: kubectl apply -f FILE"},
+	} {
+		err := kubeWorld(t, tt.d).kubePodsRunImage(context.Background(), "lab-app", "lab/app:v1")
+		wantFailure(t, tt.name, err, tt.want)
+	}
+	err = kubeWorld(t).kubePodsRunImage(context.Background(), "lab-app", "lab/app:v1")
+	wantFailure(t, "no Deployment", err, `there is no Deployment "lab-app"`)
+
 	labelled := func(l map[string]string) *appsv1.Deployment {
 		return kubeTestDeployment(func(d *appsv1.Deployment) { d.Spec.Template.Labels = l })
 	}

@@ -212,42 +212,52 @@ func (w *world) kubeImageOffline(ctx context.Context, image string) error {
 	if err != nil {
 		return err
 	}
-	var images []string
-	for _, c := range d.Containers {
-		images = append(images, c.Image)
-		// A patch version, a digest or a registry prefix pins the
-		// image at least as strictly as the text does.
-		if !sandbox.PinAtLeast(c.Image, image) {
-			continue
-		}
-		policy := kubePullPolicy(c)
-		if policy == "IfNotPresent" || policy == "Never" {
-			w.note("the Deployment %s runs %s with imagePullPolicy %s: the node uses the copy it already has", d.Name, image, policy)
-			return nil
-		}
-		observed := "imagePullPolicy: " + policy
-		if c.PullPolicy == "" {
-			observed = "no imagePullPolicy, and Kubernetes picks Always for an image without a tag or tagged latest"
-		}
-		if pods, err := k.DeploymentPods(ctx, *d); err == nil {
-			for _, p := range pods {
-				if why := p.NotReadyReason(); why != "" {
-					observed += fmt.Sprintf("; pod %s: %s", p.Name, why)
-					break
-				}
+	c, f := kubeRunsImage(k, d, image)
+	if f != nil {
+		return f
+	}
+	policy := kubePullPolicy(c)
+	if policy == "IfNotPresent" || policy == "Never" {
+		w.note("the Deployment %s runs %s with imagePullPolicy %s: the node uses the copy it already has", d.Name, image, policy)
+		return nil
+	}
+	observed := "imagePullPolicy: " + policy
+	if c.PullPolicy == "" {
+		observed = "no imagePullPolicy, and Kubernetes picks Always for an image without a tag or tagged latest"
+	}
+	if pods, err := k.DeploymentPods(ctx, *d); err == nil {
+		for _, p := range pods {
+			if why := p.NotReadyReason(); why != "" {
+				observed += fmt.Sprintf("; pod %s: %s", p.Name, why)
+				break
 			}
-		}
-		return &Failure{
-			Code: "policy-mismatch",
-			Message: fmt.Sprintf("the Deployment %q pulls %s with imagePullPolicy: %s, but that image is in no registry: it exists only on your machine and in the cluster's node (kind load put it there), so every pull fails and its pods never start",
-				d.Name, image, policy),
-			Expected: "imagePullPolicy: IfNotPresent (or Never), so the node uses the image it already has",
-			Observed: observed,
-			Try:      kubectl(k, "get pods -l "+d.SelectorText),
-			Fix:      "set imagePullPolicy: IfNotPresent in the container and apply the manifest again: kubectl apply -f FILE",
 		}
 	}
 	return &Failure{
+		Code: "policy-mismatch",
+		Message: fmt.Sprintf("the Deployment %q pulls %s with imagePullPolicy: %s, but that image is in no registry: it exists only on your machine and in the cluster's node (kind load put it there), so every pull fails and its pods never start",
+			d.Name, image, policy),
+		Expected: "imagePullPolicy: IfNotPresent (or Never), so the node uses the image it already has",
+		Observed: observed,
+		Try:      kubectl(k, "get pods -l "+d.SelectorText),
+		Fix:      "set imagePullPolicy: IfNotPresent in the container and apply the manifest again: kubectl apply -f FILE",
+	}
+}
+
+// kubeRunsImage is the property "runs the image I" of a Deployment's pod
+// template: the first of its containers whose image is image or pins it
+// at least as strictly (a patch version, a digest, a registry prefix).
+// The image's ID lives on the nodes, out of the API server's sight, so
+// the reference is all there is to compare.
+func kubeRunsImage(k *sandbox.Kube, d *sandbox.Deployment, image string) (sandbox.PodContainer, *Failure) {
+	var images []string
+	for _, c := range d.Containers {
+		if sandbox.PinAtLeast(c.Image, image) {
+			return c, nil
+		}
+		images = append(images, c.Image)
+	}
+	return sandbox.PodContainer{}, &Failure{
 		Code:     "image-differs",
 		Message:  fmt.Sprintf("the Deployment %q runs %s, not %s", d.Name, strings.Join(images, ", "), image),
 		Expected: "image: " + image,

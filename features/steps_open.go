@@ -32,6 +32,8 @@ func (w *world) openSteps() []stepDef {
 			`the container of the service "mongodb" mounts a named volume at "/data/db"`, []string{"volume-mismatch"}},
 		{`^the container of the service "([^"]+)" runs as a user other than root$`, w.composeContainerRunsAsNonRoot,
 			`the container of the service "app" runs as a user other than root`, []string{"runs-as-root"}},
+		{`^the pods of the Deployment "([^"]+)" run the image "([^"]+)"$`, w.kubePodsRunImage,
+			`the pods of the Deployment "lab-app" run the image "lab/app:v1"`, []string{"image-differs", "not-found"}},
 		{`^the pods of the Deployment "([^"]+)" have the label "([^"=]+)" set to "([^"]*)"$`, w.kubePodsHaveLabel,
 			`the pods of the Deployment "lab-app" have the label "tier" set to "web"`, []string{"label-mismatch", "not-found"}},
 		{`^the pods of the Deployment "([^"]+)" run as a user other than root$`, w.kubePodsRunAsNonRoot,
@@ -118,6 +120,19 @@ func (w *world) composeContainerRunsAsNonRoot(ctx context.Context, svc string) e
 }
 
 // ---- the pod template of a Deployment ----
+
+func (w *world) kubePodsRunImage(ctx context.Context, name, image string) error {
+	k, d, err := w.kubeDeployment(ctx, name)
+	if err != nil {
+		return err
+	}
+	c, f := kubeRunsImage(k, &d, image)
+	if f != nil {
+		return f
+	}
+	w.note("the container %s of the Deployment %s runs %s", c.Name, name, c.Image)
+	return nil
+}
 
 func (w *world) kubePodsHaveLabel(ctx context.Context, name, key, want string) error {
 	k, d, err := w.kubeDeployment(ctx, name)
