@@ -329,7 +329,7 @@ func (s subject) mountsNamedVolume(mounts []sandbox.Mount, dest, volume, expecte
 		f.Message = fmt.Sprintf("nothing is mounted at %s in %s: its files live and die with the container", dest, s.who)
 	case at.Type == "bind":
 		f.Message = fmt.Sprintf("%s mounts the host folder %s at %s (a bind mount), not %s", s.who, at.Source, dest, wanted)
-		f.Fix = "a bind mount keeps data too, but ties it to a folder of this machine; let Docker manage it: " + f.Fix
+		f.Fix += " (a bind mount keeps data too, but ties it to a folder of this machine; a named volume is Docker's to manage)"
 	case at.Type == "volume" && volumeAnonymous.MatchString(at.Name):
 		f.Message = fmt.Sprintf("%s keeps %s in an anonymous volume (%s…), which a new container does not get: its data is gone once it is replaced",
 			s.who, dest, at.Name[:12])

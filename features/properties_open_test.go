@@ -123,8 +123,8 @@ func TestPropertyMountsANamedVolume(t *testing.T) {
 	tests := []propertyCase{
 		{"named volume", mounted(container.MountPoint{Type: mount.TypeVolume, Name: "lab-data", Destination: "/data/db"}), "", ""},
 		{"bind mount", mounted(container.MountPoint{Type: mount.TypeBind, Source: "/home/me/db", Destination: "/data/db"}),
-			`container "lab-app-1" mounts the host folder /home/me/db at /data/db (a bind mount), not a named volume` + "\n  expected: a named volume mounted at /data/db\n  observed: host folder /home/me/db at /data/db\n  see it yourself: docker inspect --format '{{json .Mounts}}' lab-app-1\n  fix: a bind mount keeps data too, but ties it to a folder of this machine; let Docker manage it: a container's mounts are fixed when it is created: remove it (docker rm -f lab-app-1) and run it again with -v NAME:/data/db",
-			`the container lab-app-1 mounts the host folder /home/me/db at /data/db (a bind mount), not a named volume` + "\n  expected: a named volume mounted at /data/db\n  observed: host folder /home/me/db at /data/db\n  see it yourself: docker inspect --format '{{json .Mounts}}' lab-app-1\n  fix: a bind mount keeps data too, but ties it to a folder of this machine; let Docker manage it: set volumes: [\"NAME:/data/db\"] (with NAME under the file's top-level volumes:) in the file and run docker compose up -d again"},
+			`container "lab-app-1" mounts the host folder /home/me/db at /data/db (a bind mount), not a named volume` + "\n  expected: a named volume mounted at /data/db\n  observed: host folder /home/me/db at /data/db\n  see it yourself: docker inspect --format '{{json .Mounts}}' lab-app-1\n  fix: a container's mounts are fixed when it is created: remove it (docker rm -f lab-app-1) and run it again with -v NAME:/data/db (a bind mount keeps data too, but ties it to a folder of this machine; a named volume is Docker's to manage)",
+			`the container lab-app-1 mounts the host folder /home/me/db at /data/db (a bind mount), not a named volume` + "\n  expected: a named volume mounted at /data/db\n  observed: host folder /home/me/db at /data/db\n  see it yourself: docker inspect --format '{{json .Mounts}}' lab-app-1\n  fix: set volumes: [\"NAME:/data/db\"] (with NAME under the file's top-level volumes:) in the file and run docker compose up -d again: Compose recreates the containers whose settings changed (a bind mount keeps data too, but ties it to a folder of this machine; a named volume is Docker's to manage)"},
 		{"anonymous volume", mounted(container.MountPoint{Type: mount.TypeVolume, Name: anon, Destination: "/data/db"}),
 			`container "lab-app-1" keeps /data/db in an anonymous volume (0123456789ab…), which a new container does not get: its data is gone once it is replaced` + "\n  expected: a named volume mounted at /data/db\n  observed: anonymous volume 0123456789ab… at /data/db",
 			`the container lab-app-1 keeps /data/db in an anonymous volume (0123456789ab…), which a new container does not get`},
@@ -261,4 +261,41 @@ func TestPropertiesOfADeploymentsPods(t *testing.T) {
 	}
 	err = kubeWorld(t).kubePodsHaveLabel(context.Background(), "lab-app", "tier", "web")
 	wantFailure(t, "no Deployment", err, `there is no Deployment "lab-app"`)
+}
+
+// The volume lesson's check reads the property with its own volume name
+// and keeps its own words: wrong states match on them.
+func TestKeepsInNamedVolumeKeepsItsTexts(t *testing.T) {
+	db := func(ms ...container.MountPoint) container.InspectResponse {
+		return appContainer(func(c *container.InspectResponse) { c.Name, c.Mounts = "/lab-db", ms })
+	}
+	const anon = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	const rerun = "\n  fix: remove lab-db (docker rm -f lab-db) and run it again with -v lab-data:/data/db; the data must then be written again"
+	for _, tt := range []struct {
+		name string
+		c    container.InspectResponse
+		want string
+	}{
+		{"in it", db(container.MountPoint{Type: mount.TypeVolume, Name: "lab-data", Destination: "/data/db"}), ""},
+		{"elsewhere", db(container.MountPoint{Type: mount.TypeVolume, Name: "lab-data", Destination: "/data"}),
+			`the volume lab-data is mounted at /data in container "lab-db", not at /data/db where it keeps its data` +
+				"\n  expected: the named volume lab-data mounted at /data/db\n  observed: volume lab-data at /data\n  see it yourself: docker inspect --format '{{json .Mounts}}' lab-db" + rerun},
+		{"nothing", db(), `nothing is mounted at /data/db in container "lab-db": its files live and die with the container` +
+			"\n  expected: the named volume lab-data mounted at /data/db\n  observed: no mounts\n  see it yourself: docker inspect --format '{{json .Mounts}}' lab-db" + rerun},
+		{"bind", db(container.MountPoint{Type: mount.TypeBind, Source: "/srv/db", Destination: "/data/db"}),
+			`container "lab-db" mounts the host folder /srv/db at /data/db (a bind mount), not the named volume lab-data` +
+				"\n  expected: the named volume lab-data mounted at /data/db\n  observed: host folder /srv/db at /data/db\n  see it yourself: docker inspect --format '{{json .Mounts}}' lab-db" +
+				"\n  fix: a bind mount keeps data too, but ties it to a folder of this machine; let Docker manage it: remove lab-db and run it again with -v lab-data:/data/db"},
+		{"anonymous", db(container.MountPoint{Type: mount.TypeVolume, Name: anon, Destination: "/data/db"}),
+			`container "lab-db" keeps /data/db in an anonymous volume (0123456789ab…), which a new container does not get: its data is gone once it is replaced` + "\n  expected: the named volume lab-data mounted at /data/db\n  observed: anonymous volume 0123456789ab… at /data/db"},
+		{"another volume", db(container.MountPoint{Type: mount.TypeVolume, Name: "other", Destination: "/data/db"}),
+			`container "lab-db" mounts the volume other at /data/db, not lab-data`},
+		{"tmpfs", db(container.MountPoint{Type: mount.TypeTmpfs, Destination: "/data/db"}),
+			`container "lab-db" mounts a tmpfs at /data/db, not the named volume lab-data`},
+	} {
+		w := fakeEngineWorld(t, &fakeEngineAPI{containers: map[string]container.InspectResponse{"lab-db": tt.c}}, "")
+		wantFailure(t, tt.name, w.keepsInNamedVolume(context.Background(), "lab-db", "/data/db", "lab-data"), tt.want)
+	}
+	w := fakeEngineWorld(t, &fakeEngineAPI{containers: map[string]container.InspectResponse{}}, "")
+	wantFailure(t, "no container", w.keepsInNamedVolume(context.Background(), "lab-db", "/data/db", "lab-data"), `container "lab-db" does not exist`)
 }
