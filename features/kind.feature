@@ -8,15 +8,15 @@ Feature: A Kubernetes cluster in Docker
     And kubectl reports client version 1.29.0 or newer
 
   @cluster
-  Scenario: The cluster lab runs, made from the workspace's configuration
-    Given the workspace file "kind/cluster.yaml" is a kind configuration for cluster "lab"
-    Then that configuration maps host port 30001 to node port 30001
-    And the kind cluster "lab" has a running node
-    And the kind cluster "lab" maps host port 30001 to node port 30001
-    And every node of the kind cluster "lab" is Ready within 60 seconds
-    And the current kubectl context is "kind-lab"
+  Scenario: The cluster {{ vars.cluster_name }} runs, made from the workspace's configuration
+    Given the workspace file "kind/cluster.yaml" is a kind configuration for cluster "{{ vars.cluster_name }}"
+    Then that configuration maps host port {{ vars.app_node_port }} to node port {{ vars.app_node_port }}
+    And the kind cluster "{{ vars.cluster_name }}" has a running node
+    And the kind cluster "{{ vars.cluster_name }}" maps host port {{ vars.app_node_port }} to node port {{ vars.app_node_port }}
+    And every node of the kind cluster "{{ vars.cluster_name }}" is Ready within 60 seconds
+    And the current kubectl context is "kind-{{ vars.cluster_name }}"
 
   @load-image
   Scenario: The app's image is in the node's image store
-    Given the kind cluster "lab" has a running node
-    Then every node of the kind cluster "lab" has the image "lab/app:v1" as built
+    Given the kind cluster "{{ vars.cluster_name }}" has a running node
+    Then every node of the kind cluster "{{ vars.cluster_name }}" has the image "{{ vars.app_image }}" as built

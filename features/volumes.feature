@@ -3,9 +3,9 @@ Feature: Data that outlives containers
 
   @named-volume
   Scenario: The posts survive a new database container
-    Given container "lab-db" from image "lab/mongo:v1" keeps running
-    Then container "lab-db" keeps "/data/db" in the named volume "lab-data"
-    And container "lab-db" publishes port 27017/tcp on host port 27018
-    And MongoDB in container "lab-db" answers a ping at "mongodb://127.0.0.1:27018" within 15 seconds
+    Given container "{{ vars.db_container }}" from image "{{ vars.db_image }}" keeps running
+    Then container "{{ vars.db_container }}" keeps "/data/db" in the named volume "lab-data"
+    And container "{{ vars.db_container }}" publishes port {{ vars.mongo_port }}/tcp on host port {{ vars.db_host_port }}
+    And MongoDB in container "{{ vars.db_container }}" answers a ping at "mongodb://127.0.0.1:{{ vars.db_host_port }}" within 15 seconds
     And the collection "posts" of database "posts" there holds at least 1 document
-    And container "lab-db" was created after the first of those documents was inserted
+    And container "{{ vars.db_container }}" was created after the first of those documents was inserted
