@@ -10,16 +10,16 @@ Feature: Build images the right way
     And its build sets a maintainer label of its own
     And its build exposes port 80
     And its file "/usr/share/nginx/html/index.html" is the workspace file "profile/index.html"
-    And container "lab-profile" from image "lab/profile:v2" keeps running
-    And container "lab-profile" publishes port 80/tcp on host port {{ vars.profile_port }}
+    And container "{{ vars.profile_container }}" from image "lab/profile:v2" keeps running
+    And container "{{ vars.profile_container }}" publishes port 80/tcp on host port {{ vars.profile_port }}
     And http://localhost:{{ vars.profile_port }}/ serves the workspace file "profile/index.html"
 
   @node-app
   Scenario: The sample app runs from its own image
-    Given the image "{{ vars.app_image }}" is built from the workspace folder "app"
+    Given the image "{{ vars.app_build }}" is built from the workspace folder "app"
     Then its layers start with the layers of image "{{ vars.node_image }}"
     And its working directory holds the workspace file "app/app.js"
-    And container "{{ vars.app_container }}" from image "{{ vars.app_image }}" keeps running
+    And container "{{ vars.app_container }}" from image "{{ vars.app_build }}" keeps running
     And container "{{ vars.app_container }}" publishes port {{ vars.app_port }}/tcp on host port {{ vars.app_port }}
     And http://localhost:{{ vars.app_port }}/ answers 200 with a page naming "lab sample app"
     And http://localhost:{{ vars.app_port }}/fibonacci/10 answers 200 with exactly "55"
@@ -40,7 +40,7 @@ Feature: Build images the right way
   @hardening
   Scenario: The app image is pinned, lint-clean, small and runs as an ordinary user
     Given the Dockerfile in the workspace folder "app" passes the lint rules DL3006, DL3007, DL3020, DL3025 and LAB001
-    And the image "{{ vars.app_image }}" is built from the workspace folder "app"
+    And the image "{{ vars.app_build }}" is built from the workspace folder "app"
     Then its layers start with the layers of image "{{ vars.node_image }}"
     And its configuration runs it as a user other than root
     And "id -u" in a container from it prints a user id other than 0
@@ -49,10 +49,10 @@ Feature: Build images the right way
 
   @mongo-image
   Scenario: A MongoDB image with its own configuration and health check
-    Given the image "{{ vars.db_image }}" is built from the workspace folder "db"
+    Given the image "{{ vars.db_build }}" is built from the workspace folder "db"
     Then its layers start with the layers of image "{{ vars.mongo_image }}"
     And its file "/etc/mongod.conf" is the workspace file "db/mongod.conf"
-    And container "{{ vars.mongo_container }}" from image "{{ vars.db_image }}" keeps running
+    And container "{{ vars.mongo_container }}" from image "{{ vars.db_build }}" keeps running
     And container "{{ vars.mongo_container }}" runs with the arguments "--config /etc/mongod.conf"
     And container "{{ vars.mongo_container }}" publishes port {{ vars.mongo_port }}/tcp on host port {{ vars.mongo_port }}
     And container "{{ vars.mongo_container }}" becomes healthy within 40 seconds

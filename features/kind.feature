@@ -19,4 +19,4 @@ Feature: A Kubernetes cluster in Docker
   @load-image
   Scenario: The app's image is in the node's image store
     Given the kind cluster "{{ vars.cluster_name }}" has a running node
-    Then every node of the kind cluster "{{ vars.cluster_name }}" has the image "{{ vars.app_image }}" as built
+    Then every node of the kind cluster "{{ vars.cluster_name }}" has the image "{{ vars.app_build }}" as built

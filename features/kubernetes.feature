@@ -8,7 +8,7 @@ Feature: Deploy, expose, heal, scale
   Scenario: The Deployment lab-app runs three copies of the app
     Given the Deployment "lab-app" exists
     Then its pods carry the label "app=lab-app"
-    And it runs the image "{{ vars.app_image }}" with a pull policy that works offline
+    And it runs the image "{{ vars.app_build }}" with a pull policy that works offline
     And it wants at least 3 replicas
     And its rollout completes with all its replicas available
 
