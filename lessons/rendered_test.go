@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -75,6 +76,9 @@ func renderCourse(t *testing.T, c *Course) []byte {
 		}
 	}
 	b.WriteString("=== course " + c.ID + ": " + c.Title + " (prefix " + c.Prefix + ")\n")
+	// The images a classroom bundle of the whole course holds: the
+	// *_image variables the steps mention.
+	section("bundle images", strings.Join(c.Images(c.Steps()), "\n"))
 	for _, l := range c.Lessons {
 		b.WriteString("\n=== lesson " + l.ID + ": " + l.Title + "\n")
 		section("fields", jsonText(struct {
