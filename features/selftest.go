@@ -108,6 +108,13 @@ func Selftest(ctx context.Context, steps []*lessons.Step, opts SelftestOptions) 
 type selftest struct {
 	opts SelftestOptions
 	env  []string
+
+	// tags are the images the running lesson names in its resources; held
+	// are the image IDs those tags pointed at before or after any command
+	// the selftest ran. An image that lost its tag to a rebuild is among
+	// them; an untagged image someone else made meanwhile is not.
+	tags []string
+	held map[string]bool
 }
 
 func (t *selftest) logf(format string, args ...any) {
@@ -120,6 +127,7 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 	if err := t.cleanupLesson(ctx, lesson); err != nil {
 		return nil, err
 	}
+	t.tags, t.held = lessonImages(lesson), map[string]bool{}
 	untagged, volumes := t.untaggedImages(ctx), t.volumes(ctx, "")
 	defer t.removeUntaggedSince(context.WithoutCancel(ctx), untagged)
 	defer t.removeAnonymousVolumesSince(context.WithoutCancel(ctx), volumes)
@@ -360,12 +368,52 @@ func (t *selftest) solve(ctx context.Context, step *lessons.Step) error {
 }
 
 func (t *selftest) commands(ctx context.Context, cmds []string) error {
+	if len(cmds) > 0 {
+		t.noteHeld(ctx)
+		defer t.noteHeld(context.WithoutCancel(ctx))
+	}
 	for _, c := range cmds {
 		if out, err := sandbox.Run(ctx, t.opts.Workspace, t.env, c); err != nil {
 			return fmt.Errorf("%s: %w\n%s", c, err, strings.TrimSpace(out))
 		}
 	}
 	return nil
+}
+
+func shellWords(words []string) string {
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = shellQuote(w)
+	}
+	return strings.Join(quoted, " ")
+}
+
+// lessonImages are the image tags the lesson's steps name in resources.
+func lessonImages(lesson *lessons.Lesson) []string {
+	var tags []string
+	for _, step := range lesson.Steps {
+		for _, ref := range step.Resources.Images {
+			if !slices.Contains(tags, ref) {
+				tags = append(tags, ref)
+			}
+		}
+	}
+	return tags
+}
+
+// noteHeld adds the IDs the lesson's image tags point at now to t.held.
+func (t *selftest) noteHeld(ctx context.Context) {
+	if len(t.tags) == 0 || t.held == nil {
+		return
+	}
+	// Tags that do not exist make the command fail; the others are
+	// still printed.
+	out, _ := sandbox.Run(ctx, t.opts.Workspace, t.env, "docker image inspect --format '{{.Id}}' "+shellWords(t.tags))
+	for _, w := range strings.Fields(out) {
+		if strings.HasPrefix(w, "sha256:") {
+			t.held[w] = true
+		}
+	}
 }
 
 // required lists, once each and in course order, the steps of earlier
@@ -497,11 +545,19 @@ func (t *selftest) listed(ctx context.Context, cmd string) map[string]bool {
 }
 
 // removeUntaggedSince removes the untagged images that appeared since
-// before was listed: the older builds of a tag the lesson's solutions and
-// wrong states built again, which no cleanup command can name. An image a
-// container still uses is left alone.
+// before was listed and that once carried one of the lesson's image tags:
+// the older builds of a tag the lesson's solutions and wrong states built
+// again, which no cleanup command can name. An untagged image anything else
+// made meanwhile (another build's intermediate image, say) is not touched,
+// nor one a container still uses.
 func (t *selftest) removeUntaggedSince(ctx context.Context, before map[string]bool) {
-	t.removeNew(ctx, before, t.untaggedImages(ctx), "docker image rm ", "untagged image(s) left by rebuilding the lesson's images")
+	now := t.untaggedImages(ctx)
+	for id := range now {
+		if !t.held[id] {
+			delete(now, id)
+		}
+	}
+	t.removeNew(ctx, before, now, "docker image rm ", "untagged image(s) left by rebuilding the lesson's images")
 }
 
 // removeAnonymousVolumesSince removes the anonymous volumes that appeared
