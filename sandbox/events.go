@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -61,8 +62,9 @@ var _ eventsAPI = (*client.Client)(nil)
 // itself made (lab.managed=true: the throwaway containers and images of a
 // check) are left out. The error channel receives one error when the stream
 // breaks, for example when the engine stops; both channels are closed when
-// the stream ends.
-func (e *Engine) Events(ctx context.Context) (<-chan Event, <-chan error) {
+// the stream ends. A non-zero since replays the events from that time on
+// first, so none is lost between deciding to watch and the stream starting.
+func (e *Engine) Events(ctx context.Context, since time.Time) (<-chan Event, <-chan error) {
 	out := make(chan Event)
 	errc := make(chan error, 1)
 	api, ok := e.api.(eventsAPI)
@@ -80,7 +82,11 @@ func (e *Engine) Events(ctx context.Context) (<-chan Event, <-chan error) {
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	res := api.Events(ctx, client.EventsListOptions{Filters: f})
+	opts := client.EventsListOptions{Filters: f}
+	if !since.IsZero() {
+		opts.Since = fmt.Sprintf("%d.%09d", since.Unix(), since.Nanosecond())
+	}
+	res := api.Events(ctx, opts)
 	go func() {
 		defer cancel()
 		defer close(errc)

@@ -83,7 +83,7 @@ func TestEngineEvents(t *testing.T) {
 		err: errors.New("connection reset"),
 	}
 	e := &Engine{api: f, endpoint: Endpoint{Host: "unix:///fake.sock"}}
-	evs, errc := e.Events(context.Background())
+	evs, errc := e.Events(context.Background(), time.Time{})
 	var got []string
 	for ev := range evs {
 		got = append(got, ev.String())
@@ -96,6 +96,22 @@ func TestEngineEvents(t *testing.T) {
 	}
 	if !f.got.Filters["type"]["container"] || !f.got.Filters["event"]["die"] || f.got.Filters["event"]["exec_start"] {
 		t.Errorf("got filters %v, want container events with die and without exec_start", f.got.Filters)
+	}
+	if f.got.Since != "" {
+		t.Errorf("got since %q with no start time, want none", f.got.Since)
+	}
+
+	// A start time replays the events since then: the engine reads
+	// seconds.nanoseconds.
+	f = &eventsFake{}
+	e = &Engine{api: f, endpoint: Endpoint{Host: "unix:///fake.sock"}}
+	ctx, cancel := context.WithCancel(context.Background())
+	evs, _ = e.Events(ctx, time.Unix(1764669600, 5000))
+	cancel()
+	for range evs {
+	}
+	if f.got.Since != "1764669600.000005000" {
+		t.Errorf("got since %q, want 1764669600.000005000", f.got.Since)
 	}
 }
 
@@ -143,7 +159,7 @@ func TestIntegrationEngineEvents(t *testing.T) {
 	e := integrationEngine(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	evs, errc := e.Events(ctx)
+	evs, errc := e.Events(ctx, time.Time{})
 	api := e.api.(*client.Client)
 	name := testName(t)
 	// The stream is open once Events returns; the volume comes after.

@@ -213,6 +213,9 @@ func readEnter(s *IOStreams, out chan<- trigger) {
 // after the engine went away. It says once when events cannot be had.
 func followEngine(ctx context.Context, getenv func(string) string, out chan<- trigger) {
 	said := ""
+	// Events from the moment watching began, even those the engine sends
+	// before the stream is up.
+	since := time.Now()
 	for ctx.Err() == nil {
 		ep, err := sandbox.ResolveEndpoint(getenv)
 		var eng *sandbox.Engine
@@ -224,11 +227,12 @@ func followEngine(ctx context.Context, getenv func(string) string, out chan<- tr
 				push(out, trigger{note: "the engine answers again: watching its events"})
 				said = ""
 			}
-			evs, errc := eng.Events(ctx)
+			evs, errc := eng.Events(ctx, since)
 			for ev := range evs {
 				push(out, trigger{why: ev.String(), machine: true})
 			}
 			err = <-errc
+			since = time.Now()
 			eng.Close()
 		}
 		if err != nil && ctx.Err() == nil && said == "" {
