@@ -29,6 +29,9 @@ type Event struct {
 	Action string
 	// Name is the object's name (a container's, an image reference).
 	Name string
+	// At is when the engine says it happened; zero when the source does
+	// not say.
+	At time.Time
 }
 
 func (e Event) String() string {
@@ -137,7 +140,11 @@ func engineEvent(m events.Message) (Event, bool) {
 	if name == "" {
 		name = m.Actor.ID
 	}
-	return Event{Source: "docker", Kind: string(m.Type), Action: string(m.Action), Name: name}, true
+	ev := Event{Source: "docker", Kind: string(m.Type), Action: string(m.Action), Name: name}
+	if m.TimeNano > 0 {
+		ev.At = time.Unix(0, m.TimeNano)
+	}
+	return ev, true
 }
 
 // kubeWatchRetry is how long Events waits before watching a kind of object

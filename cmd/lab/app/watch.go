@@ -63,6 +63,8 @@ type trigger struct {
 	// machine is set for engine and cluster events, which the check
 	// itself also causes: those that arrive while it runs are not reasons.
 	machine bool
+	// happened is when the engine says the event happened, when it says.
+	happened time.Time
 	// note is a message to show instead; it triggers nothing.
 	note string
 }
@@ -125,8 +127,11 @@ func runWatch(ctx context.Context, s *IOStreams, cmd *cli.Command, opts watchOpt
 			case t.note != "":
 				fmt.Fprintf(s.Err, "%s\n", t.note)
 				continue
-			case t.machine && t.at.Before(checked.Add(opts.quiet)):
-				continue // made by the check, or while it ran
+			case t.machine && t.at.Before(checked.Add(opts.quiet)) && (t.happened.IsZero() || t.happened.Before(checked)):
+				// Made by the check, or while it ran. An event the engine
+				// dates after the check ended is the learner's, however
+				// soon it came.
+				continue
 			case t.machine && step.Disruptive:
 				// The check breaks something on purpose, and what it
 				// breaks goes on changing after it ends: following
@@ -229,7 +234,7 @@ func followEngine(ctx context.Context, getenv func(string) string, out chan<- tr
 			}
 			evs, errc := eng.Events(ctx, since)
 			for ev := range evs {
-				push(out, trigger{why: ev.String(), machine: true})
+				push(out, trigger{why: ev.String(), machine: true, happened: ev.At})
 			}
 			err = <-errc
 			since = time.Now()
