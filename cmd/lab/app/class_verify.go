@@ -198,14 +198,10 @@ func openClassRecorder(ctx context.Context, s *IOStreams, dsn, className, who st
 	if err != nil {
 		return nil, err
 	}
-	c, err := st.ClassByName(ctx, className)
-	if errors.Is(err, class.ErrNotFound) {
-		st.Close()
-		return nil, usageErrorf("no class named %q in the class store; lab class serve lists the classes, and --db picks another store", className)
-	}
+	c, err := chooseClass(ctx, st, className)
 	if err != nil {
 		st.Close()
-		return nil, &envError{err: err}
+		return nil, err
 	}
 	l, err := st.LearnerNamed(ctx, c.ID, who)
 	if errors.Is(err, class.ErrNotFound) {
