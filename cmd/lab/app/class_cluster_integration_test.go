@@ -18,12 +18,16 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/lab-workshop/lab/features"
+	"github.com/lab-workshop/lab/internal/class"
+	"github.com/lab-workshop/lab/internal/class/learner"
 	"github.com/lab-workshop/lab/lessons"
 	cluster "github.com/lab-workshop/lab/sandbox/classcluster"
 )
@@ -32,8 +36,9 @@ import (
 // multi-node kind cluster from the test kit's node image, lab class
 // cluster --count 3, three learners at once doing lesson 7 in their own
 // namespaces with its reference solution and passing its checks with lab
-// verify (lesson 6 reported skipped), and one learner refused (403) when
-// reading another's Deployment.
+// verify (lesson 6 reported skipped), one learner refused (403) when
+// reading another's Deployment and when taking another's node port, and
+// the instructor's lab class verify --class recorded as verified.
 //
 // It needs a Docker engine, the kind and kubectl CLIs and LAB_NODE_IMAGE;
 // without them it skips, unless LAB_REQUIRE_CLUSTER is set. Measured on
@@ -85,7 +90,7 @@ func TestClassSharedCluster(t *testing.T) {
 	// the node port the check uses are spread over more than one.
 	name, kubeconfig := reuse, filepath.Join(dir, "instructor.kubeconfig")
 	if reuse == "" {
-		name = "lab-class-it-" + id
+		name = "cls-it-" + id
 		cfg := filepath.Join(dir, "kind.yaml")
 		writeFile(t, cfg, "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n")
 		t.Cleanup(func() {
@@ -143,6 +148,109 @@ func TestClassSharedCluster(t *testing.T) {
 	}
 	if _, err := learner1.AppsV1().Deployments(prefix+"learner-1").Get(ctx, "lab-app", metav1.GetOptions{}); err != nil {
 		t.Errorf("learner 1 reading their own Deployment: %v", err)
+	}
+
+	nodePortRule(t, ctx, learner1, files, prefix)
+	verifiedInTheClass(t, ctx, lab, dir, files, prefix)
+}
+
+// nodePortRule: learner 1 cannot take learner 2's node port, neither with
+// a new NodePort Service nor by changing their own, nor with one that
+// leaves the port to Kubernetes; each refusal names learner 1's port.
+func nodePortRule(t *testing.T, ctx context.Context, learner1 kubernetes.Interface, files, prefix string) {
+	t.Helper()
+	port := func(n int) int32 {
+		data, err := os.ReadFile(filepath.Join(files, fmt.Sprintf("%slearner-%d.kubeconfig", prefix, n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cc, err := cluster.ReadKubeconfig(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int32(cc.NodePort)
+	}
+	own, other := port(1), port(2)
+	ns := prefix + "learner-1"
+	refused := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Errorf("learner 1 %s: allowed, want refused", what)
+			return
+		}
+		if !apierrors.IsForbidden(err) && !apierrors.IsInvalid(err) {
+			t.Errorf("learner 1 %s: %v, want refused by the node port rule", what, err)
+		}
+		if want := fmt.Sprintf("node port %d is yours", own); !strings.Contains(err.Error(), want) {
+			t.Errorf("learner 1 %s: %v; want the refusal to say %q", what, err, want)
+			return
+		}
+		t.Logf("learner 1 %s: refused as it should be: %v", what, err)
+	}
+	svc := func(nodePort int32) *corev1.Service {
+		return &corev1.Service{
+			ObjectMeta: metav1.ObjectMeta{Name: "cls-steal", Namespace: ns},
+			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort, Selector: map[string]string{"app": "lab-app"},
+				Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(3000), NodePort: nodePort}}},
+		}
+	}
+	_, err := learner1.CoreV1().Services(ns).Create(ctx, svc(other), metav1.CreateOptions{})
+	refused(fmt.Sprintf("creating a NodePort Service on learner 2's port %d", other), err)
+	_, err = learner1.CoreV1().Services(ns).Create(ctx, svc(0), metav1.CreateOptions{})
+	refused("creating a NodePort Service with no node port", err)
+
+	svcs, err := learner1.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine *corev1.Service
+	for i := range svcs.Items {
+		if svcs.Items[i].Spec.Type == corev1.ServiceTypeNodePort {
+			mine = &svcs.Items[i]
+		}
+	}
+	if mine == nil || mine.Spec.Ports[0].NodePort != own {
+		t.Fatalf("learner 1's NodePort Service after lesson 7: %+v, want one on %d", mine, own)
+	}
+	mine.Spec.Ports[0].NodePort = other
+	_, err = learner1.CoreV1().Services(ns).Update(ctx, mine, metav1.UpdateOptions{})
+	refused(fmt.Sprintf("moving their Service %s to learner 2's port %d", mine.Name, other), err)
+}
+
+// verifiedInTheClass: the instructor re-runs learner 1's checks with lab
+// class verify --class, and the class store holds the results as verified.
+func verifiedInTheClass(t *testing.T, ctx context.Context, lab, dir, files, prefix string) {
+	t.Helper()
+	db := filepath.Join(dir, "class.db")
+	st, err := class.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, _, err := st.CreateClass(ctx, "Docker 101")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, err := st.AddLearner(ctx, c.ID, "learner-1", learner.Readiness{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"LAB_HOME=" + filepath.Join(dir, "instructor"), "NO_COLOR=1"}
+	out := run(t, ctx, env, "", lab, "class", "verify", "learner-1", "--files", files, "--prefix", prefix,
+		"--db", db, "--class", "Docker 101", "--no-disruptive", "kubernetes/deployment", "kubernetes/service")
+	t.Logf("lab class verify --class:\n%s", out)
+	rs, err := st.Results(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rs {
+		if r.Learner == l.ID && r.Verified {
+			got = append(got, r.Record.Step+" "+r.Record.Verdict)
+		}
+	}
+	if want := "kubernetes/deployment passed, kubernetes/service passed"; strings.Join(got, ", ") != want {
+		t.Errorf("verified results in the class store: %q, want %q", strings.Join(got, ", "), want)
 	}
 }
 
@@ -297,7 +405,7 @@ func loadImages(t *testing.T, ctx context.Context, course *lessons.Course, clust
 	t.Helper()
 	app := "lab/app:v1"
 	if _, err := exec.Command("docker", "image", "inspect", app).CombinedOutput(); err != nil {
-		app = "lab-class-it-app:" + id
+		app = "cls-it-app:" + id
 		ctxDir := filepath.Join(dir, "app")
 		run(t, ctx, nil, "", "cp", "-r", filepath.Join(repoRoot(t), "assets", "app"), ctxDir)
 		_ = os.RemoveAll(filepath.Join(ctxDir, "node_modules"))
