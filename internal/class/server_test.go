@@ -203,12 +203,6 @@ func exercise(t *testing.T, dsn string) {
 	}
 
 	// The grid.
-	resp, err := hc.Get(srv.base + "/classes/" + c.ID + "/export.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	want := strings.Join([]string{
 		"learner,mini/tools,mini/run,current,readiness",
 		"Ana,passed,passed,,ready",
@@ -217,7 +211,7 @@ func exercise(t *testing.T, dsn string) {
 		"most common failure,cli-missing (3),port-mismatch (2)",
 		"",
 	}, "\n")
-	if got := strings.ReplaceAll(string(body), "\r\n", "\n"); got != want {
+	if got := exportCSV(t, srv.base, c.ID); got != want {
 		t.Errorf("export.csv:\n%s\nwant:\n%s", got, want)
 	}
 
@@ -240,12 +234,6 @@ func exercise(t *testing.T, dsn string) {
 			t.Errorf("LearnerNamed(%q) in class %s: %v, %v; want ErrNotFound", miss.name, miss.class, l, err)
 		}
 	}
-	resp, err = hc.Get(srv.base + "/classes/" + c.ID + "/export.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
 	want = strings.Join([]string{
 		"learner,mini/tools,mini/run,current,readiness",
 		"Ana,passed,passed,,ready",
@@ -254,22 +242,17 @@ func exercise(t *testing.T, dsn string) {
 		"most common failure,cli-missing (3),port-mismatch (2)",
 		"",
 	}, "\n")
-	if got := strings.ReplaceAll(string(body), "\r\n", "\n"); got != want {
+	if got := exportCSV(t, srv.base, c.ID); got != want {
 		t.Errorf("export.csv after lab class verify:\n%s\nwant:\n%s", got, want)
 	}
-	resp, err = hc.Get(srv.base + "/classes/" + c.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ = io.ReadAll(resp.Body)
-	resp.Body.Close()
+	body := get(t, srv.base+"/classes/"+c.ID)
 	for _, want := range []string{
 		`<p id="legend">Results are self-reported by each learner's lab, except cells marked <span class="mark">✔</span>: those are verified by the instructor`,
 		`<tr data-learner="Ana"><th>Ana</th><td class="passed" data-state="passed" title="self-reported, 1 attempt(s)`,
 		`<tr data-learner="Bo"><th>Bo</th><td class="passed verified" data-state="passed" data-verified="yes" title="verified by the instructor: passed"><span class="mark">✔</span> passed</td>`,
 		`<td class="failed verified" data-state="failed" data-verified="yes" title="verified by the instructor: failed; last failure: not-ready"><span class="mark">✔</span> failed</td>`,
 	} {
-		if !strings.Contains(string(body), want) {
+		if !strings.Contains(body, want) {
 			t.Errorf("the page lacks %s", want)
 		}
 	}
@@ -327,6 +310,27 @@ func exercise(t *testing.T, dsn string) {
 	if status != http.StatusCreated {
 		t.Errorf("another learner's post during a flood got %d, want 201", status)
 	}
+}
+
+// get is the body of a page of the server.
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := hc.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(body)
+}
+
+// exportCSV is the class's CSV export with plain line ends.
+func exportCSV(t *testing.T, base, classID string) string {
+	t.Helper()
+	return strings.ReplaceAll(get(t, base+"/classes/"+classID+"/export.csv"), "\r\n", "\n")
 }
 
 func postRaw(t *testing.T, base, classID, token string, body []byte) (int, string) {
