@@ -118,6 +118,16 @@ func TestClassSharedCluster(t *testing.T) {
 	files := filepath.Join(dir, "class-files")
 	out := run(t, ctx, nil, "", lab, "class", "cluster", "--count", "3", "--kubeconfig", kubeconfig, "--out", files, "--prefix", prefix)
 	t.Logf("lab class cluster:\n%s", out)
+	learner1 := clientFor(t, filepath.Join(files, prefix+"learner-1.kubeconfig"))
+	rule := newNodePortRule(t, files, prefix)
+
+	// Before the class starts, learner 1 tries to take learner 2's port,
+	// which no Service holds yet: only the node port rule stands in the way.
+	// The API server takes a moment to load a new policy; a dry run, which
+	// goes through admission and keeps nothing, waits for it.
+	rule.loaded(ctx, learner1)
+	_, err = learner1.CoreV1().Services(rule.ns).Create(ctx, rule.service(rule.other), metav1.CreateOptions{})
+	rule.refused(fmt.Sprintf("creating a NodePort Service on learner 2's port %d", rule.other), err)
 
 	// Three learners at once, each on their own lab state and workspace.
 	var wg sync.WaitGroup
@@ -138,7 +148,6 @@ func TestClassSharedCluster(t *testing.T) {
 	if _, err := admin.AppsV1().Deployments(other).Get(ctx, "lab-app", metav1.GetOptions{}); err != nil {
 		t.Fatalf("the instructor cannot read %s's Deployment: %v", other, err)
 	}
-	learner1 := clientFor(t, filepath.Join(files, prefix+"learner-1.kubeconfig"))
 	_, err = learner1.AppsV1().Deployments(other).Get(ctx, "lab-app", metav1.GetOptions{})
 	var status apierrors.APIStatus
 	if !apierrors.IsForbidden(err) || !errors.As(err, &status) || status.Status().Code != http.StatusForbidden {
@@ -150,14 +159,19 @@ func TestClassSharedCluster(t *testing.T) {
 		t.Errorf("learner 1 reading their own Deployment: %v", err)
 	}
 
-	nodePortRule(t, ctx, learner1, files, prefix)
+	rule.afterLesson7(ctx, learner1)
 	verifiedInTheClass(t, ctx, lab, dir, files, prefix)
 }
 
-// nodePortRule: learner 1 cannot take learner 2's node port, neither with
-// a new NodePort Service nor by changing their own, nor with one that
-// leaves the port to Kubernetes; each refusal names learner 1's port.
-func nodePortRule(t *testing.T, ctx context.Context, learner1 kubernetes.Interface, files, prefix string) {
+// nodePortRule is learner 1's node port and learner 2's, and the checks
+// that learner 1 cannot open any other: each refusal names learner 1's port.
+type nodePortRule struct {
+	t          *testing.T
+	ns         string
+	own, other int32
+}
+
+func newNodePortRule(t *testing.T, files, prefix string) *nodePortRule {
 	t.Helper()
 	port := func(n int) int32 {
 		data, err := os.ReadFile(filepath.Join(files, fmt.Sprintf("%slearner-%d.kubeconfig", prefix, n)))
@@ -170,36 +184,62 @@ func nodePortRule(t *testing.T, ctx context.Context, learner1 kubernetes.Interfa
 		}
 		return int32(cc.NodePort)
 	}
-	own, other := port(1), port(2)
-	ns := prefix + "learner-1"
-	refused := func(what string, err error) {
-		t.Helper()
-		if err == nil {
-			t.Errorf("learner 1 %s: allowed, want refused", what)
-			return
-		}
-		if !apierrors.IsForbidden(err) && !apierrors.IsInvalid(err) {
-			t.Errorf("learner 1 %s: %v, want refused by the node port rule", what, err)
-		}
-		if want := fmt.Sprintf("node port %d is yours", own); !strings.Contains(err.Error(), want) {
-			t.Errorf("learner 1 %s: %v; want the refusal to say %q", what, err, want)
-			return
-		}
-		t.Logf("learner 1 %s: refused as it should be: %v", what, err)
-	}
-	svc := func(nodePort int32) *corev1.Service {
-		return &corev1.Service{
-			ObjectMeta: metav1.ObjectMeta{Name: "cls-steal", Namespace: ns},
-			Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort, Selector: map[string]string{"app": "lab-app"},
-				Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(3000), NodePort: nodePort}}},
-		}
-	}
-	_, err := learner1.CoreV1().Services(ns).Create(ctx, svc(other), metav1.CreateOptions{})
-	refused(fmt.Sprintf("creating a NodePort Service on learner 2's port %d", other), err)
-	_, err = learner1.CoreV1().Services(ns).Create(ctx, svc(0), metav1.CreateOptions{})
-	refused("creating a NodePort Service with no node port", err)
+	return &nodePortRule{t: t, ns: prefix + "learner-1", own: port(1), other: port(2)}
+}
 
-	svcs, err := learner1.CoreV1().Services(ns).List(ctx, metav1.ListOptions{})
+// service is a NodePort Service in learner 1's namespace on nodePort (0:
+// none named).
+func (r *nodePortRule) service(nodePort int32) *corev1.Service {
+	return &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "cls-steal", Namespace: r.ns},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort, Selector: map[string]string{"app": "lab-app"},
+			Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(3000), NodePort: nodePort}}},
+	}
+}
+
+// loaded waits until the API server enforces learner 1's rule.
+func (r *nodePortRule) loaded(ctx context.Context, learner1 kubernetes.Interface) {
+	t := r.t
+	t.Helper()
+	start := time.Now()
+	for {
+		_, err := learner1.CoreV1().Services(r.ns).Create(ctx, r.service(r.other), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil && strings.Contains(err.Error(), "ValidatingAdmissionPolicy") {
+			t.Logf("the node port rule is enforced %s after lab class cluster", time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if time.Since(start) > time.Minute {
+			t.Fatalf("a dry run of learner 1 taking learner 2's port a minute after lab class cluster: %v; want it refused by the node port rule", err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func (r *nodePortRule) refused(what string, err error) {
+	t := r.t
+	t.Helper()
+	if err == nil {
+		t.Errorf("learner 1 %s: allowed, want refused by the node port rule", what)
+		return
+	}
+	want := fmt.Sprintf("node port %d is yours", r.own)
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), want) {
+		t.Errorf("learner 1 %s: %v; want 403 Forbidden saying %q", what, err, want)
+		return
+	}
+	t.Logf("learner 1 %s: refused as it should be: %v", what, err)
+}
+
+// afterLesson7: learner 1, whose Service holds their own port, can
+// neither add one that leaves the port to Kubernetes nor move theirs to a
+// port no Service holds.
+func (r *nodePortRule) afterLesson7(ctx context.Context, learner1 kubernetes.Interface) {
+	t := r.t
+	t.Helper()
+	_, err := learner1.CoreV1().Services(r.ns).Create(ctx, r.service(0), metav1.CreateOptions{})
+	r.refused("creating a NodePort Service with no node port", err)
+
+	svcs, err := learner1.CoreV1().Services(r.ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -209,12 +249,13 @@ func nodePortRule(t *testing.T, ctx context.Context, learner1 kubernetes.Interfa
 			mine = &svcs.Items[i]
 		}
 	}
-	if mine == nil || mine.Spec.Ports[0].NodePort != own {
-		t.Fatalf("learner 1's NodePort Service after lesson 7: %+v, want one on %d", mine, own)
+	if mine == nil || mine.Spec.Ports[0].NodePort != r.own {
+		t.Fatalf("learner 1's NodePort Service after lesson 7: %+v, want one on %d", mine, r.own)
 	}
-	mine.Spec.Ports[0].NodePort = other
-	_, err = learner1.CoreV1().Services(ns).Update(ctx, mine, metav1.UpdateOptions{})
-	refused(fmt.Sprintf("moving their Service %s to learner 2's port %d", mine.Name, other), err)
+	free := int32(30199) // the last of lab class cluster's range; three learners hold the first three
+	mine.Spec.Ports[0].NodePort = free
+	_, err = learner1.CoreV1().Services(r.ns).Update(ctx, mine, metav1.UpdateOptions{})
+	r.refused(fmt.Sprintf("moving their Service %s to the free port %d", mine.Name, free), err)
 }
 
 // verifiedInTheClass: the instructor re-runs learner 1's checks with lab
