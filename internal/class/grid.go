@@ -68,10 +68,16 @@ type Cell struct {
 	Failures int           // failures in a row at the latest attempt
 	Spent    time.Duration // from the learner's previous result to their last one on this step
 	Last     string        // the latest failure, code or summary
+	// Verified says the state is the verdict of the instructor's own check
+	// (lab class verify), which wins over what the learner's lab reported.
+	Verified bool
 }
 
 // Label is the cell's short text on the page and in exports.
 func (c *Cell) Label() string {
+	if c.Verified {
+		return c.State + ", verified"
+	}
 	switch c.State {
 	case CellPassed:
 		return "passed"
@@ -120,12 +126,27 @@ func BuildGrid(c *Class, ls []*Learner, rs []Result, stuck Stuck, now time.Time)
 	for i, col := range g.Steps {
 		colIndex[col.Key] = i
 	}
-	byLearner := map[string][]learner.Record{}
-	for _, r := range rs {
-		byLearner[r.Learner] = append(byLearner[r.Learner], r.Record)
-	}
 	failures := make([]map[string]int, len(g.Steps))
 	spent := make([][]time.Duration, len(g.Steps))
+	byLearner := map[string][]learner.Record{}
+	verified := map[string][]learner.Record{}
+	for _, r := range rs {
+		if r.Verified {
+			verified[r.Learner] = append(verified[r.Learner], r.Record)
+			continue
+		}
+		byLearner[r.Learner] = append(byLearner[r.Learner], r.Record)
+	}
+	countFailure := func(i int, rec learner.Record) string {
+		if failures[i] == nil {
+			failures[i] = map[string]int{}
+		}
+		names := failureNames(rec)
+		for _, n := range names {
+			failures[i][n]++
+		}
+		return names[0]
+	}
 	for _, l := range ls {
 		row := &Row{Learner: l, Problems: l.Readiness.Problems()}
 		for range g.Steps {
@@ -151,19 +172,11 @@ func BuildGrid(c *Class, ls []*Learner, rs []Result, stuck Stuck, now time.Time)
 			switch rec.Verdict {
 			case "passed":
 				if cell.State != CellPassed {
-					col.Passed++
 					spent[i] = append(spent[i], cell.Spent)
 				}
 				cell.State, cell.Failures = CellPassed, 0
 			case "failed", "error":
-				if failures[i] == nil {
-					failures[i] = map[string]int{}
-				}
-				names := failureNames(rec)
-				for _, n := range names {
-					failures[i][n]++
-				}
-				cell.Last = names[0]
+				cell.Last = countFailure(i, rec)
 				if cell.State != CellPassed {
 					cell.State = CellFailed
 					cell.Failures++
@@ -171,11 +184,25 @@ func BuildGrid(c *Class, ls []*Learner, rs []Result, stuck Stuck, now time.Time)
 			}
 			row.Last, prev = rec.At, rec.At
 		}
+		// The instructor's latest verdict on a step stands, whatever the
+		// learner's lab said before or after.
+		for _, rec := range verified[l.ID] {
+			i := colIndex[rec.Step]
+			cell := row.Cells[i]
+			switch rec.Verdict {
+			case "passed":
+				cell.State, cell.Verified, cell.Failures, cell.Last = CellPassed, true, 0, ""
+			case "failed", "error":
+				cell.State, cell.Verified = CellFailed, true
+				cell.Last = countFailure(i, rec)
+			}
+		}
 		// They are on the first step, in course order, they tried and have
 		// not passed: the one lab next checks, and after a lab verify of
-		// everything the first that failed.
+		// everything the first that failed. A step the instructor verified
+		// is settled.
 		for i, cell := range row.Cells {
-			if cell.Attempts > 0 && cell.State != CellPassed {
+			if cell.Attempts > 0 && cell.State != CellPassed && !cell.Verified {
 				row.Current = g.Steps[i].Key
 				break
 			}
@@ -193,6 +220,11 @@ func BuildGrid(c *Class, ls []*Learner, rs []Result, stuck Stuck, now time.Time)
 		g.Rows = append(g.Rows, row)
 	}
 	for i, col := range g.Steps {
+		for _, row := range g.Rows {
+			if row.Cells[i].State == CellPassed {
+				col.Passed++
+			}
+		}
 		for name, n := range failures[i] {
 			if n > col.TopCount || (n == col.TopCount && name < col.TopFailure) {
 				col.TopFailure, col.TopCount = name, n

@@ -60,3 +60,56 @@ func TestBuildGridStatesAndTimes(t *testing.T) {
 		t.Errorf("Stuck() = %d, want 1", g.Stuck())
 	}
 }
+
+// The instructor's verdict on a step wins over the learner's own reports,
+// before or after it, and a verified step is never the one they are on.
+func TestBuildGridVerifiedWins(t *testing.T) {
+	t0 := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	r := func(who, step string, idx int, verdict string, min int, verified bool, codes ...string) Result {
+		return Result{Learner: who, Verified: verified, Record: learner.Record{
+			Step: step, Index: idx, Verdict: verdict, Codes: codes, At: t0.Add(time.Duration(min) * time.Minute)}}
+	}
+	ls := []*Learner{{ID: "a", Name: "Ana"}, {ID: "b", Name: "Bo"}, {ID: "c", Name: "Cy"}}
+	rs := []Result{
+		r("a", "k/deploy", 1, "passed", 0, false),
+		r("a", "k/deploy", 1, "failed", 5, true, "not-ready"), // the instructor found it broken
+		r("a", "k/deploy", 1, "passed", 9, false),             // a later self-report does not undo that
+		r("b", "k/deploy", 1, "failed", 1, false, "no-such-object"),
+		r("b", "k/deploy", 1, "failed", 2, false, "no-such-object"),
+		r("b", "k/deploy", 1, "failed", 3, false, "no-such-object"),
+		r("b", "k/deploy", 1, "passed", 4, true), // stuck by their reports, passed when checked
+		r("c", "k/service", 2, "failed", 1, true, "port-mismatch"),
+		r("c", "k/service", 2, "passed", 2, true), // the latest verdict stands
+	}
+	g := BuildGrid(&Class{Name: "x"}, ls, rs, Stuck{Failures: 3}, t0.Add(time.Hour))
+	type want struct {
+		state, label string
+		verified     bool
+	}
+	wants := map[string][]want{
+		"Ana": {{CellFailed, "failed, verified", true}, {CellNone, "", false}},
+		"Bo":  {{CellPassed, "passed, verified", true}, {CellNone, "", false}},
+		"Cy":  {{CellNone, "", false}, {CellPassed, "passed, verified", true}},
+	}
+	for _, row := range g.Rows {
+		for i, w := range wants[row.Learner.Name] {
+			c := row.Cells[i]
+			if c.State != w.state || c.Label() != w.label || c.Verified != w.verified {
+				t.Errorf("%s, %s: state %q label %q verified %v; want %q %q %v",
+					row.Learner.Name, g.Steps[i].Key, c.State, c.Label(), c.Verified, w.state, w.label, w.verified)
+			}
+		}
+		if row.Current != "" {
+			t.Errorf("%s is on %s, want on no step: every step they tried is verified", row.Learner.Name, row.Current)
+		}
+	}
+	if g.Stuck() != 0 {
+		t.Errorf("Stuck() = %d, want 0: Bo's step was verified passed", g.Stuck())
+	}
+	if g.Steps[0].Passed != 1 || g.Steps[1].Passed != 1 {
+		t.Errorf("passed per step %d, %d; want 1, 1 (Ana's self-reported pass does not count against the verified failure)", g.Steps[0].Passed, g.Steps[1].Passed)
+	}
+	if got := g.Rows[0].Cells[0].Last; got != "not-ready" {
+		t.Errorf("Ana's last failure %q, want the verified one, not-ready", got)
+	}
+}

@@ -39,6 +39,8 @@ td.failed{background:#fde2e2}
 td.current{background:#fff6cc}
 td.stuck{background:#f8b4b4;font-weight:bold}
 td.notready{color:#a00}
+td.verified{outline:2px solid #1a4fa0;outline-offset:-3px}
+.mark{color:#1a4fa0;font-weight:bold}
 .muted{color:#777;font-size:.8rem}
 </style>{{end}}
 
@@ -47,8 +49,9 @@ td.notready{color:#a00}
 <body>
 <h1>{{.Grid.Class.Name}}</h1>
 <p>Join with: <code>lab join {{if .Host}}http://{{.Host}}{{else}}URL{{end}} --code {{.Grid.Class.Code}} --name "Your Name"</code>.
-Results are self-reported by each learner's lab.
+
 {{if .Live}}<a href="/classes/{{.Grid.Class.ID}}/export.csv">CSV</a> · <a href="/classes/{{.Grid.Class.ID}}/export.html">HTML</a>{{end}}</p>
+<p id="legend">Results are self-reported by each learner's lab, except cells marked <span class="mark">✔</span>: those are verified by the instructor, who ran the checks themselves (<code>lab class verify</code>), and they win over what the learner's lab reported for that step.</p>
 <div id="grid">{{template "grid" .Grid}}</div>
 {{if .Live}}<script>
 new EventSource(location.pathname.replace(/\/$/, "") + "/events").addEventListener("grid", function (e) {
@@ -62,7 +65,7 @@ new EventSource(location.pathname.replace(/\/$/, "") + "/events").addEventListen
 <table id="class-grid">
 <thead><tr><th>learner</th>{{range .Steps}}<th data-step="{{.Key}}">{{.Key}}</th>{{end}}<th>readiness</th></tr></thead>
 <tbody>
-{{range .Rows}}<tr data-learner="{{.Learner.Name}}"><th>{{.Learner.Name}}</th>{{range .Cells}}<td class="{{.State}}" data-state="{{.State}}" title="{{.Attempts}} attempt(s){{with round .Spent}}, {{.}} spent{{end}}{{with .Last}}; last failure: {{.}}{{end}}">{{.Label}}{{with round .Spent}} <span class="muted">{{.}}</span>{{end}}</td>{{end}}{{if .Ready}}<td class="ready" data-ready="yes">ready</td>{{else}}<td class="notready" data-ready="no">{{join .Problems "; "}}</td>{{end}}</tr>
+{{range .Rows}}<tr data-learner="{{.Learner.Name}}"><th>{{.Learner.Name}}</th>{{range .Cells}}{{if .Verified}}<td class="{{.State}} verified" data-state="{{.State}}" data-verified="yes" title="verified by the instructor: {{.State}}{{with .Last}}; last failure: {{.}}{{end}}"><span class="mark">✔</span> {{.State}}</td>{{else}}<td class="{{.State}}" data-state="{{.State}}" title="self-reported, {{.Attempts}} attempt(s){{with round .Spent}}, {{.}} spent{{end}}{{with .Last}}; last failure: {{.}}{{end}}">{{.Label}}{{with round .Spent}} <span class="muted">{{.}}</span>{{end}}</td>{{end}}{{end}}{{if .Ready}}<td class="ready" data-ready="yes">ready</td>{{else}}<td class="notready" data-ready="no">{{join .Problems "; "}}</td>{{end}}</tr>
 {{end}}</tbody>
 <tfoot>
 <tr><th>passed</th>{{range .Steps}}<td>{{.Passed}}</td>{{end}}<td></td></tr>

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -202,12 +203,6 @@ func exercise(t *testing.T, dsn string) {
 	}
 
 	// The grid.
-	resp, err := hc.Get(srv.base + "/classes/" + c.ID + "/export.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	want := strings.Join([]string{
 		"learner,mini/tools,mini/run,current,readiness",
 		"Ana,passed,passed,,ready",
@@ -216,8 +211,53 @@ func exercise(t *testing.T, dsn string) {
 		"most common failure,cli-missing (3),port-mismatch (2)",
 		"",
 	}, "\n")
-	if got := strings.ReplaceAll(string(body), "\r\n", "\n"); got != want {
+	if got := exportCSV(t, srv.base, c.ID); got != want {
 		t.Errorf("export.csv:\n%s\nwant:\n%s", got, want)
+	}
+
+	// The instructor checks two learners themselves (lab class verify):
+	// their verdicts win over the learners' reports, and the page marks them.
+	verify := func(name, step string, index int, verdict string, codes ...string) {
+		t.Helper()
+		l, err := store.LearnerNamed(ctx, c.ID, name)
+		if err != nil {
+			t.Fatalf("LearnerNamed(%q): %v", name, err)
+		}
+		if err := store.AddVerified(ctx, l, rec(step, index, verdict, codes...), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	verify("bo", "mini/tools", 1, "passed") // names match without regard to case
+	verify("Cy", "mini/run", 2, "failed", "not-ready")
+	for _, miss := range []struct{ class, name string }{{c.ID, "Zed"}, {other.ID, "Ana"}} {
+		if l, err := store.LearnerNamed(ctx, miss.class, miss.name); !errors.Is(err, class.ErrNotFound) {
+			t.Errorf("LearnerNamed(%q) in class %s: %v, %v; want ErrNotFound", miss.name, miss.class, l, err)
+		}
+	}
+	want = strings.Join([]string{
+		"learner,mini/tools,mini/run,current,readiness",
+		"Ana,passed,passed,,ready",
+		"Bo,\"passed, verified\",,,no kind (lessons 6–7); under 4 GiB memory (lessons 6–7)",
+		"Cy,passed,\"failed, verified\",,ready",
+		"most common failure,cli-missing (3),port-mismatch (2)",
+		"",
+	}, "\n")
+	if got := exportCSV(t, srv.base, c.ID); got != want {
+		t.Errorf("export.csv after lab class verify:\n%s\nwant:\n%s", got, want)
+	}
+	body := get(t, srv.base+"/classes/"+c.ID)
+	for _, want := range []string{
+		`<p id="legend">Results are self-reported by each learner's lab, except cells marked <span class="mark">✔</span>: those are verified by the instructor`,
+		`<tr data-learner="Ana"><th>Ana</th><td class="passed" data-state="passed" title="self-reported, 1 attempt(s)`,
+		`<tr data-learner="Bo"><th>Bo</th><td class="passed verified" data-state="passed" data-verified="yes" title="verified by the instructor: passed"><span class="mark">✔</span> passed</td>`,
+		`<td class="failed verified" data-state="failed" data-verified="yes" title="verified by the instructor: failed; last failure: not-ready"><span class="mark">✔</span> failed</td>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("page:\n%s", body)
 	}
 
 	// Refusals, each with its status and a message.
@@ -272,6 +312,27 @@ func exercise(t *testing.T, dsn string) {
 	}
 }
 
+// get is the body of a page of the server.
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := hc.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(body)
+}
+
+// exportCSV is the class's CSV export with plain line ends.
+func exportCSV(t *testing.T, base, classID string) string {
+	t.Helper()
+	return strings.ReplaceAll(get(t, base+"/classes/"+classID+"/export.csv"), "\r\n", "\n")
+}
+
 func postRaw(t *testing.T, base, classID, token string, body []byte) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, base+"/api/classes/"+classID+"/results", bytes.NewReader(body))
@@ -295,8 +356,84 @@ func TestIntegrationClassSQLite(t *testing.T) {
 	exercise(t, filepath.Join(t.TempDir(), "class.db"))
 }
 
+// The PostgreSQL store starts as one made before results had a verified
+// column: opening it adds the column, and the class runs on it.
 func TestIntegrationClassPostgres(t *testing.T) {
-	exercise(t, startPostgres(t))
+	dsn := startPostgres(t)
+	oldStore(t, dsn)
+	exercise(t, dsn)
+}
+
+// An SQLite store made before results had a verified column keeps its
+// results, marked self-reported, and takes verified ones once opened.
+func TestOpenAddsTheVerifiedColumn(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "class.db")
+	db := oldStore(t, dsn)
+	for _, q := range []string{
+		`INSERT INTO classes VALUES ('c1', 'Old class', 'ABCDEF', 1)`,
+		`INSERT INTO learners VALUES ('l1', 'c1', 'Ana', 'hash', '{}', 2)`,
+		`INSERT INTO results VALUES ('l1', 'key-one-1', 'c1', 1, 'mini/tools', 1, 'passed', '', '', 5, 'lab', 'mini', 'h', 3, 4)`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	ctx := context.Background()
+	for range 2 { // and a second time, with the column there
+		store, err := class.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.Close()
+	}
+	store := openStore(t, dsn)
+	l, err := store.LearnerNamed(ctx, "c1", "Ana")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddVerified(ctx, l, rec("mini/run", 2, "failed", "not-running"), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := store.Results(ctx, "c1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs) != 2 || rs[0].Verified || rs[0].Record.Step != "mini/tools" || !rs[1].Verified || rs[1].Record.Step != "mini/run" {
+		t.Errorf("results %+v, want the old one self-reported and the new one verified", rs)
+	}
+}
+
+// oldStore makes the class store's tables as they were before results had
+// a verified column, and returns the database.
+func oldStore(t *testing.T, dsn string) *sql.DB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if class.IsPostgres(dsn) {
+		db, err = sql.Open("pgx", dsn)
+	} else {
+		db, err = sql.Open("sqlite", "file:"+dsn)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, q := range []string{
+		`CREATE TABLE classes (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, code TEXT NOT NULL UNIQUE, created_at BIGINT NOT NULL)`,
+		`CREATE TABLE learners (id TEXT PRIMARY KEY, class_id TEXT NOT NULL REFERENCES classes(id), name TEXT NOT NULL,
+			token_hash TEXT NOT NULL UNIQUE, readiness TEXT NOT NULL, joined_at BIGINT NOT NULL)`,
+		`CREATE TABLE results (learner_id TEXT NOT NULL REFERENCES learners(id), idem_key TEXT NOT NULL,
+			class_id TEXT NOT NULL REFERENCES classes(id), seq BIGINT NOT NULL, step TEXT NOT NULL, step_index INTEGER NOT NULL,
+			verdict TEXT NOT NULL, codes TEXT NOT NULL, summary TEXT NOT NULL, duration_ms BIGINT NOT NULL, lab TEXT NOT NULL,
+			course TEXT NOT NULL, course_hash TEXT NOT NULL, at BIGINT NOT NULL, received_at BIGINT NOT NULL,
+			PRIMARY KEY (learner_id, idem_key))`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("making the old tables: %v", err)
+		}
+	}
+	return db
 }
 
 // startPostgres runs a throwaway PostgreSQL server in a temporary folder

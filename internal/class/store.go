@@ -100,9 +100,16 @@ var schema = []string{
 		course_hash TEXT NOT NULL,
 		at BIGINT NOT NULL,
 		received_at BIGINT NOT NULL,
+		verified BOOLEAN NOT NULL DEFAULT FALSE,
 		PRIMARY KEY (learner_id, idem_key)
 	)`,
 	`CREATE INDEX IF NOT EXISTS results_class ON results (class_id, learner_id, seq)`,
+}
+
+// columns are those added to a table after its first release: a store made
+// before gets them when opened, with their default for every row it holds.
+var columns = []struct{ table, name, def string }{
+	{"results", "verified", "BOOLEAN NOT NULL DEFAULT FALSE"},
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -111,7 +118,29 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("preparing the class store's tables: %w", err)
 		}
 	}
+	for _, c := range columns {
+		if s.hasColumn(ctx, c.table, c.name) {
+			continue
+		}
+		// SQLite has no ADD COLUMN IF NOT EXISTS: another lab may add it
+		// between the look and the change, which is fine when it is there.
+		_, err := s.db.ExecContext(ctx, `ALTER TABLE `+c.table+` ADD COLUMN `+c.name+` `+c.def)
+		if err != nil && !s.hasColumn(ctx, c.table, c.name) {
+			return fmt.Errorf("adding the column %s to the class store's table %s: %w", c.name, c.table, err)
+		}
+	}
 	return nil
+}
+
+// hasColumn reports whether the table has the column, in words both SQLite
+// and PostgreSQL read.
+func (s *Store) hasColumn(ctx context.Context, table, column string) bool {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+column+` FROM `+table+` WHERE 1 = 0`)
+	if err != nil {
+		return false
+	}
+	rows.Close()
+	return true
 }
 
 // Class is one class: its id, its name and the code learners join with.
@@ -255,15 +284,52 @@ func (s *Store) Learners(ctx context.Context, classID string) ([]*Learner, error
 	return out, rows.Err()
 }
 
+// LearnerNamed finds a class's learner by the name they joined with: the
+// same name, else the same without regard to case. Of several learners
+// of that name (one who left and joined again) it is the latest to join.
+func (s *Store) LearnerNamed(ctx context.Context, classID, name string) (*Learner, error) {
+	ls, err := s.Learners(ctx, classID)
+	if err != nil {
+		return nil, err
+	}
+	for _, same := range []func(string, string) bool{func(a, b string) bool { return a == b }, strings.EqualFold} {
+		for i := len(ls) - 1; i >= 0; i-- {
+			if same(ls[i].Name, strings.TrimSpace(name)) {
+				return ls[i], nil
+			}
+		}
+	}
+	return nil, ErrNotFound
+}
+
 // AddResult stores a learner's record once: a second record with the same
 // idempotency key is not stored, and stored is false.
 func (s *Store) AddResult(ctx context.Context, l *Learner, r learner.Record, received time.Time) (stored bool, err error) {
+	return s.addResult(ctx, l, r, received, false)
+}
+
+// AddVerified stores a result of a check the instructor ran themselves
+// (lab class verify) for the learner: the page shows it as verified, and
+// it wins over what the learner's lab reported for that step. It takes a
+// fresh key and sequence number when r has none.
+func (s *Store) AddVerified(ctx context.Context, l *Learner, r learner.Record, received time.Time) error {
+	if r.Key == "" {
+		r.Key = learner.NewKey()
+	}
+	if r.Seq == 0 {
+		r.Seq = received.UnixNano()
+	}
+	_, err := s.addResult(ctx, l, r, received, true)
+	return err
+}
+
+func (s *Store) addResult(ctx context.Context, l *Learner, r learner.Record, received time.Time, verified bool) (bool, error) {
 	res, err := s.db.ExecContext(ctx, `INSERT INTO results
-		(learner_id, idem_key, class_id, seq, step, step_index, verdict, codes, summary, duration_ms, lab, course, course_hash, at, received_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+		(learner_id, idem_key, class_id, seq, step, step_index, verdict, codes, summary, duration_ms, lab, course, course_hash, at, received_at, verified)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 		ON CONFLICT (learner_id, idem_key) DO NOTHING`,
 		l.ID, r.Key, l.Class, r.Seq, r.Step, r.Index, r.Verdict, strings.Join(r.Codes, ","), r.Summary,
-		r.DurationMS, r.Lab, r.Course, r.CourseHash, r.At.UnixMilli(), received.UnixMilli())
+		r.DurationMS, r.Lab, r.Course, r.CourseHash, r.At.UnixMilli(), received.UnixMilli(), verified)
 	if err != nil {
 		return false, fmt.Errorf("storing a result: %w", err)
 	}
@@ -276,11 +342,14 @@ type Result struct {
 	Learner  string
 	Record   learner.Record
 	Received time.Time
+	// Verified marks a result of the instructor's own check (lab class
+	// verify); the others are what the learner's lab reported.
+	Verified bool
 }
 
 // Results lists a class's results, each learner's in their order.
 func (s *Store) Results(ctx context.Context, classID string) ([]Result, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT learner_id, idem_key, seq, step, step_index, verdict, codes, summary, duration_ms, lab, course, course_hash, at, received_at
+	rows, err := s.db.QueryContext(ctx, `SELECT learner_id, idem_key, seq, step, step_index, verdict, codes, summary, duration_ms, lab, course, course_hash, at, received_at, verified
 		FROM results WHERE class_id = $1 ORDER BY learner_id, seq, idem_key`, classID)
 	if err != nil {
 		return nil, fmt.Errorf("reading results: %w", err)
@@ -293,7 +362,7 @@ func (s *Store) Results(ctx context.Context, classID string) ([]Result, error) {
 		var at, recv int64
 		rec := &r.Record
 		if err := rows.Scan(&r.Learner, &rec.Key, &rec.Seq, &rec.Step, &rec.Index, &rec.Verdict, &codes, &rec.Summary,
-			&rec.DurationMS, &rec.Lab, &rec.Course, &rec.CourseHash, &at, &recv); err != nil {
+			&rec.DurationMS, &rec.Lab, &rec.Course, &rec.CourseHash, &at, &recv, &r.Verified); err != nil {
 			return nil, err
 		}
 		if codes != "" {

@@ -32,6 +32,10 @@ type File struct {
 type Options struct {
 	// Key is the class signing key; nil grades without checking signatures.
 	Key []byte
+	// Origin says where the results come from when they are not receipts
+	// handed in (a live class's store); the reports say it in place of
+	// whether signatures were checked.
+	Origin string
 	// Course is the course lab loaded: its steps are the matrix's columns,
 	// and a receipt for another course or version is flagged.
 	Course Course
@@ -81,6 +85,8 @@ type Class struct {
 	Superseded []Superseded
 	// Signed says the receipts' signatures were checked with the class key.
 	Signed bool
+	// Origin is Options.Origin.
+	Origin string
 }
 
 // Student is one graded receipt: the newest valid one of that student.
@@ -127,39 +133,61 @@ type Superseded struct {
 // receipt's time; on a tie, the later file) is kept. Student names match
 // without regard to case.
 func Grade(files []File, opts Options) *Class {
-	c := &Class{Course: opts.Course, Signed: opts.Key != nil}
-
-	type candidate struct {
-		file  string
-		r     *receipt.Receipt
-		order int
-	}
-	newest := map[string]candidate{}
-	var order []string
-	for i, f := range files {
+	var entries []Entry
+	var rejected []Rejection
+	for _, f := range files {
 		name := safetext.Line(f.Name)
 		r, err := receipt.Parse(f.Data)
 		if err != nil {
-			c.Rejected = append(c.Rejected, Rejection{File: name, Reason: safetext.Line(err.Error())})
+			rejected = append(rejected, Rejection{File: name, Reason: safetext.Line(err.Error())})
 			continue
 		}
 		if opts.Key != nil {
 			if err := r.Verify(opts.Key); err != nil {
-				c.Rejected = append(c.Rejected, Rejection{File: name, Student: r.Student, Reason: safetext.Line(err.Error())})
+				rejected = append(rejected, Rejection{File: name, Student: r.Student, Reason: safetext.Line(err.Error())})
 				continue
 			}
 		}
+		entries = append(entries, Entry{File: name, Receipt: r})
+	}
+	c := Roll(entries, opts)
+	c.Rejected = rejected
+	return c
+}
+
+// Entry is a receipt accepted for grading, or results gathered another way
+// in a receipt's shape, with the file (or source) it came from.
+type Entry struct {
+	File    string
+	Receipt *receipt.Receipt
+}
+
+// Roll rolls accepted results up into the class, as Grade does once the
+// receipts are read and checked. Of a student's entries the newest (by the
+// receipt's time; on a tie, the later entry) is kept; names match without
+// regard to case.
+func Roll(entries []Entry, opts Options) *Class {
+	c := &Class{Course: opts.Course, Signed: opts.Key != nil, Origin: opts.Origin}
+
+	type candidate struct {
+		file string
+		r    *receipt.Receipt
+	}
+	newest := map[string]candidate{}
+	var order []string
+	for _, e := range entries {
+		r := e.Receipt
 		who := strings.ToLower(r.Student)
-		cand := candidate{file: name, r: r, order: i}
+		cand := candidate{file: e.File, r: r}
 		prev, seen := newest[who]
 		switch {
 		case !seen:
 			newest[who] = cand
 			order = append(order, who)
 		case r.Time.Before(prev.r.Time):
-			c.Superseded = append(c.Superseded, Superseded{File: f.Name, Student: r.Student, By: prev.file})
+			c.Superseded = append(c.Superseded, Superseded{File: e.File, Student: r.Student, By: prev.file})
 		default:
-			c.Superseded = append(c.Superseded, Superseded{File: prev.file, Student: prev.r.Student, By: f.Name})
+			c.Superseded = append(c.Superseded, Superseded{File: prev.file, Student: prev.r.Student, By: e.File})
 			newest[who] = cand
 		}
 	}
@@ -191,7 +219,7 @@ func Grade(files []File, opts Options) *Class {
 	codes := make([]map[string]int, len(c.Columns))
 	for _, who := range order {
 		cand := newest[who]
-		st := &Student{Name: cand.r.Student, File: cand.file, Receipt: cand.r, Cells: make([]Cell, len(c.Columns))}
+		st := &Student{Name: safetext.Line(cand.r.Student), File: cand.file, Receipt: cand.r, Cells: make([]Cell, len(c.Columns))}
 		st.Flag = flag(cand.r.Course, opts.Course)
 		for _, s := range cand.r.Steps {
 			i := index[s.Key]

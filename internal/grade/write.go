@@ -69,6 +69,9 @@ func (c *Class) summary() string {
 	if c.Course.Hash != "" {
 		course += fmt.Sprintf(" (version %.12s)", c.Course.Hash)
 	}
+	if c.Origin != "" {
+		return fmt.Sprintf("%s: %d student(s), %d step(s); %s", course, len(c.Students), len(c.Columns), c.Origin)
+	}
 	return fmt.Sprintf("%s: %d student(s), %d step(s), %d receipt(s) rejected; %s",
 		course, len(c.Students), len(c.Columns), len(c.Rejected), sig)
 }

@@ -2,10 +2,12 @@ package classcluster
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	admissionv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -245,4 +247,73 @@ func TestNodeAddressPrefersAWorker(t *testing.T) {
 	if got, err := NodeAddress(context.Background(), c); err != nil || got != "172.18.0.3" {
 		t.Errorf("control plane only: got %q, %v", got, err)
 	}
+}
+
+// Each learner's node port rule names their port and applies in their
+// namespace only; a namespace made before the rule existed gets it, with
+// the port it was assigned, when lab class cluster runs again.
+func TestPrepareMakesTheNodePortRule(t *testing.T) {
+	c := fakeCluster(t)
+	ctx := context.Background()
+	ps := prepare(t, c, Numbered(2, "lab-"))
+	adm := c.AdmissionregistrationV1()
+	for _, p := range ps {
+		name := NodePortRule(p.Namespace)
+		pol, err := adm.ValidatingAdmissionPolicies().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pol.Spec.Validations) != 1 || pol.Spec.FailurePolicy == nil || *pol.Spec.FailurePolicy != admissionv1.Fail {
+			t.Fatalf("policy %s: %+v", name, pol.Spec)
+		}
+		v := pol.Spec.Validations[0]
+		port := strconv.Itoa(p.NodePort)
+		if !strings.Contains(v.Expression, "p.nodePort == "+port) || !strings.Contains(v.Message, "node port "+port+" is yours") ||
+			!strings.Contains(v.Message, "nodePort: "+port) {
+			t.Errorf("policy %s checks %q and says %q; want node port %s in both", name, v.Expression, v.Message, port)
+		}
+		rules := pol.Spec.MatchConstraints.ResourceRules
+		if len(rules) != 1 || strings.Join(rules[0].Resources, ",") != "services" || len(rules[0].Operations) != 2 {
+			t.Errorf("policy %s matches %+v, want services on create and update", name, rules)
+		}
+		b, err := adm.ValidatingAdmissionPolicyBindings().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sel := b.Spec.MatchResources.NamespaceSelector.MatchLabels
+		if b.Spec.PolicyName != name || len(sel) != 1 || sel[corev1.LabelMetadataName] != p.Namespace ||
+			strings.Join(convert(b.Spec.ValidationActions), ",") != "Deny" {
+			t.Errorf("binding %s: %+v, want the policy, Deny, in the namespace %s only", name, b.Spec, p.Namespace)
+		}
+		if b.Labels[LabelManaged] != "true" || pol.Labels[LabelLearner] != p.Slug {
+			t.Errorf("rule %s labels %v / %v", name, pol.Labels, b.Labels)
+		}
+	}
+
+	// The class was prepared before the rule existed.
+	for _, p := range ps {
+		adm.ValidatingAdmissionPolicies().Delete(ctx, NodePortRule(p.Namespace), metav1.DeleteOptions{})
+		adm.ValidatingAdmissionPolicyBindings().Delete(ctx, NodePortRule(p.Namespace), metav1.DeleteOptions{})
+	}
+	again := prepare(t, c, Numbered(2, "lab-"))
+	for i, p := range again {
+		pol, err := adm.ValidatingAdmissionPolicies().Get(ctx, NodePortRule(p.Namespace), metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "p.nodePort == " + strconv.Itoa(ps[i].NodePort); !strings.Contains(pol.Spec.Validations[0].Expression, want) {
+			t.Errorf("the rule made again for %s checks %q, want %q", p.Namespace, pol.Spec.Validations[0].Expression, want)
+		}
+		if _, err := adm.ValidatingAdmissionPolicyBindings().Get(ctx, NodePortRule(p.Namespace), metav1.GetOptions{}); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func convert(actions []admissionv1.ValidationAction) []string {
+	var out []string
+	for _, a := range actions {
+		out = append(out, string(a))
+	}
+	return out
 }

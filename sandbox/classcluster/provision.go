@@ -7,12 +7,14 @@ import (
 	"strconv"
 	"time"
 
+	admissionv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/utils/ptr"
 )
 
 // The names of what lab makes in each learner's namespace, and the labels
@@ -142,7 +144,7 @@ func prepareOne(ctx context.Context, client kubernetes.Interface, l Learner, opt
 	default:
 		return p, fmt.Errorf("looking for the namespace: %w", err)
 	}
-	for _, obj := range namespaceObjects(l.Namespace) {
+	for _, obj := range append(namespaceObjects(l.Namespace), nodePortObjects(l, p.NodePort)...) {
 		if err := obj.create(ctx, client); err != nil && !apierrors.IsAlreadyExists(err) {
 			return p, fmt.Errorf("creating the %s %s: %w", obj.kind, AccountName, err)
 		}
@@ -202,6 +204,67 @@ func namespaceObjects(ns string) []object {
 			_, err := c.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: m, Type: corev1.SecretTypeServiceAccountToken}, opts)
 			return err
 		}},
+	}
+}
+
+// NodePortRule names the admission policy, and its binding, that keep a
+// learner's Services to the node port the class gave them: the quota
+// allows one NodePort Service, and this rule says which port it may use.
+func NodePortRule(namespace string) string { return "lab-node-port-" + namespace }
+
+// nodePortObjects are the learner's node port rule: a ValidatingAdmissionPolicy
+// that refuses a Service with any node port but theirs, and its binding,
+// which applies it in their namespace only. Both are cluster-wide objects,
+// which the learner's account cannot change.
+func nodePortObjects(l Learner, port int) []object {
+	name := NodePortRule(l.Namespace)
+	meta := metav1.ObjectMeta{Name: name, Labels: map[string]string{LabelManaged: "true", LabelLearner: l.Slug}}
+	opts := metav1.CreateOptions{}
+	return []object{
+		{"ValidatingAdmissionPolicy", func(ctx context.Context, c kubernetes.Interface) error {
+			_, err := c.AdmissionregistrationV1().ValidatingAdmissionPolicies().Create(ctx, NodePortPolicy(meta, l.Namespace, port), opts)
+			return err
+		}},
+		{"ValidatingAdmissionPolicyBinding", func(ctx context.Context, c kubernetes.Interface) error {
+			_, err := c.AdmissionregistrationV1().ValidatingAdmissionPolicyBindings().Create(ctx, &admissionv1.ValidatingAdmissionPolicyBinding{
+				ObjectMeta: meta,
+				Spec: admissionv1.ValidatingAdmissionPolicyBindingSpec{
+					PolicyName:        name,
+					ValidationActions: []admissionv1.ValidationAction{admissionv1.Deny},
+					MatchResources: &admissionv1.MatchResources{NamespaceSelector: &metav1.LabelSelector{
+						MatchLabels: map[string]string{corev1.LabelMetadataName: l.Namespace},
+					}},
+				},
+			}, opts)
+			return err
+		}},
+	}
+}
+
+// NodePortPolicy refuses, when a Service is made or changed, any node port
+// but port. Kubernetes gives a NodePort Service that names none a free
+// port before admission, so a Service that leaves it out is refused too,
+// with the message that says which port to write.
+func NodePortPolicy(meta metav1.ObjectMeta, namespace string, port int) *admissionv1.ValidatingAdmissionPolicy {
+	fail := admissionv1.Fail
+	return &admissionv1.ValidatingAdmissionPolicy{
+		ObjectMeta: meta,
+		Spec: admissionv1.ValidatingAdmissionPolicySpec{
+			FailurePolicy: &fail,
+			MatchConstraints: &admissionv1.MatchResources{
+				NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{corev1.LabelMetadataName: namespace}},
+				ResourceRules: []admissionv1.NamedRuleWithOperations{{RuleWithOperations: admissionv1.RuleWithOperations{
+					Operations: []admissionv1.OperationType{admissionv1.Create, admissionv1.Update},
+					Rule:       admissionv1.Rule{APIGroups: []string{""}, APIVersions: []string{"v1"}, Resources: []string{"services"}},
+				}}},
+			},
+			Validations: []admissionv1.Validation{{
+				Expression: fmt.Sprintf("!has(object.spec.ports) || object.spec.ports.all(p, !has(p.nodePort) || p.nodePort == %d)", port),
+				Message: fmt.Sprintf("node port %d is yours in this class (namespace %s): every node port of a Service here must be %d; write nodePort: %d",
+					port, namespace, port, port),
+				Reason: ptr.To(metav1.StatusReasonForbidden),
+			}},
+		},
 	}
 }
 

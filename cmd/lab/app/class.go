@@ -22,6 +22,7 @@ time spent per step and whose machine will not manage the Kubernetes lessons.
    lab class create "Docker 101"          # prints the join code
    lab class serve --listen 0.0.0.0:8080  # the page: http://HOST:8080/
    lab class cluster --count 20           # one shared Kubernetes cluster: a namespace each
+   lab class export --format csv -o class.csv
 
 The store is an SQLite file in lab's state folder unless --db names another
 file or a PostgreSQL database (postgres://user:pass@host/db).`
@@ -67,21 +68,33 @@ func newClassCmd(s *IOStreams) *cli.Command {
 			newClassClusterCmd(s),
 			newUseClusterCmd(s),
 			newClassVerifyCmd(s),
+			newClassExportCmd(s),
 		},
 	}
 }
 
+// classStorePath is --db, by default class.db in lab's state folder.
+func classStorePath(s *IOStreams, dsn string) (string, error) {
+	if dsn != "" {
+		return dsn, nil
+	}
+	dir, err := progress.Dir(s.Getenv)
+	if err != nil {
+		return "", &envError{err: err}
+	}
+	return filepath.Join(dir, "class.db"), nil
+}
+
 // openClassStore opens --db, by default class.db in lab's state folder.
 func openClassStore(ctx context.Context, s *IOStreams, dsn string) (*class.Store, error) {
-	if dsn == "" {
-		dir, err := progress.Dir(s.Getenv)
-		if err != nil {
-			return nil, &envError{err: err}
+	dsn, err := classStorePath(s, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if !class.IsPostgres(dsn) {
+		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
+			return nil, &envError{err: fmt.Errorf("creating the class store's folder: %w", err)}
 		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, &envError{err: fmt.Errorf("creating lab's state folder: %w", err)}
-		}
-		dsn = filepath.Join(dir, "class.db")
 	}
 	st, err := class.Open(ctx, dsn)
 	if err != nil {

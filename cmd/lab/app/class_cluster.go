@@ -17,8 +17,10 @@ import (
 const classClusterHelp = `Prepares an existing Kubernetes cluster (any conformant one) for a class
 that shares it. For each learner it makes a namespace, a ServiceAccount that
 RBAC allows into that namespace only, a quota and default limits that fit
-lesson 7, a node port of their own from --node-ports, and writes a
-kubeconfig file for them into --out. Give each learner their file; they run
+lesson 7, a node port of their own from --node-ports with an admission rule
+(a ValidatingAdmissionPolicy bound to their namespace) that refuses their
+Services any other node port, and writes a kubeconfig file for them into
+--out. Give each learner their file; they run
 lab class use-cluster FILE, and lesson 7's checks work in their namespace.
 
    lab class cluster --learners names.txt --out class-files/

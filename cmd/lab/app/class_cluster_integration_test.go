@@ -18,12 +18,16 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/lab-workshop/lab/features"
+	"github.com/lab-workshop/lab/internal/class"
+	"github.com/lab-workshop/lab/internal/class/learner"
 	"github.com/lab-workshop/lab/lessons"
 	cluster "github.com/lab-workshop/lab/sandbox/classcluster"
 )
@@ -32,8 +36,9 @@ import (
 // multi-node kind cluster from the test kit's node image, lab class
 // cluster --count 3, three learners at once doing lesson 7 in their own
 // namespaces with its reference solution and passing its checks with lab
-// verify (lesson 6 reported skipped), and one learner refused (403) when
-// reading another's Deployment.
+// verify (lesson 6 reported skipped), one learner refused (403) when
+// reading another's Deployment and when taking another's node port, and
+// the instructor's lab class verify --class recorded as verified.
 //
 // It needs a Docker engine, the kind and kubectl CLIs and LAB_NODE_IMAGE;
 // without them it skips, unless LAB_REQUIRE_CLUSTER is set. Measured on
@@ -85,7 +90,7 @@ func TestClassSharedCluster(t *testing.T) {
 	// the node port the check uses are spread over more than one.
 	name, kubeconfig := reuse, filepath.Join(dir, "instructor.kubeconfig")
 	if reuse == "" {
-		name = "lab-class-it-" + id
+		name = "cls-it-" + id
 		cfg := filepath.Join(dir, "kind.yaml")
 		writeFile(t, cfg, "kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n")
 		t.Cleanup(func() {
@@ -113,6 +118,16 @@ func TestClassSharedCluster(t *testing.T) {
 	files := filepath.Join(dir, "class-files")
 	out := run(t, ctx, nil, "", lab, "class", "cluster", "--count", "3", "--kubeconfig", kubeconfig, "--out", files, "--prefix", prefix)
 	t.Logf("lab class cluster:\n%s", out)
+	learner1 := clientFor(t, filepath.Join(files, prefix+"learner-1.kubeconfig"))
+	rule := newNodePortRule(t, files, prefix)
+
+	// Before the class starts, learner 1 tries to take learner 2's port,
+	// which no Service holds yet: only the node port rule stands in the way.
+	// The API server takes a moment to load a new policy; a dry run, which
+	// goes through admission and keeps nothing, waits for it.
+	rule.loaded(ctx, learner1)
+	_, err = learner1.CoreV1().Services(rule.ns).Create(ctx, rule.service(rule.other), metav1.CreateOptions{})
+	rule.refused(fmt.Sprintf("creating a NodePort Service on learner 2's port %d", rule.other), err)
 
 	// Three learners at once, each on their own lab state and workspace.
 	var wg sync.WaitGroup
@@ -133,7 +148,6 @@ func TestClassSharedCluster(t *testing.T) {
 	if _, err := admin.AppsV1().Deployments(other).Get(ctx, "lab-app", metav1.GetOptions{}); err != nil {
 		t.Fatalf("the instructor cannot read %s's Deployment: %v", other, err)
 	}
-	learner1 := clientFor(t, filepath.Join(files, prefix+"learner-1.kubeconfig"))
 	_, err = learner1.AppsV1().Deployments(other).Get(ctx, "lab-app", metav1.GetOptions{})
 	var status apierrors.APIStatus
 	if !apierrors.IsForbidden(err) || !errors.As(err, &status) || status.Status().Code != http.StatusForbidden {
@@ -143,6 +157,141 @@ func TestClassSharedCluster(t *testing.T) {
 	}
 	if _, err := learner1.AppsV1().Deployments(prefix+"learner-1").Get(ctx, "lab-app", metav1.GetOptions{}); err != nil {
 		t.Errorf("learner 1 reading their own Deployment: %v", err)
+	}
+
+	rule.afterLesson7(ctx, learner1)
+	verifiedInTheClass(t, ctx, lab, dir, files, prefix)
+}
+
+// nodePortRule is learner 1's node port and learner 2's, and the checks
+// that learner 1 cannot open any other: each refusal names learner 1's port.
+type nodePortRule struct {
+	t          *testing.T
+	ns         string
+	own, other int32
+}
+
+func newNodePortRule(t *testing.T, files, prefix string) *nodePortRule {
+	t.Helper()
+	port := func(n int) int32 {
+		data, err := os.ReadFile(filepath.Join(files, fmt.Sprintf("%slearner-%d.kubeconfig", prefix, n)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cc, err := cluster.ReadKubeconfig(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int32(cc.NodePort)
+	}
+	return &nodePortRule{t: t, ns: prefix + "learner-1", own: port(1), other: port(2)}
+}
+
+// service is a NodePort Service in learner 1's namespace on nodePort (0:
+// none named).
+func (r *nodePortRule) service(nodePort int32) *corev1.Service {
+	return &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "cls-steal", Namespace: r.ns},
+		Spec: corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort, Selector: map[string]string{"app": "lab-app"},
+			Ports: []corev1.ServicePort{{Port: 80, TargetPort: intstr.FromInt32(3000), NodePort: nodePort}}},
+	}
+}
+
+// loaded waits until the API server enforces learner 1's rule.
+func (r *nodePortRule) loaded(ctx context.Context, learner1 kubernetes.Interface) {
+	t := r.t
+	t.Helper()
+	start := time.Now()
+	for {
+		_, err := learner1.CoreV1().Services(r.ns).Create(ctx, r.service(r.other), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil && strings.Contains(err.Error(), "ValidatingAdmissionPolicy") {
+			t.Logf("the node port rule is enforced %s after lab class cluster", time.Since(start).Round(time.Millisecond))
+			return
+		}
+		if time.Since(start) > time.Minute {
+			t.Fatalf("a dry run of learner 1 taking learner 2's port a minute after lab class cluster: %v; want it refused by the node port rule", err)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func (r *nodePortRule) refused(what string, err error) {
+	t := r.t
+	t.Helper()
+	if err == nil {
+		t.Errorf("learner 1 %s: allowed, want refused by the node port rule", what)
+		return
+	}
+	want := fmt.Sprintf("node port %d is yours", r.own)
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), want) {
+		t.Errorf("learner 1 %s: %v; want 403 Forbidden saying %q", what, err, want)
+		return
+	}
+	t.Logf("learner 1 %s: refused as it should be: %v", what, err)
+}
+
+// afterLesson7: learner 1, whose Service holds their own port, can
+// neither add one that leaves the port to Kubernetes nor move theirs to a
+// port no Service holds.
+func (r *nodePortRule) afterLesson7(ctx context.Context, learner1 kubernetes.Interface) {
+	t := r.t
+	t.Helper()
+	_, err := learner1.CoreV1().Services(r.ns).Create(ctx, r.service(0), metav1.CreateOptions{})
+	r.refused("creating a NodePort Service with no node port", err)
+
+	svcs, err := learner1.CoreV1().Services(r.ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine *corev1.Service
+	for i := range svcs.Items {
+		if svcs.Items[i].Spec.Type == corev1.ServiceTypeNodePort {
+			mine = &svcs.Items[i]
+		}
+	}
+	if mine == nil || mine.Spec.Ports[0].NodePort != r.own {
+		t.Fatalf("learner 1's NodePort Service after lesson 7: %+v, want one on %d", mine, r.own)
+	}
+	free := int32(30199) // the last of lab class cluster's range; three learners hold the first three
+	mine.Spec.Ports[0].NodePort = free
+	_, err = learner1.CoreV1().Services(r.ns).Update(ctx, mine, metav1.UpdateOptions{})
+	r.refused(fmt.Sprintf("moving their Service %s to the free port %d", mine.Name, free), err)
+}
+
+// verifiedInTheClass: the instructor re-runs learner 1's checks with lab
+// class verify --class, and the class store holds the results as verified.
+func verifiedInTheClass(t *testing.T, ctx context.Context, lab, dir, files, prefix string) {
+	t.Helper()
+	db := filepath.Join(dir, "class.db")
+	st, err := class.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	c, _, err := st.CreateClass(ctx, "Docker 101")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, _, err := st.AddLearner(ctx, c.ID, "learner-1", learner.Readiness{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"LAB_HOME=" + filepath.Join(dir, "instructor"), "NO_COLOR=1"}
+	out := run(t, ctx, env, "", lab, "class", "verify", "learner-1", "--files", files, "--prefix", prefix,
+		"--db", db, "--class", "Docker 101", "--no-disruptive", "kubernetes/deployment", "kubernetes/service")
+	t.Logf("lab class verify --class:\n%s", out)
+	rs, err := st.Results(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rs {
+		if r.Learner == l.ID && r.Verified {
+			got = append(got, r.Record.Step+" "+r.Record.Verdict)
+		}
+	}
+	if want := "kubernetes/deployment passed, kubernetes/service passed"; strings.Join(got, ", ") != want {
+		t.Errorf("verified results in the class store: %q, want %q", strings.Join(got, ", "), want)
 	}
 }
 
@@ -297,7 +446,7 @@ func loadImages(t *testing.T, ctx context.Context, course *lessons.Course, clust
 	t.Helper()
 	app := "lab/app:v1"
 	if _, err := exec.Command("docker", "image", "inspect", app).CombinedOutput(); err != nil {
-		app = "lab-class-it-app:" + id
+		app = "cls-it-app:" + id
 		buildSampleApp(t, ctx, course, app, dir)
 	}
 	mongo := course.Vars["mongo_image"]

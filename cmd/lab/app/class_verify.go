@@ -2,14 +2,20 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/urfave/cli/v3"
 
 	"github.com/lab-workshop/lab/features"
+	"github.com/lab-workshop/lab/internal/class"
+	"github.com/lab-workshop/lab/internal/class/learner"
 	"github.com/lab-workshop/lab/internal/report"
+	"github.com/lab-workshop/lab/internal/result"
 	"github.com/lab-workshop/lab/lessons"
 	cluster "github.com/lab-workshop/lab/sandbox/classcluster"
 )
@@ -26,7 +32,16 @@ says "verified by the instructor".
 
 The steps default to those of the lessons that work in a cluster the class
 shares (lesson 7); lessons that need the learner's own machine cannot be
-checked from here.`
+checked from here.
+
+With --class NAME the results also go into the class store (--db, as lab
+class serve takes it), under the learner of that name in the class; the
+class page marks them "verified by the instructor", and they win over what
+the learner's lab reported for those steps. Steps that could not be checked
+(the cluster did not answer) or were skipped are not recorded.
+
+   lab class verify "Ana Lima" --class "Docker 101"
+   lab class verify lab-learner-3 --class "Docker 101" --learner "Bo Chen"`
 
 func newClassVerifyCmd(s *IOStreams) *cli.Command {
 	return &cli.Command{
@@ -39,6 +54,9 @@ func newClassVerifyCmd(s *IOStreams) *cli.Command {
 			&cli.StringFlag{Name: "prefix", Value: "lab-", Usage: "the namespaces' `PREFIX`, as given to lab class cluster"},
 			&cli.StringFlag{Name: "format", Value: "pretty", Usage: "pretty, json or junit"},
 			&cli.BoolFlag{Name: "no-disruptive", Usage: "skip the checks that break something on purpose (deleting a pod)"},
+			dbFlag,
+			&cli.StringFlag{Name: "class", Usage: "record the results in the class `NAME`'s store, marked verified by the instructor"},
+			&cli.StringFlag{Name: "learner", Usage: "the learner's `NAME` in the class, when it is not the name in their kubeconfig file"},
 		},
 		Action: func(ctx context.Context, cmd *cli.Command) error {
 			if cmd.Args().Len() < 1 {
@@ -87,6 +105,21 @@ func runClassVerify(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	if err != nil {
 		return &envError{err: err}
 	}
+	// The class and the learner are looked up before any check runs, so a
+	// misspelt name costs nothing.
+	var rec *classRecorder
+	if name := cmd.String("class"); name != "" {
+		who := cmd.String("learner")
+		if who == "" {
+			who = cc.Learner
+		}
+		if rec, err = openClassRecorder(ctx, s, cmd.String("db"), name, who); err != nil {
+			return err
+		}
+		defer rec.store.Close()
+	} else if cmd.String("learner") != "" {
+		return usageErrorf("--learner names the learner in a class: give --class NAME too")
+	}
 	m := &sharedMode{file: abs, ClassContext: cc}
 	course, err := loadCourseWith("", m.vars())
 	if err != nil {
@@ -117,6 +150,11 @@ func runClassVerify(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	if err := report.Write(s.Out, cmd.String("format"), rep, info, s.OutTTY); err != nil {
 		return &envError{err: err}
 	}
+	if rec != nil {
+		if err := rec.record(ctx, s, course, rep); err != nil {
+			return err
+		}
+	}
 	if err := rep.Err(); err != nil {
 		return &silentError{code: exitCode(err)}
 	}
@@ -143,4 +181,77 @@ func classSteps(course *lessons.Course, scopes []string) ([]*lessons.Step, error
 		return nil, usageErrorf("the course has no lesson that works in a shared cluster; name the steps to check")
 	}
 	return steps, nil
+}
+
+// classRecorder stores lab class verify's results in the class store as
+// the instructor's verdicts on one learner's steps.
+type classRecorder struct {
+	store   *class.Store
+	class   *class.Class
+	learner *class.Learner
+}
+
+// openClassRecorder finds the class and, in it, the learner by name; an
+// unknown one is a usage error that says who is in the class.
+func openClassRecorder(ctx context.Context, s *IOStreams, dsn, className, who string) (*classRecorder, error) {
+	st, err := openClassStore(ctx, s, dsn)
+	if err != nil {
+		return nil, err
+	}
+	c, err := chooseClass(ctx, st, className)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	l, err := st.LearnerNamed(ctx, c.ID, who)
+	if errors.Is(err, class.ErrNotFound) {
+		names := learnerNames(ctx, st, c.ID)
+		st.Close()
+		return nil, usageErrorf("no learner named %q in the class %q (%s); lab class export --class %q lists them; give --learner NAME when they joined under another name",
+			who, c.Name, names, c.Name)
+	}
+	if err != nil {
+		st.Close()
+		return nil, &envError{err: err}
+	}
+	return &classRecorder{store: st, class: c, learner: l}, nil
+}
+
+// learnerNames says who is in a class, for a message.
+func learnerNames(ctx context.Context, st *class.Store, classID string) string {
+	ls, err := st.Learners(ctx, classID)
+	if err != nil || len(ls) == 0 {
+		return "it has no learner yet"
+	}
+	var names []string
+	for _, l := range ls {
+		names = append(names, fmt.Sprintf("%q", l.Name))
+	}
+	if len(names) > 10 {
+		names = append(names[:10], fmt.Sprintf("and %d more", len(names)-10))
+	}
+	return "its learners: " + strings.Join(names, ", ")
+}
+
+// record stores the passed and failed results; a step that could not run
+// or was skipped says nothing about the learner's work.
+func (r *classRecorder) record(ctx context.Context, s *IOStreams, course *lessons.Course, rep *result.Report) error {
+	stored, left := 0, 0
+	for _, res := range rep.Results {
+		if res.Status != result.StatusPassed && res.Status != result.StatusFailed {
+			left++
+			continue
+		}
+		rec := learner.FromResult(res, course, labVersion(), time.Now())
+		if err := r.store.AddVerified(ctx, r.learner, rec, time.Now()); err != nil {
+			return &envError{err: fmt.Errorf("recording the verified results of %q in the class %q: %w", r.learner.Name, r.class.Name, err)}
+		}
+		stored++
+	}
+	fmt.Fprintf(s.Err, "recorded %d result(s) of %q in the class %q, marked verified by the instructor", stored, r.learner.Name, r.class.Name)
+	if left > 0 {
+		fmt.Fprintf(s.Err, "; %d step(s) skipped or not checked are not recorded", left)
+	}
+	fmt.Fprintln(s.Err)
+	return nil
 }

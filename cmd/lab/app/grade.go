@@ -14,6 +14,7 @@ import (
 	"github.com/lab-workshop/lab/internal/grade"
 	"github.com/lab-workshop/lab/internal/receipt"
 	"github.com/lab-workshop/lab/internal/safetext"
+	"github.com/lab-workshop/lab/lessons"
 )
 
 type gradeOptions struct {
@@ -131,13 +132,7 @@ func runGrade(s *IOStreams, cmd *cli.Command, opts gradeOptions) error {
 		return &envError{err: fmt.Errorf("%d receipt file(s) could not be read; nothing was graded", unreadable)}
 	}
 
-	want := grade.Course{ID: course.ID, Hash: course.Hash}
-	for _, st := range course.Steps() {
-		want.Steps = append(want.Steps, grade.Column{
-			Key: st.Key(), Label: fmt.Sprintf("%d.%d", st.Lesson.Index, st.Index), Title: st.Title,
-		})
-	}
-	class := grade.Grade(files, grade.Options{Key: key, Course: want})
+	class := grade.Grade(files, grade.Options{Key: key, Course: gradeCourse(course)})
 
 	for _, r := range class.Rejected {
 		who := ""
@@ -212,4 +207,16 @@ func writeClass(stdout io.Writer, out *outputFile, format string, class *grade.C
 		return &envError{err: fmt.Errorf("writing the class report to standard output: %w", err)}
 	}
 	return nil
+}
+
+// gradeCourse is the course a class report's columns come from: every
+// step, numbered lesson.step.
+func gradeCourse(course *lessons.Course) grade.Course {
+	want := grade.Course{ID: course.ID, Hash: course.Hash}
+	for _, st := range course.Steps() {
+		want.Steps = append(want.Steps, grade.Column{
+			Key: st.Key(), Label: fmt.Sprintf("%d.%d", st.Lesson.Index, st.Index), Title: st.Title,
+		})
+	}
+	return want
 }

@@ -59,6 +59,7 @@ func TestScripts(t *testing.T) {
 			"engineproxy":   engineproxy,
 			"fakeengineapi": fakeEngineCmd,
 			"fakekube":      fakeKubeCmd,
+			"classstore":    classStoreCmd,
 		},
 	})
 }
