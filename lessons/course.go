@@ -26,6 +26,9 @@ type Course struct {
 	// Prefix is what the names of the course's resources start with, from
 	// course.yaml's prefix: ("" when it has none; see ResourcePrefix).
 	Prefix string `json:"prefix,omitempty"`
+	// Cluster is the kind cluster the lessons make, from course.yaml's
+	// cluster: (nil when the course declares none).
+	Cluster *Cluster `json:"cluster,omitempty"`
 	// Tested holds the tool versions course.yaml says every lesson was
 	// tested with; each lesson's Tested adds its own.
 	Tested Tested `json:"tested,omitempty"`

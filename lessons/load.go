@@ -44,6 +44,7 @@ type courseMeta struct {
 	Lessons []string          `yaml:"lessons"`
 	Vars    map[string]string `yaml:"vars"`
 	Prefix  string            `yaml:"prefix"`
+	Cluster *clusterMeta      `yaml:"cluster"`
 	// Tested is read by hand (parseTested): its keys are tools and
 	// lesson ids, each checked with a message of its own.
 	Tested yaml.Node `yaml:"tested"`
@@ -161,6 +162,7 @@ func (p *parser) parseCourse() error {
 	}
 	p.checkVars(doc, meta.Vars)
 	c.Vars = withOverrides(meta.Vars, p.overrides)
+	c.Cluster = p.parseCluster(doc, meta.Cluster, meta.Vars)
 	c.Prefix = strings.TrimSpace(meta.Prefix)
 	if c.Prefix != "" && !resourcePrefix.MatchString(c.Prefix) {
 		p.problem(courseFile, doc.line("prefix"), "prefix %q is not a name prefix (use a-z, 0-9, and - _ . / between them, for example lab)", c.Prefix)

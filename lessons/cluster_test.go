@@ -1,0 +1,100 @@
+package lessons
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestClusterBlock(t *testing.T) {
+	c, f := withVars(t)
+	edit(t, c, "course.yaml", "vars:\n", "vars:\n  cluster_name: drills\n  node_port: \"30080\"\n")
+	c["course.yaml"].Data = append(c["course.yaml"].Data, []byte("cluster:\n  name: \"{{ vars.cluster_name }}\"\n  node_ports:\n    - \"{{ vars.node_port }}\"\n    - 31000\n")...)
+	course, err := Load(c, f)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if course.Cluster == nil {
+		t.Fatal("Cluster: got nil, want the declared cluster")
+	}
+	if got, want := course.Cluster.Name, "drills"; got != want {
+		t.Errorf("Cluster.Name: got %q, want %q", got, want)
+	}
+	if got, want := course.Cluster.NodePorts, []int{30080, 31000}; !slices.Equal(got, want) {
+		t.Errorf("Cluster.NodePorts: got %v, want %v", got, want)
+	}
+}
+
+// A class's values for a learner are for its shared cluster: the course's
+// own kind cluster keeps course.yaml's values.
+func TestClusterIgnoresOverrides(t *testing.T) {
+	c, f := withVars(t)
+	edit(t, c, "course.yaml", "vars:\n", "vars:\n  cluster_name: lab\n")
+	c["course.yaml"].Data = append(c["course.yaml"].Data, []byte("cluster:\n  name: \"{{ vars.cluster_name }}\"\n")...)
+	course, err := LoadWithVars(c, f, map[string]string{"cluster_name": "class"})
+	if err != nil {
+		t.Fatalf("LoadWithVars: %v", err)
+	}
+	if got := course.Cluster.Name; got != "lab" {
+		t.Errorf("Cluster.Name: got %q, want lab", got)
+	}
+}
+
+func TestNoClusterBlock(t *testing.T) {
+	c, f := fixture()
+	course, err := Load(c, f)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if course.Cluster != nil {
+		t.Errorf("Cluster: got %+v, want nil for a course that declares none", course.Cluster)
+	}
+}
+
+func TestClusterProblems(t *testing.T) {
+	// withVars' course.yaml has 8 lines; the block starts on line 9.
+	tests := []struct {
+		name, block, want string
+	}{
+		{"no name", "cluster:\n  node_ports: [30001]\n",
+			`course.yaml:9: cluster has no name: give the kind cluster the lessons make one, for example name: lab`},
+		{"upper-case name", "cluster:\n  name: Lab\n",
+			`course.yaml:10: cluster name "Lab" is not one kind accepts: use a-z, 0-9 and -, starting and ending with a letter or digit, at most 63 characters`},
+		{"name ending in -", "cluster:\n  name: lab-\n",
+			`course.yaml:10: cluster name "lab-" is not one kind accepts: use a-z, 0-9 and -, starting and ending with a letter or digit, at most 63 characters`},
+		{"unknown variable", "cluster:\n  name: \"{{ vars.cluster }}\"\n",
+			`course.yaml:10: unknown variable "cluster": declare it under vars: in course.yaml`},
+		{"port below the range", "cluster:\n  name: lab\n  node_ports:\n    - 8080\n",
+			`course.yaml:12: node port 8080 is outside the NodePort range 30000-32767`},
+		{"port above the range", "cluster:\n  name: lab\n  node_ports:\n    - 32768\n",
+			`course.yaml:12: node port 32768 is outside the NodePort range 30000-32767`},
+		{"port not a number", "cluster:\n  name: lab\n  node_ports:\n    - \"{{ vars.web_port }}x\"\n",
+			`course.yaml:12: node port "8080x" is not a number`},
+		{"duplicate port", "cluster:\n  name: lab\n  node_ports:\n    - 30001\n    - \"30001\"\n",
+			`course.yaml:13: node port 30001 is listed twice`},
+		{"unknown key", "cluster:\n  name: lab\n  ports: [30001]\n",
+			`course.yaml:11: unknown key "ports"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, f := withVars(t)
+			c["course.yaml"].Data = append(c["course.yaml"].Data, []byte(tt.block)...)
+			_, err := Load(c, f)
+			var v *ValidationError
+			if !errors.As(err, &v) {
+				t.Fatalf("Load: got %v, want a ValidationError", err)
+			}
+			var got []string
+			for _, p := range v.Problems {
+				got = append(got, p.String())
+			}
+			for _, g := range got {
+				if strings.HasPrefix(g, tt.want) {
+					return
+				}
+			}
+			t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), tt.want)
+		})
+	}
+}
