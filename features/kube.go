@@ -6,13 +6,25 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
 
-// defaultKubeContext is the cluster the checks look at unless the target
-// names another (sandbox.KubeContextVar): the context kind writes for the
-// lessons' cluster "lab".
+// defaultKubeContext is the cluster the checks of a course that declares
+// no cluster look at unless the target names another
+// (sandbox.KubeContextVar): the context kind writes for the cluster "lab",
+// which the checks looked at before a course could declare its own.
 const defaultKubeContext = "kind-lab"
+
+// KubeContext is the kubeconfig context the checks of course look at unless
+// the target names another: that of the kind cluster the course declares,
+// or defaultKubeContext for a course that declares none.
+func KubeContext(course *lessons.Course) string {
+	if course == nil || course.Cluster == nil {
+		return defaultKubeContext
+	}
+	return sandbox.KubeContextOf(course.Cluster.Name)
+}
 
 // kubeConn is a run's connection to the cluster, made when a check first
 // needs it and then shared by the run's checks.
@@ -132,11 +144,11 @@ type KubeResources struct {
 }
 
 // FindKubeResources looks for the objects refs name ("deployment/lab-app")
-// in the cluster the checks use, with env's KUBECONFIG, LAB_KUBE_CONTEXT and
+// in the cluster the checks of course use, with env's KUBECONFIG, LAB_KUBE_CONTEXT and
 // LAB_KUBE_NAMESPACE. A kind cluster that does not exist holds none; one
 // that exists but does not answer is an error.
-func FindKubeResources(ctx context.Context, env []string, refs []string) (*KubeResources, error) {
-	r := newRun(Options{Env: env})
+func FindKubeResources(ctx context.Context, course *lessons.Course, env []string, refs []string) (*KubeResources, error) {
+	r := newRun(Options{Env: env}, course)
 	found, k, err := (&kubeLeftovers{run: r}).objects(ctx, refs)
 	if err != nil {
 		r.close()

@@ -211,7 +211,7 @@ func PortConflicts(ctx context.Context, env []string, step *lessons.Step) []resu
 	if len(ports) == 0 {
 		return nil
 	}
-	r := newRun(Options{Env: env})
+	r := newRun(Options{Env: env}, step.Lesson.Course)
 	defer r.close()
 	e, err := r.dockerEngine(ctx)
 	if err != nil {

@@ -53,7 +53,7 @@ func Run(ctx context.Context, steps []*lessons.Step, opts Options) (*Report, err
 		return nil, errors.New("no step selected: nothing to check; see: lab list")
 	}
 	opts.Env, opts.Status = orDefaults(opts.Env, opts.Status)
-	r := newRun(opts)
+	r := newRun(opts, steps[0].Lesson.Course)
 	defer r.close()
 
 	report := &Report{Started: time.Now()}
@@ -116,9 +116,9 @@ func (r *run) close() {
 }
 
 // newRun resolves the target of the options' environment once, for every
-// check of the run.
-func newRun(opts Options) *run {
-	return &run{opts: opts, target: sandbox.ResolveTarget(opts.Env, defaultKubeContext), results: map[*lessons.Step]*Result{}}
+// check of the run, with course's cluster as the default kube context.
+func newRun(opts Options, course *lessons.Course) *run {
+	return &run{opts: opts, target: sandbox.ResolveTarget(opts.Env, KubeContext(course)), results: map[*lessons.Step]*Result{}}
 }
 
 // dockerEngine connects on first use and then reuses the connection.

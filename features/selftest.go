@@ -483,7 +483,7 @@ func (t *selftest) cleanupLesson(ctx context.Context, lesson *lessons.Lesson) er
 // cluster.
 func (t *selftest) leftovers(ctx context.Context, lesson *lessons.Lesson) (map[*lessons.Step][]string, error) {
 	out := map[*lessons.Step][]string{}
-	r := newRun(Options{Env: t.env})
+	r := newRun(Options{Env: t.env}, lesson.Course)
 	defer r.close()
 	kube := &kubeLeftovers{run: r}
 	for _, step := range lesson.Steps {

@@ -26,7 +26,7 @@ func (t *selftest) portsFree(ctx context.Context, steps, required []*lessons.Ste
 	if len(ports) == 0 {
 		return nil
 	}
-	r := newRun(Options{Env: t.env})
+	r := newRun(Options{Env: t.env}, nil) // the engine only
 	defer r.close()
 	e, err := r.dockerEngine(ctx)
 	if err != nil {

@@ -28,7 +28,7 @@ func TestKindAndKubectlVersionChecks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.tool, func(t *testing.T) {
 			ctx := context.Background()
-			none := &world{run: newRun(Options{Env: []string{"PATH=" + t.TempDir()}})}
+			none := &world{run: newRun(Options{Env: []string{"PATH=" + t.TempDir()}}, nil)}
 			if err := tt.check(none, ctx, tt.min); err == nil || result.CodeOf(err) != "not-installed" || err.Error() != tt.missing {
 				t.Errorf("missing: got %v, want not-installed:\n%s", err, tt.missing)
 			}
@@ -37,7 +37,7 @@ func TestKindAndKubectlVersionChecks(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, tt.tool), []byte("#!/bin/sh\necho '"+tt.output+"'\n"), 0o755); err != nil {
 				t.Fatal(err)
 			}
-			w := &world{run: newRun(Options{Env: []string{"PATH=" + dir + ":/usr/bin:/bin"}})}
+			w := &world{run: newRun(Options{Env: []string{"PATH=" + dir + ":/usr/bin:/bin"}}, nil)}
 			if err := tt.check(w, ctx, tt.min); err == nil || result.CodeOf(err) != "version-too-old" || err.Error() != tt.old {
 				t.Errorf("too old: got %v, want version-too-old:\n%s", err, tt.old)
 			}

@@ -338,7 +338,7 @@ func TestKubeContextGone(t *testing.T) {
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w := &world{run: newRun(Options{Env: []string{"KUBECONFIG=" + path}})}
+	w := &world{run: newRun(Options{Env: []string{"KUBECONFIG=" + path}}, nil)}
 	wantFailure(t, "context left", w.kubeContextGone(context.Background(), "kind-lab"),
 		`still has the context "kind-lab", but its cluster is gone`)
 	if err := os.WriteFile(path, []byte("apiVersion: v1\nkind: Config\ncurrent-context: kind-lab\n"), 0o600); err != nil {
@@ -346,7 +346,7 @@ func TestKubeContextGone(t *testing.T) {
 	}
 	wantFailure(t, "current context left", w.kubeContextGone(context.Background(), "kind-lab"),
 		`still names "kind-lab" as its current context, which no longer exists`)
-	w.run = newRun(Options{Env: []string{"KUBECONFIG=" + filepath.Join(dir, "none")}})
+	w.run = newRun(Options{Env: []string{"KUBECONFIG=" + filepath.Join(dir, "none")}}, nil)
 	wantFailure(t, "no kubeconfig", w.kubeContextGone(context.Background(), "kind-lab"), "")
 }
 
@@ -363,13 +363,28 @@ func TestKubectlCommands(t *testing.T) {
 }
 
 func TestKubeTargetFromTheEnvironment(t *testing.T) {
-	r := newRun(Options{Env: []string{}})
+	r := newRun(Options{Env: []string{}}, nil)
 	if c, ns := r.target.KubeContext, r.target.Namespace; c != "kind-lab" || ns != "" {
 		t.Errorf("got %q %q", c, ns)
 	}
-	r = newRun(Options{Env: []string{"LAB_KUBE_CONTEXT=class", "LAB_KUBE_NAMESPACE=ada"}})
+	r = newRun(Options{Env: []string{"LAB_KUBE_CONTEXT=class", "LAB_KUBE_NAMESPACE=ada"}}, nil)
 	if c, ns := r.target.KubeContext, r.target.Namespace; c != "class" || ns != "ada" {
 		t.Errorf("got %q %q", c, ns)
+	}
+}
+
+// The checks look at the kind cluster the course declares; a course that
+// declares none keeps kind-lab.
+func TestKubeTargetFromTheCourse(t *testing.T) {
+	course := &lessons.Course{Cluster: &lessons.Cluster{Name: "drills", NodePorts: []int{30080}}}
+	if c := newRun(Options{Env: []string{}}, course).target.KubeContext; c != "kind-drills" {
+		t.Errorf("course cluster drills: got context %q, want kind-drills", c)
+	}
+	if c := newRun(Options{Env: []string{}}, &lessons.Course{}).target.KubeContext; c != "kind-lab" {
+		t.Errorf("course without a cluster: got context %q, want kind-lab", c)
+	}
+	if c := newRun(Options{Env: []string{"LAB_KUBE_CONTEXT=class"}}, course).target.KubeContext; c != "class" {
+		t.Errorf("LAB_KUBE_CONTEXT=class: got context %q, want class", c)
 	}
 }
 

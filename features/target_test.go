@@ -64,7 +64,7 @@ func TestEachWorldChecksItsOwnTarget(t *testing.T) {
 		engine := newRecorder(t)
 		env := []string{"DOCKER_HOST=tcp://" + strings.TrimPrefix(engine.URL, "http://"), "KUBECONFIG=" + kubeconfig,
 			"LAB_KUBE_CONTEXT=class", "LAB_KUBE_NAMESPACE=" + name}
-		return &world{run: newRun(Options{Env: env})}, engine
+		return &world{run: newRun(Options{Env: env}, nil)}, engine
 	}
 	ada, adaEngine := learner("ada")
 	bob, bobEngine := learner("bob")

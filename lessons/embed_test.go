@@ -3,6 +3,7 @@ package lessons
 import (
 	"io/fs"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -23,5 +24,9 @@ func TestEmbeddedCourse(t *testing.T) {
 	}
 	if len(c.Steps()) == 0 {
 		t.Error("got a built-in course with no steps, want some")
+	}
+	// The cluster lab cluster up makes and the checks look at (kind-lab).
+	if cl := c.Cluster; cl == nil || cl.Name != "lab" || !slices.Equal(cl.NodePorts, []int{30001}) {
+		t.Errorf("built-in cluster: got %+v, want lab with node port 30001", cl)
 	}
 }

@@ -26,14 +26,6 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-// LabCluster is the name of the kind cluster the lessons use; kind calls its
-// kubeconfig context "kind-lab".
-const LabCluster = "lab"
-
-// LabNodePort is the NodePort lesson 7 exposes the app on, mapped to the
-// same port on the host's loopback address.
-const LabNodePort = 30001
-
 // KindClusterLabel is the label kind puts on every node container, valued
 // with the cluster's name.
 const KindClusterLabel = "io.x-k8s.kind.cluster"
@@ -62,14 +54,15 @@ type ClusterSpec struct {
 	Kubeconfig string
 }
 
-// LabClusterSpec is the lessons' cluster: one control-plane node with the
-// app's NodePort reachable on the host's loopback address.
-func LabClusterSpec(image string) ClusterSpec {
-	return ClusterSpec{
-		Name:  LabCluster,
-		Image: image,
-		Ports: []PortMapping{{HostPort: LabNodePort, NodePort: LabNodePort, ListenAddress: "127.0.0.1"}},
+// NodePortClusterSpec is a course's cluster: one control-plane node with
+// each of the lessons' NodePorts reachable on the same port of the host's
+// loopback address.
+func NodePortClusterSpec(name, image string, nodePorts []int) ClusterSpec {
+	spec := ClusterSpec{Name: name, Image: image}
+	for _, p := range nodePorts {
+		spec.Ports = append(spec.Ports, PortMapping{HostPort: p, NodePort: p, ListenAddress: "127.0.0.1"})
 	}
+	return spec
 }
 
 // KindConfig renders spec as kind's v1alpha4 cluster configuration, the
@@ -285,7 +278,7 @@ func classifyCreateError(spec ClusterSpec, err error) error {
 	case strings.Contains(low, "port is already allocated"), strings.Contains(low, "address already in use"):
 		return &ClusterProblem{
 			What: "a host port the cluster maps is already taken:\n" + indent(detail),
-			Fix:  fmt.Sprintf("free port %d (`docker ps --filter publish=%d` shows a container holding it), then run this again", LabNodePort, LabNodePort),
+			Fix:  portsFix(spec),
 		}
 	case strings.Contains(low, "too many open files"):
 		return inotifyProblem(readSysctl("fs/inotify/max_user_watches"), 0)
@@ -605,4 +598,20 @@ func WriteKindConfig(ws string, spec ClusterSpec) (path string, written bool, er
 		return path, false, fmt.Errorf("writing %s: %w", path, err)
 	}
 	return path, true, f.Close()
+}
+
+// portsFix says how to free the host ports spec maps.
+func portsFix(spec ClusterSpec) string {
+	switch len(spec.Ports) {
+	case 0:
+		return "free the host ports the cluster maps, then run this again"
+	case 1:
+		p := spec.Ports[0].HostPort
+		return fmt.Sprintf("free port %d (`docker ps --filter publish=%d` shows a container holding it), then run this again", p, p)
+	}
+	ports := make([]string, len(spec.Ports))
+	for i, p := range spec.Ports {
+		ports[i] = strconv.Itoa(p.HostPort)
+	}
+	return fmt.Sprintf("free ports %s (`docker ps --filter publish=PORT` shows a container holding one), then run this again", strings.Join(ports, ", "))
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func TestKindConfigIsWhatTheLessonTeaches(t *testing.T) {
-	raw, err := KindConfig(LabClusterSpec("lab-standin/kind-node:v1.37.2"))
+	raw, err := KindConfig(NodePortClusterSpec("lab", "lab-standin/kind-node:v1.37.2", []int{30001}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,12 +37,36 @@ func TestKindConfigIsWhatTheLessonTeaches(t *testing.T) {
 		t.Errorf("read back %+v", cfg)
 	}
 
-	noImage, err := KindConfig(LabClusterSpec(""))
+	noImage, err := KindConfig(NodePortClusterSpec("lab", "", []int{30001}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(string(noImage), "image:") {
 		t.Errorf("without --image the config must leave the node image to kind:\n%s", noImage)
+	}
+}
+
+// Another course's cluster has its own name and node ports.
+func TestNodePortClusterSpec(t *testing.T) {
+	spec := NodePortClusterSpec("drills", "", []int{30080, 31000})
+	raw, err := KindConfig(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "cluster.yaml")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ReadKindConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Name != "drills" || !cfg.Maps(30080, 30080) || !cfg.Maps(31000, 31000) || cfg.Maps(30001, 30001) {
+		t.Errorf("read back %+v from:\n%s", cfg, raw)
+	}
+	taken := kindexec.RunErrorForError(&kindexec.RunError{Command: []string{"docker", "run"}, Output: []byte("Bind for 127.0.0.1:31000 failed: port is already allocated"), Inner: errors.New("exit status 125")})
+	if got, want := classifyCreateError(spec, taken).Error(), "free ports 30080, 31000"; !strings.Contains(got, want) {
+		t.Errorf("error does not say %q: %v", want, got)
 	}
 }
 
@@ -98,7 +122,7 @@ func TestInotifyProblem(t *testing.T) {
 }
 
 func TestClassifyCreateError(t *testing.T) {
-	spec := LabClusterSpec("")
+	spec := NodePortClusterSpec("lab", "", []int{30001})
 	run := func(out string) error {
 		return kindexec.RunErrorForError(&kindexec.RunError{Command: []string{"docker", "run"}, Output: []byte(out), Inner: errors.New("exit status 125")})
 	}
@@ -204,7 +228,7 @@ func TestKindLoggerPassesStatusLines(t *testing.T) {
 
 func TestWriteKindConfigNeverReplacesTheLearnersFile(t *testing.T) {
 	ws := t.TempDir()
-	path, written, err := WriteKindConfig(ws, LabClusterSpec("lab-standin/kind-node:v1.37.2"))
+	path, written, err := WriteKindConfig(ws, NodePortClusterSpec("lab", "lab-standin/kind-node:v1.37.2", []int{30001}))
 	if err != nil || !written || path != filepath.Join(ws, "kind", "cluster.yaml") {
 		t.Fatalf("WriteKindConfig = %q, %v, %v", path, written, err)
 	}
@@ -219,7 +243,7 @@ func TestWriteKindConfigNeverReplacesTheLearnersFile(t *testing.T) {
 	if err := os.WriteFile(path, mine, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, written, err := WriteKindConfig(ws, LabClusterSpec("")); err != nil || written {
+	if _, written, err := WriteKindConfig(ws, NodePortClusterSpec("lab", "", []int{30001})); err != nil || written {
 		t.Errorf("with a file there: written %v, %v", written, err)
 	}
 	if got, _ := os.ReadFile(path); string(got) != string(mine) {

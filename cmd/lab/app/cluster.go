@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v3"
 
+	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
 )
 
@@ -24,11 +25,11 @@ func newClusterCmd(s *IOStreams) *cli.Command {
 	}
 	return &cli.Command{
 		Name:  "cluster",
-		Usage: "the lessons' kind cluster \"" + sandbox.LabCluster + "\": up, down, status",
+		Usage: "the kind cluster the course declares (course.yaml's cluster:): up, down, status",
 		Commands: []*cli.Command{
 			{
 				Name:  "up",
-				Usage: "create the cluster (host port 30001 → NodePort 30001) and wait until it is ready; an existing healthy cluster is kept",
+				Usage: "create the cluster (each of its node ports published on the same port of 127.0.0.1) and wait until it is ready; an existing healthy cluster is kept",
 				Flags: []cli.Flag{image},
 				Action: func(ctx context.Context, cmd *cli.Command) error {
 					if err := maxArgs(cmd, 0); err != nil {
@@ -49,7 +50,7 @@ func newClusterCmd(s *IOStreams) *cli.Command {
 					if err := maxArgs(cmd, 0); err != nil {
 						return err
 					}
-					return runClusterDown(ctx, s)
+					return runClusterDown(ctx, s, cmd)
 				},
 			},
 			{
@@ -59,7 +60,7 @@ func newClusterCmd(s *IOStreams) *cli.Command {
 					if err := maxArgs(cmd, 0); err != nil {
 						return err
 					}
-					return runClusterStatus(ctx, s)
+					return runClusterStatus(ctx, s, cmd)
 				},
 			},
 		},
@@ -67,19 +68,45 @@ func newClusterCmd(s *IOStreams) *cli.Command {
 			if cmd.Args().Present() {
 				return usageErrorf("unknown cluster command %q: use up, down or status", cmd.Args().First())
 			}
-			return runClusterStatus(ctx, s)
+			return runClusterStatus(ctx, s, cmd)
 		},
 	}
 }
 
+// courseCluster is the kind cluster course declares; a course that declares
+// none has no cluster for lab to make or look at.
+func courseCluster(course *lessons.Course) (sandbox.ClusterSpec, error) {
+	if course.Cluster == nil {
+		return sandbox.ClusterSpec{}, usageErrorf("the course %q declares no kind cluster; to have one, add to its course.yaml:\n  cluster:\n    name: %s\n    node_ports: [30001]", course.ID, course.ID)
+	}
+	return sandbox.NodePortClusterSpec(course.Cluster.Name, "", course.Cluster.NodePorts), nil
+}
+
+// loadCourseCluster is the kind cluster of the course lab runs (--lessons).
+func loadCourseCluster(cmd *cli.Command) (sandbox.ClusterSpec, error) {
+	course, err := loadCourse(cmd.String("lessons"))
+	if err != nil {
+		return sandbox.ClusterSpec{}, err
+	}
+	return courseCluster(course)
+}
+
 func runClusterUp(ctx context.Context, s *IOStreams, cmd *cli.Command, image string) error {
+	ss, err := openSession(s, cmd)
+	if err != nil {
+		return err
+	}
+	spec, err := courseCluster(ss.course)
+	if err != nil {
+		return err
+	}
+	spec.Image = image
 	e, err := connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	spec := sandbox.LabClusterSpec(image)
-	if err := writeKindConfig(s, cmd, spec); err != nil {
+	if err := writeKindConfig(ss, spec); err != nil {
 		return err
 	}
 	p := newSpinner(s.Err, s.ErrTTY)
@@ -135,18 +162,18 @@ func runClusterUp(ctx context.Context, s *IOStreams, cmd *cli.Command, image str
 	elapsed := p.elapsed()
 	p.stop()
 	fmt.Fprintf(s.Out, "cluster %q is up in %s (%s)\n", spec.Name, elapsed.Round(time.Second), nodeSummary(h))
-	fmt.Fprintf(s.Out, "kubectl context: %s; the app's NodePort %d answers on http://localhost:%d/\n", h.Context, sandbox.LabNodePort, sandbox.LabNodePort)
+	fmt.Fprintf(s.Out, "kubectl context: %s", h.Context)
+	for _, m := range spec.Ports {
+		fmt.Fprintf(s.Out, "; NodePort %d answers on http://localhost:%d/", m.NodePort, m.HostPort)
+	}
+	fmt.Fprintln(s.Out)
 	return nil
 }
 
 // writeKindConfig gives the learner the configuration of the cluster lab
 // makes, in the workspace where lesson 6 has them write it, unless they
 // have one already.
-func writeKindConfig(s *IOStreams, cmd *cli.Command, spec sandbox.ClusterSpec) error {
-	ss, err := openSession(s, cmd)
-	if err != nil {
-		return err
-	}
+func writeKindConfig(ss *session, spec sandbox.ClusterSpec) error {
 	st, err := ss.load()
 	if err != nil {
 		return err
@@ -160,7 +187,7 @@ func writeKindConfig(s *IOStreams, cmd *cli.Command, spec sandbox.ClusterSpec) e
 		return &envError{err: err}
 	}
 	if written {
-		fmt.Fprintf(s.Err, "wrote %s: this cluster's kind configuration, the file lesson 6 asks for\n", path)
+		fmt.Fprintf(ss.s.Err, "wrote %s: this cluster's kind configuration, for kind create cluster --config\n", path)
 	}
 	return nil
 }
@@ -168,7 +195,7 @@ func writeKindConfig(s *IOStreams, cmd *cli.Command, spec sandbox.ClusterSpec) e
 func warnMissingPorts(s *IOStreams, h sandbox.ClusterHealth, spec sandbox.ClusterSpec) {
 	for _, m := range spec.Ports {
 		if !h.Maps(m.HostPort, m.NodePort) {
-			fmt.Fprintf(s.Err, "warning: the cluster does not map host port %d to NodePort %d, which lesson 7 uses;\n  fix: recreate it: lab cluster down && lab cluster up\n", m.HostPort, m.NodePort)
+			fmt.Fprintf(s.Err, "warning: the cluster does not map host port %d to NodePort %d, which the lessons use;\n  fix: recreate it: lab cluster down && lab cluster up\n", m.HostPort, m.NodePort)
 		}
 	}
 }
@@ -188,7 +215,11 @@ func nodeSummary(h sandbox.ClusterHealth) string {
 	return strings.Join(parts, ", ")
 }
 
-func runClusterDown(ctx context.Context, s *IOStreams) error {
+func runClusterDown(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
+	spec, err := loadCourseCluster(cmd)
+	if err != nil {
+		return err
+	}
 	e, err := connect(ctx)
 	if err != nil {
 		return err
@@ -197,40 +228,44 @@ func runClusterDown(ctx context.Context, s *IOStreams) error {
 	p := newSpinner(s.Err, s.ErrTTY)
 	defer p.stop()
 	clusters := sandbox.NewClusters(p.set)
-	exists, err := clusters.Exists(sandbox.LabCluster)
+	exists, err := clusters.Exists(spec.Name)
 	if err != nil {
 		return &envError{err}
 	}
 	if !exists {
 		p.stop()
-		fmt.Fprintf(s.Out, "no cluster %q: nothing to delete\n", sandbox.LabCluster)
+		fmt.Fprintf(s.Out, "no cluster %q: nothing to delete\n", spec.Name)
 		return nil
 	}
-	p.set(fmt.Sprintf("deleting cluster %q", sandbox.LabCluster))
-	if err := clusters.Delete(sandbox.LabCluster); err != nil {
+	p.set(fmt.Sprintf("deleting cluster %q", spec.Name))
+	if err := clusters.Delete(spec.Name); err != nil {
 		return &envError{err}
 	}
 	p.stop()
-	fmt.Fprintf(s.Out, "cluster %q deleted, with its kubeconfig context %s\n", sandbox.LabCluster, sandbox.KubeContextOf(sandbox.LabCluster))
+	fmt.Fprintf(s.Out, "cluster %q deleted, with its kubeconfig context %s\n", spec.Name, sandbox.KubeContextOf(spec.Name))
 	return nil
 }
 
-func runClusterStatus(ctx context.Context, s *IOStreams) error {
+func runClusterStatus(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
+	spec, err := loadCourseCluster(cmd)
+	if err != nil {
+		return err
+	}
 	e, err := connect(ctx)
 	if err != nil {
 		return err
 	}
 	defer e.Close()
 	clusters := sandbox.NewClusters(nil)
-	exists, err := clusters.Exists(sandbox.LabCluster)
+	exists, err := clusters.Exists(spec.Name)
 	if err != nil {
 		return &envError{err}
 	}
 	if !exists {
-		fmt.Fprintf(s.Out, "cluster %q: absent\n  create it: lab cluster up (or kind create cluster --config kind/cluster.yaml)\n", sandbox.LabCluster)
+		fmt.Fprintf(s.Out, "cluster %q: absent\n  create it: lab cluster up (or kind create cluster --config kind/cluster.yaml)\n", spec.Name)
 		return &silentError{code: exitNotPass}
 	}
-	h, err := clusters.Health(ctx, e, sandbox.LabCluster)
+	h, err := clusters.Health(ctx, e, spec.Name)
 	if err != nil {
 		return &envError{err}
 	}
@@ -263,7 +298,7 @@ func runClusterStatus(ctx context.Context, s *IOStreams) error {
 		current = "the current context"
 	}
 	fmt.Fprintf(s.Out, "  kubectl context: %s (%s)\n", h.Context, current)
-	warnMissingPorts(s, h, sandbox.LabClusterSpec(""))
+	warnMissingPorts(s, h, spec)
 	if problem != "" {
 		return &silentError{code: exitNotPass}
 	}

@@ -41,8 +41,9 @@ var lessonPorts = []struct {
 }{{8080, "nginx (lessons 2-3)"}, {3000, "the app (lessons 3, 5)"}, {5000, "the local registry (lesson 2)"}, {27017, "MongoDB (lessons 3-5)"}, {30001, "the Kubernetes NodePort (lesson 7)"}}
 
 func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
-	fs, _, have := diagnoseTools(ctx)
-	if course, err := loadCourse(cmd.String("lessons")); err != nil {
+	course, err := loadCourse(cmd.String("lessons"))
+	fs, _, have := diagnoseTools(ctx, course)
+	if err != nil {
 		fs = append(fs, finding{"warn", "tested versions: " + err.Error(), ""})
 	} else {
 		fs = append(fs, testedFindings(course, have)...)
@@ -64,16 +65,18 @@ func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	return nil
 }
 
-// diagnose looks at the machine: each finding for the doctor's report, and
-// the same facts as the summary `lab join` sends to a class.
-func diagnose(ctx context.Context) (fs []finding, sum learner.Readiness) {
-	fs, sum, _ = diagnoseTools(ctx)
+// diagnose looks at the machine and at course's cluster: each finding for
+// the doctor's report, and the same facts as the summary `lab join` sends
+// to a class.
+func diagnose(ctx context.Context, course *lessons.Course) (fs []finding, sum learner.Readiness) {
+	fs, sum, _ = diagnoseTools(ctx, course)
 	return fs, sum
 }
 
 // diagnoseTools is diagnose that also returns the tool versions it found,
-// for comparing with the versions the course was tested with.
-func diagnoseTools(ctx context.Context) (fs []finding, sum learner.Readiness, have toolVersions) {
+// for comparing with the versions the course was tested with. course may
+// be nil when it could not be loaded.
+func diagnoseTools(ctx context.Context, course *lessons.Course) (fs []finding, sum learner.Readiness, have toolVersions) {
 	have = toolVersions{}
 	sum.OS, sum.Arch = runtime.GOOS, runtime.GOARCH
 	add := func(level, what, fix string) { fs = append(fs, finding{level, what, fix}) }
@@ -167,13 +170,19 @@ func diagnoseTools(ctx context.Context) (fs []finding, sum learner.Readiness, ha
 		add("warn", p.What, p.Fix)
 	}
 	clusterPorts := map[int]bool{}
-	if eng != nil {
-		if nodes, err := eng.KindNodes(ctx, sandbox.LabCluster); err == nil && len(nodes) > 0 {
-			add("ok", fmt.Sprintf("kind cluster %q: node %s %s", sandbox.LabCluster, nodes[0].Name, nodes[0].State), "")
-			clusterPorts[sandbox.LabNodePort] = true
+	var cluster *lessons.Cluster
+	if course != nil {
+		cluster = course.Cluster
+	}
+	if eng != nil && cluster != nil {
+		if nodes, err := eng.KindNodes(ctx, cluster.Name); err == nil && len(nodes) > 0 {
+			add("ok", fmt.Sprintf("kind cluster %q: node %s %s", cluster.Name, nodes[0].Name, nodes[0].State), "")
+			for _, p := range cluster.NodePorts {
+				clusterPorts[p] = true
+			}
 		}
 	}
-	switch v, contextName, absent, err := kubeServerVersion(ctx, os.Getenv); {
+	switch v, contextName, absent, err := kubeServerVersion(ctx, os.Getenv, course); {
 	case err == nil:
 		have[lessons.ToolKubernetes] = v
 		add("ok", fmt.Sprintf("Kubernetes %s (context %q)", v, contextName), "")
@@ -182,7 +191,7 @@ func diagnoseTools(ctx context.Context) (fs []finding, sum learner.Readiness, ha
 	}
 	for _, p := range lessonPorts {
 		if clusterPorts[p.port] {
-			add("ok", fmt.Sprintf("port %d held by the kind cluster %q, for %s", p.port, sandbox.LabCluster, p.use), "")
+			add("ok", fmt.Sprintf("port %d held by the kind cluster %q, for %s", p.port, cluster.Name, p.use), "")
 			continue
 		}
 		if sandbox.PortFree(p.port) {

@@ -12,6 +12,7 @@ import (
 	"github.com/lab-workshop/lab/internal/class/learner"
 	"github.com/lab-workshop/lab/internal/progress"
 	"github.com/lab-workshop/lab/internal/result"
+	"github.com/lab-workshop/lab/lessons"
 )
 
 const joinHelp = `Joins the live class an instructor runs with lab class serve. From then on
@@ -42,12 +43,15 @@ func newJoinCmd(s *IOStreams) *cli.Command {
 			if cmd.String("code") == "" || strings.TrimSpace(cmd.String("name")) == "" {
 				return usageErrorf("lab join needs --code CODE (from the instructor) and --name NAME (yours, as the instructor will see it)")
 			}
-			return runJoin(ctx, s, cmd.Args().First(), cmd.String("code"), cmd.String("name"))
+			// A course that cannot be loaded leaves its cluster out of
+			// the summary; lab doctor says what is wrong with it.
+			course, _ := loadCourse(cmd.String("lessons"))
+			return runJoin(ctx, s, course, cmd.Args().First(), cmd.String("code"), cmd.String("name"))
 		},
 	}
 }
 
-func runJoin(ctx context.Context, s *IOStreams, url, code, name string) error {
+func runJoin(ctx context.Context, s *IOStreams, course *lessons.Course, url, code, name string) error {
 	dir, err := progress.Dir(s.Getenv)
 	if err != nil {
 		return &envError{err: err}
@@ -57,7 +61,7 @@ func runJoin(ctx context.Context, s *IOStreams, url, code, name string) error {
 	}
 	name = strings.TrimSpace(name)
 	fmt.Fprintln(s.Err, "looking at this machine, as lab doctor does ...")
-	_, ready := diagnose(ctx)
+	_, ready := diagnose(ctx, course)
 	jctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	m, err := learner.Join(jctx, url, code, name, ready)

@@ -103,7 +103,7 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 	}
 	// Kubernetes objects go first, while the cluster they are in is there.
 	if len(kubeRefs) > 0 {
-		kube, err := features.FindKubeResources(ctx, append(os.Environ(), ss.shared.env()...), kubeRefs)
+		kube, err := features.FindKubeResources(ctx, ss.course, append(os.Environ(), ss.shared.env()...), kubeRefs)
 		if err != nil {
 			return &envError{err: err}
 		}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/lab-workshop/lab/features"
 	"github.com/lab-workshop/lab/internal/progress"
 	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
@@ -24,7 +25,7 @@ var toolInfo = map[lessons.Tool]struct{ name, fix string }{
 	lessons.ToolCompose:    {"docker compose", "install Compose %s: https://docs.docker.com/compose/install/ (Docker Desktop brings it)"},
 	lessons.ToolKind:       {"kind", "install kind %s: https://kind.sigs.k8s.io/docs/user/quick-start/#installation"},
 	lessons.ToolKubectl:    {"kubectl", "install kubectl %s: https://kubernetes.io/docs/tasks/tools/"},
-	lessons.ToolKubernetes: {"the cluster's Kubernetes", "create the cluster again with a node image of Kubernetes %s (kind's release notes list them): kind delete cluster --name " + sandbox.LabCluster + ", then kind create cluster --config kind/cluster.yaml --image kindest/node:vX.Y.Z"},
+	lessons.ToolKubernetes: {"the cluster's Kubernetes", "create the cluster again with a node image of Kubernetes %s (kind's release notes list them): lab cluster down, then lab cluster up --image kindest/node:vX.Y.Z"},
 }
 
 // testedRange is one range a course declares for a tool, with the lessons
@@ -172,18 +173,19 @@ func majorMinor(v string) (major, minor int, ok bool) {
 	return major, minor, err1 == nil && err2 == nil
 }
 
-// checksKubeContext is the kubeconfig context the checks use.
-func checksKubeContext(getenv func(string) string) string {
+// checksKubeContext is the kubeconfig context the checks of course use.
+func checksKubeContext(getenv func(string) string, course *lessons.Course) string {
 	if c := getenv("LAB_KUBE_CONTEXT"); c != "" {
 		return c
 	}
-	return sandbox.KubeContextOf(sandbox.LabCluster)
+	return features.KubeContext(course)
 }
 
-// kubeServerVersion asks the checks' cluster for its Kubernetes version.
-// absent is set when no such cluster is configured at all.
-func kubeServerVersion(ctx context.Context, getenv func(string) string) (version, contextName string, absent bool, err error) {
-	contextName = checksKubeContext(getenv)
+// kubeServerVersion asks the cluster the checks of course use for its
+// Kubernetes version. absent is set when no such cluster is configured at
+// all.
+func kubeServerVersion(ctx context.Context, getenv func(string) string, course *lessons.Course) (version, contextName string, absent bool, err error) {
+	contextName = checksKubeContext(getenv, course)
 	k, err := sandbox.ConnectKube(ctx, getenv, contextName, "")
 	if err != nil {
 		return "", contextName, sandbox.IsKubeAbsent(err), err
@@ -194,8 +196,9 @@ func kubeServerVersion(ctx context.Context, getenv func(string) string) (version
 
 // probeTools asks the machine for the versions of the given tools, for
 // lab next's check on entering a lesson. A tool that cannot be asked is
-// left out: lab doctor says why.
-func probeTools(ctx context.Context, getenv func(string) string, env []string, tools lessons.Tested) toolVersions {
+// left out: lab doctor says why. The cluster asked is the one the checks
+// of course use.
+func probeTools(ctx context.Context, getenv func(string) string, env []string, tools lessons.Tested, course *lessons.Course) toolVersions {
 	have := toolVersions{}
 	if _, ok := tools[lessons.ToolEngineAPI]; ok {
 		if ep, err := sandbox.ResolveEndpoint(getenv); err == nil {
@@ -227,7 +230,7 @@ func probeTools(ctx context.Context, getenv func(string) string, env []string, t
 	}
 	_, kubectl := tools[lessons.ToolKubectl]
 	if _, ok := tools[lessons.ToolKubernetes]; ok || kubectl {
-		if v, _, _, err := kubeServerVersion(ctx, getenv); err == nil {
+		if v, _, _, err := kubeServerVersion(ctx, getenv, course); err == nil {
 			have[lessons.ToolKubernetes] = v
 		}
 	}
@@ -252,7 +255,7 @@ func (ss *session) warnUntested(ctx context.Context, st *progress.State, l *less
 	}); err != nil || !first {
 		return err
 	}
-	fs := lessonFindings(l, probeTools(ctx, ss.s.Getenv, checkEnv(ws), l.Tested), withCourse)
+	fs := lessonFindings(l, probeTools(ctx, ss.s.Getenv, checkEnv(ws), l.Tested, ss.course), withCourse)
 	if len(fs) == 0 {
 		return nil
 	}

@@ -101,7 +101,7 @@ func runWatch(ctx context.Context, s *IOStreams, cmd *cli.Command, opts watchOpt
 	}()
 	go followEngine(ctx, s.Getenv, triggers)
 	go readEnter(s, triggers)
-	kube := &kubeFollower{getenv: ss.shared.getenv(s.Getenv), out: triggers}
+	kube := &kubeFollower{getenv: ss.shared.getenv(s.Getenv), course: ss.course, out: triggers}
 	defer kube.stop()
 	kube.follow(ctx, step.Lesson)
 
@@ -255,6 +255,7 @@ func followEngine(ctx context.Context, getenv func(string) string, out chan<- tr
 // in a lesson that works with Kubernetes objects.
 type kubeFollower struct {
 	getenv func(string) string
+	course *lessons.Course // whose cluster the checks look at
 	out    chan<- trigger
 	cancel context.CancelFunc
 }
@@ -284,10 +285,7 @@ func (k *kubeFollower) stop() {
 // LAB_KUBE_NAMESPACE, as the checks read them), trying again while the
 // cluster does not exist yet or has gone.
 func (k *kubeFollower) run(ctx context.Context) {
-	contextName := k.getenv("LAB_KUBE_CONTEXT")
-	if contextName == "" {
-		contextName = sandbox.KubeContextOf(sandbox.LabCluster)
-	}
+	contextName := checksKubeContext(k.getenv, k.course)
 	for ctx.Err() == nil {
 		if kc, err := sandbox.ConnectKube(ctx, k.getenv, contextName, k.getenv("LAB_KUBE_NAMESPACE")); err == nil {
 			evs, errc := kc.Events(ctx)
