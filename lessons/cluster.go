@@ -80,7 +80,15 @@ func (p *parser) expandValue(line int, value string, vars map[string]string) str
 			p.used[name] = true
 			return v
 		}
-		p.problem(courseFile, line, "unknown variable %q: declare it under vars: in course.yaml", name)
+		names := make([]string, 0, len(vars))
+		for k := range vars {
+			names = append(names, k)
+		}
+		if near := closest(name, names); near != "" {
+			p.problem(courseFile, line, "unknown variable %q; did you mean %q?", name, near)
+		} else {
+			p.problem(courseFile, line, "unknown variable %q: declare it under vars: in course.yaml", name)
+		}
 		return ref
 	})
 }

@@ -1,9 +1,7 @@
 package lessons
 
 import (
-	"errors"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -65,6 +63,8 @@ func TestClusterProblems(t *testing.T) {
 			`course.yaml:10: cluster name "lab-" is not one kind accepts: use a-z, 0-9 and -, starting and ending with a letter or digit, at most 63 characters`},
 		{"unknown variable", "cluster:\n  name: \"{{ vars.cluster }}\"\n",
 			`course.yaml:10: unknown variable "cluster": declare it under vars: in course.yaml`},
+		{"misspelt variable", "cluster:\n  name: lab\n  node_ports: [\"{{ vars.web_prt }}\"]\n",
+			`course.yaml:11: unknown variable "web_prt"; did you mean "web_port"?`},
 		{"port below the range", "cluster:\n  name: lab\n  node_ports:\n    - 8080\n",
 			`course.yaml:12: node port 8080 is outside the NodePort range 30000-32767`},
 		{"port above the range", "cluster:\n  name: lab\n  node_ports:\n    - 32768\n",
@@ -80,21 +80,7 @@ func TestClusterProblems(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c, f := withVars(t)
 			c["course.yaml"].Data = append(c["course.yaml"].Data, []byte(tt.block)...)
-			_, err := Load(c, f)
-			var v *ValidationError
-			if !errors.As(err, &v) {
-				t.Fatalf("Load: got %v, want a ValidationError", err)
-			}
-			var got []string
-			for _, p := range v.Problems {
-				got = append(got, p.String())
-			}
-			for _, g := range got {
-				if strings.HasPrefix(g, tt.want) {
-					return
-				}
-			}
-			t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), tt.want)
+			wantProblem(t, c, f, tt.want)
 		})
 	}
 }

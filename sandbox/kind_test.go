@@ -25,14 +25,7 @@ func TestKindConfigIsWhatTheLessonTeaches(t *testing.T) {
 		}
 	}
 	// What lab writes, lab (and kind) read back strictly.
-	path := filepath.Join(t.TempDir(), "cluster.yaml")
-	if err := os.WriteFile(path, raw, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := ReadKindConfig(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := readBack(t, raw)
 	if cfg.Name != "lab" || !cfg.Maps(30001, 30001) || cfg.Maps(30002, 30001) || cfg.Nodes[0].Image != "lab-standin/kind-node:v1.37.2" {
 		t.Errorf("read back %+v", cfg)
 	}
@@ -53,6 +46,19 @@ func TestNodePortClusterSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if cfg := readBack(t, raw); cfg.Name != "drills" || !cfg.Maps(30080, 30080) || !cfg.Maps(31000, 31000) || cfg.Maps(30001, 30001) {
+		t.Errorf("read back %+v from:\n%s", cfg, raw)
+	}
+	taken := kindexec.RunErrorForError(&kindexec.RunError{Command: []string{"docker", "run"}, Output: []byte("Bind for 127.0.0.1:31000 failed: port is already allocated"), Inner: errors.New("exit status 125")})
+	if got, want := classifyCreateError(spec, taken).Error(), "free ports 30080, 31000"; !strings.Contains(got, want) {
+		t.Errorf("error does not say %q: %v", want, got)
+	}
+}
+
+// readBack reads a rendered kind configuration back as lab reads a
+// learner's file.
+func readBack(t *testing.T, raw []byte) KindConfigFile {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "cluster.yaml")
 	if err := os.WriteFile(path, raw, 0o644); err != nil {
 		t.Fatal(err)
@@ -61,13 +67,7 @@ func TestNodePortClusterSpec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Name != "drills" || !cfg.Maps(30080, 30080) || !cfg.Maps(31000, 31000) || cfg.Maps(30001, 30001) {
-		t.Errorf("read back %+v from:\n%s", cfg, raw)
-	}
-	taken := kindexec.RunErrorForError(&kindexec.RunError{Command: []string{"docker", "run"}, Output: []byte("Bind for 127.0.0.1:31000 failed: port is already allocated"), Inner: errors.New("exit status 125")})
-	if got, want := classifyCreateError(spec, taken).Error(), "free ports 30080, 31000"; !strings.Contains(got, want) {
-		t.Errorf("error does not say %q: %v", want, got)
-	}
+	return cfg
 }
 
 func TestKindConfigRejectsBadSpecs(t *testing.T) {
