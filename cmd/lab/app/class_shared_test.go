@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lab-workshop/lab/internal/class"
 	"github.com/lab-workshop/lab/internal/class/learner"
@@ -64,9 +65,19 @@ func TestClassVerifyRecordsVerifiedResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st.AddLearner(ctx, c.ID, "Bo Chen", learner.Readiness{})
-	first, _, _ := st.AddLearner(ctx, c.ID, "Ana Lima", learner.Readiness{})
-	again, _, _ := st.AddLearner(ctx, c.ID, "Ana Lima", learner.Readiness{}) // left and joined again
+	// Joins come one after another, as they do in a class: the store keeps
+	// join times to the millisecond and lists learners in that order.
+	join := func(name string) *class.Learner {
+		time.Sleep(3 * time.Millisecond)
+		l, _, err := st.AddLearner(ctx, c.ID, name, learner.Readiness{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	join("Bo Chen")
+	first := join("Ana Lima")
+	again := join("Ana Lima") // left and joined again
 	s := &IOStreams{Out: &bytes.Buffer{}, Err: &bytes.Buffer{}, Getenv: func(string) string { return "" }}
 
 	if _, err := openClassRecorder(ctx, s, dsn, "Docker 102", "Ana Lima"); err == nil || !strings.Contains(err.Error(), `no class named "Docker 102"`) {
