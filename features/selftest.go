@@ -380,14 +380,6 @@ func (t *selftest) commands(ctx context.Context, cmds []string) error {
 	return nil
 }
 
-func shellWords(words []string) string {
-	quoted := make([]string, len(words))
-	for i, w := range words {
-		quoted[i] = shellQuote(w)
-	}
-	return strings.Join(quoted, " ")
-}
-
 // lessonImages are the image tags the lesson's steps name in resources.
 func lessonImages(lesson *lessons.Lesson) []string {
 	var tags []string
@@ -406,13 +398,14 @@ func (t *selftest) noteHeld(ctx context.Context) {
 	if len(t.tags) == 0 || t.held == nil {
 		return
 	}
-	// Tags that do not exist make the command fail; the others are
-	// still printed.
-	out, _ := sandbox.Run(ctx, t.opts.Workspace, t.env, "docker image inspect --format '{{.Id}}' "+shellWords(t.tags))
-	for _, w := range strings.Fields(out) {
-		if strings.HasPrefix(w, "sha256:") {
-			t.held[w] = true
-		}
+	// Reference filters are or'd, and a tag that does not exist (yet)
+	// matches nothing rather than failing the listing.
+	cmd := "docker images --quiet --no-trunc"
+	for _, tag := range t.tags {
+		cmd += " --filter " + shellQuote("reference="+tag)
+	}
+	for id := range t.listed(ctx, cmd) {
+		t.held[id] = true
 	}
 }
 
