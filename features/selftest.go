@@ -370,10 +370,13 @@ func (t *selftest) solve(ctx context.Context, step *lessons.Step) error {
 func (t *selftest) commands(ctx context.Context, cmds []string) error {
 	if len(cmds) > 0 {
 		t.noteHeld(ctx)
-		defer t.noteHeld(context.WithoutCancel(ctx))
 	}
 	for _, c := range cmds {
-		if out, err := sandbox.Run(ctx, t.opts.Workspace, t.env, c); err != nil {
+		out, err := sandbox.Run(ctx, t.opts.Workspace, t.env, c)
+		// After every command: one command may build a tag that the next
+		// builds again.
+		t.noteHeld(context.WithoutCancel(ctx))
+		if err != nil {
 			return fmt.Errorf("%s: %w\n%s", c, err, strings.TrimSpace(out))
 		}
 	}
