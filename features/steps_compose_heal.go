@@ -212,30 +212,54 @@ func (w *world) composeTakenDown(ctx context.Context, project string) error {
 			Fix:      fmt.Sprintf("docker compose -p %s down", project),
 		}
 	}
+	oldest, c := notRecreated(kept, cs)
+	if c != nil {
+		return &Failure{
+			Code:     "not-recreated",
+			Message:  fmt.Sprintf("the container %s is no newer than the volume %s it uses: the project was not taken down, or it was taken down with -v and started again on a new, empty volume", c.Name, oldest.Name),
+			Expected: "no container of the project (after docker compose down), or only containers made after it, on the volume kept from before",
+			Observed: fmt.Sprintf("%s created %s; the volume %s created %s", c.Name, c.Created.Local().Format(time.TimeOnly), oldest.Name, oldest.Created.Local().Format(time.TimeOnly)),
+			Try:      try + "; docker volume ls",
+			Fix:      fmt.Sprintf("take the project down without -v (docker compose -p %s down), then up again", project),
+		}
+	}
+	w.note("the project %s was taken down and started again: its containers are newer than the volume %s they kept", project, oldest.Name)
+	return nil
+}
+
+// notRecreated finds, among a project's containers, one no newer than the
+// oldest of the named volumes they keep: one the "up" that made those
+// volumes made too, not an "up" after "docker compose down". It returns
+// that oldest volume, and the container or nil.
+func notRecreated(kept []sandbox.Volume, cs []sandbox.Container) (sandbox.Volume, *sandbox.Container) {
 	oldest := kept[0]
 	for _, v := range kept[1:] {
 		if v.Created.Before(oldest.Created) {
 			oldest = v
 		}
 	}
-	// Volume and container times come from the same engine clock; a
-	// second covers the time Compose takes between the two on first up.
-	newer := oldest.Created.Add(time.Second)
-	for _, c := range cs {
-		if c.Created.Before(newer) {
-			return &Failure{
-				Code:     "not-recreated",
-				Message:  fmt.Sprintf("the container %s is no newer than the volume %s it uses: the project was not taken down, or it was taken down with -v and started again on a new, empty volume", c.Name, oldest.Name),
-				Expected: "no container of the project (after docker compose down), or only containers made after it, on the volume kept from before",
-				Observed: fmt.Sprintf("%s created %s; the volume %s created %s", c.Name, c.Created.Local().Format(time.TimeOnly), oldest.Name, oldest.Created.Local().Format(time.TimeOnly)),
-				Try:      try + "; docker volume ls",
-				Fix:      fmt.Sprintf("take the project down without -v (docker compose -p %s down), then up again", project),
-			}
+	// Volume and container times come from the same engine clock, but a
+	// volume's only to the second: it was made before Created plus one
+	// second. Compose makes a project's containers within moments of its
+	// volumes; two more seconds cover that on a busy machine, and are far
+	// less than any "down" and "up" after "up" and seeding the data.
+	newer := oldest.Created.Add(volumeTimeResolution + composeCreateSlack)
+	for i := range cs {
+		if cs[i].Created.Before(newer) {
+			return oldest, &cs[i]
 		}
 	}
-	w.note("the project %s was taken down and started again: its containers are newer than the volume %s they kept", project, oldest.Name)
-	return nil
+	return oldest, nil
 }
+
+const (
+	// volumeTimeResolution is how fine the engine gives a volume's
+	// creation time: whole seconds, cut down.
+	volumeTimeResolution = time.Second
+	// composeCreateSlack is the most time "docker compose up" takes from
+	// making a volume to making the containers that mount it.
+	composeCreateSlack = 2 * time.Second
+)
 
 // composeKeptVolumes are the named volumes the containers mount, the
 // anonymous ones (made with each container) left out.

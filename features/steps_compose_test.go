@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lab-workshop/lab/sandbox"
 )
@@ -163,5 +164,30 @@ func TestComposeSharedNetwork(t *testing.T) {
 	b.Networks = map[string]sandbox.NetworkEndpoint{"lab_default": {NetworkID: "other"}}
 	if got := composeSharedNetwork(a, b); got != "" {
 		t.Errorf("got %q for networks of the same name but another ID, want none", got)
+	}
+}
+
+// A volume's creation time is cut to the second; containers the same "up"
+// made just after the next second began are still not recreated.
+func TestNotRecreatedVolumeTimeToTheSecond(t *testing.T) {
+	made := time.Date(2026, 12, 2, 12, 0, 0, 950_000_000, time.UTC) // the volume's real time
+	kept := []sandbox.Volume{{Name: "lab_db-data", Created: made.Truncate(time.Second)}}
+	for _, tc := range []struct {
+		name    string
+		created time.Time
+		stale   bool
+	}{
+		{"same up, next second", made.Add(60 * time.Millisecond), true},
+		{"same up, busy machine", made.Add(1500 * time.Millisecond), true},
+		{"up after down", made.Add(20 * time.Second), false},
+	} {
+		cs := []sandbox.Container{{Name: "lab-app-1", Created: made.Add(20 * time.Second)}, {Name: "lab-mongodb-1", Created: tc.created}}
+		_, c := notRecreated(kept, cs)
+		if got := c != nil; got != tc.stale {
+			t.Errorf("%s: container %v found not recreated: %v, want %v", tc.name, tc.created, got, tc.stale)
+		}
+		if c != nil && c.Name != "lab-mongodb-1" {
+			t.Errorf("%s: found %s, want lab-mongodb-1", tc.name, c.Name)
+		}
 	}
 }
