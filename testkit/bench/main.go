@@ -265,12 +265,19 @@ func startup(lab string, runs int) error {
 		name string
 		bin  string
 		args []string
+		env  []string // nil: env
 	}
 	probes := []probe{
-		{"docker --version", "", []string{"--version"}},
-		{"lab list", lab, []string{"list"}},
-		{"lab show", lab, []string{"show"}},
-		{"lab hint", lab, []string{"hint"}},
+		{"docker --version", "", []string{"--version"}, nil},
+		{"lab list", lab, []string{"list"}, nil},
+		{"lab show", lab, []string{"show"}, nil},
+		{"lab hint", lab, []string{"hint"}, nil},
+	}
+	// godog's package init runs "go env GOTOOLDIR" whenever a go command is
+	// on PATH, before main. A learner's machine rarely has Go; this run
+	// shows lab's start-up there.
+	if noGo, had := withoutGo(env); had {
+		probes = append(probes, probe{"lab list, no Go", lab, []string{"list"}, noGo})
 	}
 	if docker, err := exec.LookPath("docker"); err == nil {
 		probes[0].bin = docker
@@ -281,7 +288,11 @@ func startup(lab string, runs int) error {
 	samples := make([][]sample, len(probes))
 	for i := 0; i < runs; i++ {
 		for j, p := range probes {
-			s := measure(p.bin, env, p.args...)
+			e := env
+			if p.env != nil {
+				e = p.env
+			}
+			s := measure(p.bin, e, p.args...)
 			if s.code != 0 {
 				return fmt.Errorf("%s exited %d", p.name, s.code)
 			}
@@ -331,6 +342,28 @@ func startup(lab string, runs int) error {
 	}
 	fmt.Printf("  %-18s %.1f MB (target ≤ %d MB: %s)\n", "binary size", float64(fi.Size())/1e6, int(binaryTarget/1e6), verdict)
 	return initCosts(lab, env, min(runs, 10))
+}
+
+// withoutGo returns env with the folders that hold a go command taken out
+// of PATH, and whether there were any.
+func withoutGo(env []string) ([]string, bool) {
+	out := make([]string, 0, len(env))
+	had := false
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			var keep []string
+			for _, dir := range filepath.SplitList(v) {
+				if _, err := exec.LookPath(filepath.Join(dir, "go")); err == nil {
+					had = true
+					continue
+				}
+				keep = append(keep, dir)
+			}
+			kv = "PATH=" + strings.Join(keep, string(filepath.ListSeparator))
+		}
+		out = append(out, kv)
+	}
+	return out, had
 }
 
 // initLine is one line of GODEBUG=inittrace=1:
