@@ -76,6 +76,22 @@ func updatePod(ctx context.Context, t *testing.T, cs *fake.Clientset, p *corev1.
 	}
 }
 
+// failedHeal deletes pod and watches for its replacement for at most
+// timeout, and wants the watch to give up with a *HealError within limit.
+func failedHeal(t *testing.T, k *Kube, d Deployment, pod Pod, timeout, limit time.Duration) *HealError {
+	t.Helper()
+	start := time.Now()
+	_, err := k.DeletePodAndWatch(context.Background(), d, pod, HealOptions{Timeout: timeout})
+	if took := time.Since(start); took > limit {
+		t.Errorf("the watch gave up after %s, want within %s", took, limit)
+	}
+	var he *HealError
+	if !errors.As(err, &he) {
+		t.Fatalf("got %v, want a *HealError", err)
+	}
+	return he
+}
+
 func TestHealReplacesTheDeletedPod(t *testing.T) {
 	k, cs, d, pods := healCluster(t)
 	controller(t, cs, func(ctx context.Context, deleted *corev1.Pod) {
@@ -139,20 +155,15 @@ func TestHealIsNotFooledByStaleStatusOrOldPods(t *testing.T) {
 	// Nothing replaces the pod: the Deployment's status still says 3
 	// available and two old pods are Ready, which is not healed.
 	k, _, d, pods := healCluster(t)
-	start := time.Now()
-	_, err := k.DeletePodAndWatch(context.Background(), d, pods[0], HealOptions{Timeout: 300 * time.Millisecond})
-	var he *HealError
-	if !errors.As(err, &he) || he.Timeout != 300*time.Millisecond || he.Stuck != nil {
-		t.Fatalf("got %v, want a timeout", err)
+	he := failedHeal(t, k, d, pods[0], 300*time.Millisecond, 3*time.Second)
+	if he.Timeout != 300*time.Millisecond || he.Stuck != nil {
+		t.Fatalf("got %v, want a timeout", he)
 	}
 	if he.Last.Ready != 2 || len(he.Last.Replacements) != 0 {
 		t.Errorf("got last %+v", he.Last)
 	}
-	if want := `deployment "lab-app" did not replace pod lab-app-a within 300ms: 3 of 3 replicas available, no replacement pod yet`; err.Error() != want {
-		t.Errorf("got %q, want %q", err, want)
-	}
-	if took := time.Since(start); took > 3*time.Second {
-		t.Errorf("the timeout took %s", took)
+	if want := `deployment "lab-app" did not replace pod lab-app-a within 300ms: 3 of 3 replicas available, no replacement pod yet`; he.Error() != want {
+		t.Errorf("got %q, want %q", he, want)
 	}
 }
 
@@ -162,17 +173,12 @@ func TestHealStopsAtAStuckReplacement(t *testing.T) {
 		setAvailable(ctx, t, cs, 2)
 		createPod(ctx, t, cs, testPod("lab-app-new", false, waiting("ErrImagePull", "pull access denied")))
 	})
-	start := time.Now()
-	_, err := k.DeletePodAndWatch(context.Background(), d, pods[2], HealOptions{Timeout: 10 * time.Second})
-	var he *HealError
-	if !errors.As(err, &he) || he.Stuck == nil || he.Stuck.Name != "lab-app-new" {
-		t.Fatalf("got %v, want a stuck replacement", err)
+	he := failedHeal(t, k, d, pods[2], 10*time.Second, 5*time.Second)
+	if he.Stuck == nil || he.Stuck.Name != "lab-app-new" {
+		t.Fatalf("got %v, want a stuck replacement", he)
 	}
-	if !strings.Contains(err.Error(), "ErrImagePull (pull access denied)") {
-		t.Errorf("got %q", err)
-	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("waited %s for a pod that cannot start", took)
+	if !strings.Contains(he.Error(), "ErrImagePull (pull access denied)") {
+		t.Errorf("got %q", he)
 	}
 }
 
@@ -215,10 +221,8 @@ func TestHealReportsADeletedDeployment(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	_, err := k.DeletePodAndWatch(context.Background(), d, pods[0], HealOptions{Timeout: 5 * time.Second})
-	var he *HealError
-	if !errors.As(err, &he) || !IsNotFound(err) {
-		t.Fatalf("got %v, want the deployment gone", err)
+	if he := failedHeal(t, k, d, pods[0], 5*time.Second, 3*time.Second); !IsNotFound(he) {
+		t.Fatalf("got %v, want the deployment gone", he)
 	}
 }
 
@@ -246,9 +250,8 @@ func TestHealNeedsEveryWantedReplica(t *testing.T) {
 	controller(t, cs, func(ctx context.Context, deleted *corev1.Pod) {
 		createPod(ctx, t, cs, testPod("lab-app-new", true))
 	})
-	_, err = k.DeletePodAndWatch(ctx, d, pods[0], HealOptions{Timeout: 300 * time.Millisecond})
-	var he *HealError
-	if !errors.As(err, &he) || he.Timeout == 0 || !strings.Contains(err.Error(), "3 of 4 replicas available, replacement lab-app-new (Ready)") {
-		t.Fatalf("got %v", err)
+	he := failedHeal(t, k, d, pods[0], 300*time.Millisecond, 3*time.Second)
+	if he.Timeout == 0 || !strings.Contains(he.Error(), "3 of 4 replicas available, replacement lab-app-new (Ready)") {
+		t.Fatalf("got %v", he)
 	}
 }
