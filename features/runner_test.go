@@ -142,8 +142,11 @@ func TestRunCollectsResults(t *testing.T) {
 	}
 }
 
+// resultStep is the step of the results that TestReportErr and
+// TestFinishNeedsARunCheck judge: only the checks and statuses differ.
+var resultStep = &lessons.Step{ID: "s", Lesson: &lessons.Lesson{ID: "l"}}
+
 func TestReportErr(t *testing.T) {
-	step := &lessons.Step{ID: "s", Lesson: &lessons.Lesson{ID: "l"}}
 	tests := []struct {
 		name     string
 		statuses []Status
@@ -158,7 +161,7 @@ func TestReportErr(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := &Report{}
 			for _, st := range tt.statuses {
-				rep.Results = append(rep.Results, &Result{Step: step, Status: st})
+				rep.Results = append(rep.Results, &Result{Step: resultStep, Status: st})
 			}
 			if err := rep.Err(); !tt.want(err) {
 				t.Errorf("got %v", err)
@@ -168,7 +171,6 @@ func TestReportErr(t *testing.T) {
 }
 
 func TestFinishNeedsARunCheck(t *testing.T) {
-	step := &lessons.Step{ID: "s", Lesson: &lessons.Lesson{ID: "l"}}
 	tests := []struct {
 		name   string
 		checks []CheckResult
@@ -181,7 +183,7 @@ func TestFinishNeedsARunCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := &Result{Step: step, Checks: tt.checks}
+			res := &Result{Step: resultStep, Checks: tt.checks}
 			finish(res)
 			if res.Status != tt.want {
 				t.Errorf("got %s, want %s", res.Status, tt.want)
