@@ -58,6 +58,10 @@ type Lesson struct {
 	Feature []byte `json:"-"`
 	// Index is the lesson's 1-based position in the course.
 	Index int `json:"index"`
+	// Vars names the course variables the lesson's intro, recap, steps
+	// and feature refer to, sorted, so a tool can say which lessons need
+	// a fact (lab doctor: the lessons that use a port).
+	Vars []string `json:"vars,omitempty"`
 	// Course is the course the lesson belongs to.
 	Course *Course `json:"-"`
 	// Tested holds the tool versions the lesson was tested with: the

@@ -121,6 +121,7 @@ type parser struct {
 	course            *Course
 	problems          []Problem
 	used              map[string]bool // course variables some file refers to
+	lessonUsed        map[string]bool // those the files of the lesson being read refer to
 	overrides         map[string]string
 }
 
@@ -236,6 +237,14 @@ func hidden(name string) bool {
 
 func (p *parser) parseLesson(id string) error {
 	l := &Lesson{Course: p.course, ID: id, Index: len(p.course.Lessons) + 1, FeaturePath: id + ".feature"}
+	p.lessonUsed = map[string]bool{}
+	defer func() {
+		for name := range p.lessonUsed {
+			l.Vars = append(l.Vars, name)
+		}
+		sort.Strings(l.Vars)
+		p.lessonUsed = nil
+	}()
 	intro := path.Join(id, lessonFile)
 	data, ok, err := p.readFile(p.content, intro)
 	if err != nil {

@@ -39,6 +39,8 @@ func (p *parser) checkVars(doc yamlDoc, vars map[string]string) {
 			p.problem(courseFile, line, "variable %q has no value", k)
 		case strings.ContainsAny(v, "\r\n"):
 			p.problem(courseFile, line, "variable %q holds a line break: a value is put into one line of text", k)
+		case strings.HasSuffix(k, portSuffix) && !isPort(v):
+			p.problem(courseFile, line, "variable %q is named as a port, but %q is not a port number (1-65535): lab doctor checks every *_port variable's port is free", k, v)
 		}
 	}
 }
@@ -65,6 +67,9 @@ func (p *parser) expand(file string, data []byte) []byte {
 		}
 		if _, ok := p.course.Vars[m[1]]; ok {
 			p.used[m[1]] = true
+			if p.lessonUsed != nil {
+				p.lessonUsed[m[1]] = true
+			}
 			continue
 		}
 		msg := fmt.Sprintf("unknown variable %q: declare it under vars: in course.yaml", m[1])
