@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
+	"strings"
 
 	"github.com/urfave/cli/v3"
 
@@ -33,12 +35,6 @@ type finding struct {
 	what  string
 	fix   string
 }
-
-// lessonPorts are the host ports lessons publish.
-var lessonPorts = []struct {
-	port int
-	use  string
-}{{8080, "nginx (lessons 2-3)"}, {3000, "the app (lessons 3, 5)"}, {5000, "the local registry (lesson 2)"}, {27017, "MongoDB (lessons 3-5)"}, {30001, "the Kubernetes NodePort (lesson 7)"}}
 
 func runDoctor(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 	course, err := loadCourse(cmd.String("lessons"))
@@ -113,8 +109,7 @@ func diagnoseTools(ctx context.Context, course *lessons.Course) (fs []finding, s
 		have[lessons.ToolEngineAPI] = info.MaxAPIVersion
 		add("ok", fmt.Sprintf("engine %s, API %s, %s/%s (%s)", info.Version, info.APIVersion, info.OS, info.Arch, info.OperatingSystem), "")
 		if info.ContainerdStore {
-			add("ok", "image store: containerd (docker info: driver-type io.containerd.snapshotter.v1)",
-				"if `kind load docker-image` fails in lesson 6 (\"content digest ... not found\", a multi-platform image), load an archive instead: docker save lab/app:v1 -o app.tar && kind load image-archive app.tar --name lab")
+			add("ok", "image store: containerd (docker info: driver-type io.containerd.snapshotter.v1)", kindLoadFix(course))
 		} else {
 			add("ok", "image store: the engine's storage driver (classic)", "")
 		}
@@ -189,18 +184,69 @@ func diagnoseTools(ctx context.Context, course *lessons.Course) (fs []finding, s
 	case !absent:
 		add("warn", "Kubernetes: "+err.Error(), "")
 	}
-	for _, p := range lessonPorts {
-		if clusterPorts[p.port] {
-			add("ok", fmt.Sprintf("port %d held by the kind cluster %q, for %s", p.port, cluster.Name, p.use), "")
+	var ports []lessons.HostPort
+	if course != nil {
+		ports = course.HostPorts()
+	}
+	for _, p := range ports {
+		use := portUse(p, cluster)
+		if clusterPorts[p.Port] {
+			add("ok", fmt.Sprintf("port %d held by the kind cluster %q (%s)", p.Port, cluster.Name, use), "")
 			continue
 		}
-		if sandbox.PortFree(p.port) {
-			add("ok", fmt.Sprintf("port %d free, for %s", p.port, p.use), "")
+		if sandbox.PortFree(p.Port) {
+			add("ok", fmt.Sprintf("port %d free (%s)", p.Port, use), "")
 		} else {
-			sum.BusyPorts = append(sum.BusyPorts, p.port)
-			add("warn", fmt.Sprintf("port %d is in use; %s needs it", p.port, p.use), fmt.Sprintf("find what holds it: ss -ltnp 'sport = :%d' (or docker ps)", p.port))
+			sum.BusyPorts = append(sum.BusyPorts, p.Port)
+			add("warn", fmt.Sprintf("port %d is in use (%s)", p.Port, use), fmt.Sprintf("find what holds it: ss -ltnp 'sport = :%d' (or docker ps)", p.Port))
 		}
 	}
 
 	return fs, sum, have
+}
+
+// portUse says what a host port is for: the course variables that hold it
+// and the lessons that use them ("web_port: lessons 2, 3"), or, for a node
+// port no variable holds, the cluster that publishes it.
+func portUse(p lessons.HostPort, cluster *lessons.Cluster) string {
+	if len(p.Vars) == 0 {
+		return fmt.Sprintf("a node port of the kind cluster %q", cluster.Name)
+	}
+	use := strings.Join(p.Vars, ", ")
+	switch len(p.Lessons) {
+	case 0:
+	case 1:
+		use += fmt.Sprintf(": lesson %d", p.Lessons[0])
+	default:
+		nums := make([]string, len(p.Lessons))
+		for i, n := range p.Lessons {
+			nums[i] = strconv.Itoa(n)
+		}
+		use += ": lessons " + strings.Join(nums, ", ")
+	}
+	return use
+}
+
+// kindLoadFix is what to do when `kind load docker-image` fails on
+// containerd's image store: load an archive of the image instead. It names
+// the course's app image (app_build) and kind cluster when the course has
+// them.
+func kindLoadFix(course *lessons.Course) string {
+	image, archive, name, when := "IMAGE", "image.tar", "", ""
+	if course != nil {
+		if v := course.Vars["app_build"]; v != "" {
+			image, archive = v, "app.tar"
+		}
+		if course.Cluster != nil {
+			name = " --name " + course.Cluster.Name
+		}
+		for _, l := range course.Lessons {
+			if l.OwnCluster {
+				when = fmt.Sprintf(" in lesson %d", l.Index)
+				break
+			}
+		}
+	}
+	return fmt.Sprintf("if `kind load docker-image` fails%s (\"content digest ... not found\", a multi-platform image), load an archive instead: docker save %s -o %s && kind load image-archive %s%s",
+		when, image, archive, archive, name)
 }

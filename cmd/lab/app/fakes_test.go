@@ -17,12 +17,18 @@ import (
 // fakeEngineCmd serves, on a unix socket, the few engine API calls lab doctor
 // and lab next make to learn the engine's version, answering as an engine
 // whose newest API is the given one, and points DOCKER_HOST at it:
-// fakeengine API-VERSION. It lists no containers and knows nothing else.
+// fakeengineapi API-VERSION [containerd]. With containerd, docker info says
+// the engine keeps its images in containerd's image store. It lists no
+// containers and knows nothing else.
 func fakeEngineCmd(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: fakeengine API-VERSION")
+	if neg || len(args) < 1 || len(args) > 2 || (len(args) == 2 && args[1] != "containerd") {
+		ts.Fatalf("usage: fakeengineapi API-VERSION [containerd]")
 	}
 	api := args[0]
+	driverStatus := `[]`
+	if len(args) == 2 {
+		driverStatus = `[["driver-type","io.containerd.snapshotter.v1"]]`
+	}
 	dir, err := os.MkdirTemp("", "lab-engine")
 	ts.Check(err)
 	sock := filepath.Join(dir, "docker.sock")
@@ -39,7 +45,7 @@ func fakeEngineCmd(ts *testscript.TestScript, neg bool, args []string) {
 		case "/version":
 			fmt.Fprintf(w, `{"Version":"29.9.0","ApiVersion":%q,"MinAPIVersion":"1.24","Os":"linux","Arch":"amd64","Platform":{"Name":"fake engine"}}`, api)
 		case "/info":
-			fmt.Fprint(w, `{"Name":"fake","OperatingSystem":"fake engine","OSType":"linux","Architecture":"x86_64","NCPU":2,"MemTotal":8589934592}`)
+			fmt.Fprintf(w, `{"Name":"fake","OperatingSystem":"fake engine","OSType":"linux","Architecture":"x86_64","NCPU":2,"MemTotal":8589934592,"DriverStatus":%s}`, driverStatus)
 		case "/containers/json":
 			fmt.Fprint(w, `[]`)
 		default:
