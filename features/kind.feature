@@ -9,7 +9,7 @@ Feature: A Kubernetes cluster in Docker
 
   @cluster
   Scenario: The cluster {{ vars.cluster_name }} runs, made from the workspace's configuration
-    Given the workspace file "kind/cluster.yaml" is a kind configuration for cluster "{{ vars.cluster_name }}"
+    Given the workspace file "{{ vars.kind_dir }}/cluster.yaml" is a kind configuration for cluster "{{ vars.cluster_name }}"
     Then that configuration maps host port {{ vars.app_node_port }} to node port {{ vars.app_node_port }}
     And the kind cluster "{{ vars.cluster_name }}" has a running node
     And the kind cluster "{{ vars.cluster_name }}" maps host port {{ vars.app_node_port }} to node port {{ vars.app_node_port }}

@@ -15,6 +15,11 @@ type Cluster struct {
 	// NodePorts are the NodePorts the lessons expose, each published on
 	// the same port of the host's loopback address.
 	NodePorts []int `json:"node_ports,omitempty"`
+	// Config is the workspace file, slash-separated, that holds the
+	// cluster's kind configuration: lab cluster up writes it there unless
+	// the learner has one, and a learner without the cluster is told to
+	// make it from that file. Empty when the course keeps none.
+	Config string `json:"config,omitempty"`
 }
 
 // clusterMeta is course.yaml's cluster: as written. Its values may be
@@ -23,6 +28,7 @@ type Cluster struct {
 type clusterMeta struct {
 	Name      string   `yaml:"name"`
 	NodePorts []string `yaml:"node_ports"`
+	Config    string   `yaml:"config"`
 }
 
 // The NodePort range a Kubernetes API server allocates from by default.
@@ -49,6 +55,13 @@ func (p *parser) parseCluster(doc yamlDoc, m *clusterMeta, vars map[string]strin
 		p.problem(courseFile, doc.line("cluster", "name"), "cluster has no name: give the kind cluster the lessons make one, for example name: lab")
 	case len(c.Name) > 63 || !clusterName.MatchString(c.Name):
 		p.problem(courseFile, doc.line("cluster", "name"), "cluster name %q is not one kind accepts: use a-z, 0-9 and -, starting and ending with a letter or digit, at most 63 characters", c.Name)
+	}
+	if m.Config != "" {
+		line := doc.line("cluster", "config")
+		c.Config = strings.TrimSpace(p.expandValue(line, m.Config, vars))
+		if !workspacePath(c.Config) {
+			p.problem(courseFile, line, "cluster config %q is not a file in the workspace: give a relative path such as kind/cluster.yaml", c.Config)
+		}
 	}
 	for i, raw := range m.NodePorts {
 		line := doc.line("cluster", "node_ports", i)

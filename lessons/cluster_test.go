@@ -2,6 +2,7 @@ package lessons
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -82,5 +83,30 @@ func TestClusterProblems(t *testing.T) {
 			c["course.yaml"].Data = append(c["course.yaml"].Data, []byte(tt.block)...)
 			wantProblem(t, c, f, tt.want)
 		})
+	}
+}
+
+func TestClusterConfig(t *testing.T) {
+	for _, tc := range []struct {
+		config, want, problem string
+	}{
+		{`"{{ vars.kind_dir }}/cluster.yaml"`, "setup/cluster.yaml", ""},
+		{"/etc/kind.yaml", "", `cluster config "/etc/kind.yaml" is not a file in the workspace`},
+		{"../kind.yaml", "", `cluster config "../kind.yaml" is not a file in the workspace`},
+	} {
+		c, f := withVars(t)
+		edit(t, c, "course.yaml", "vars:\n", "vars:\n  kind_dir: setup\n")
+		c["course.yaml"].Data = append(c["course.yaml"].Data, []byte("cluster:\n  name: drills\n  config: "+tc.config+"\n")...)
+		course, err := Load(c, f)
+		switch {
+		case tc.problem != "":
+			if err == nil || !strings.Contains(err.Error(), tc.problem) {
+				t.Errorf("config %s: got %v, want a problem %q", tc.config, err, tc.problem)
+			}
+		case err != nil:
+			t.Errorf("config %s: %v", tc.config, err)
+		case course.Cluster.Config != tc.want:
+			t.Errorf("config %s: got %q, want %q", tc.config, course.Cluster.Config, tc.want)
+		}
 	}
 }

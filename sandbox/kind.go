@@ -568,16 +568,13 @@ func (i kindInfo) Infof(f string, a ...any) {
 }
 func (i kindInfo) Enabled() bool { return i.on }
 
-// KindConfigPath is where lesson 6 keeps the cluster's configuration in the
-// learner's workspace.
-const KindConfigPath = "kind/cluster.yaml"
-
 // WriteKindConfig writes spec's configuration (without its node image, as
-// a learner writes it) to KindConfigPath in the workspace ws, unless a file
-// is there already: the learner's own is never replaced. It returns the
-// file's path and whether it wrote it.
-func WriteKindConfig(ws string, spec ClusterSpec) (path string, written bool, err error) {
-	path = filepath.Join(ws, filepath.FromSlash(KindConfigPath))
+// a learner writes it) to rel, a slash-separated path in the workspace ws
+// (the course's cluster config), unless a file is there already: the
+// learner's own is never replaced. It returns the file's path and whether
+// it wrote it.
+func WriteKindConfig(ws, rel string, spec ClusterSpec) (path string, written bool, err error) {
+	path = filepath.Join(ws, filepath.FromSlash(rel))
 	spec.Image, spec.Kubeconfig = "", ""
 	raw, err := KindConfig(spec)
 	if err != nil {

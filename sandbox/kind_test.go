@@ -228,8 +228,8 @@ func TestKindLoggerPassesStatusLines(t *testing.T) {
 
 func TestWriteKindConfigNeverReplacesTheLearnersFile(t *testing.T) {
 	ws := t.TempDir()
-	path, written, err := WriteKindConfig(ws, NodePortClusterSpec("lab", "lab-standin/kind-node:v1.37.2", []int{30001}))
-	if err != nil || !written || path != filepath.Join(ws, "kind", "cluster.yaml") {
+	path, written, err := WriteKindConfig(ws, "setup/kind.yaml", NodePortClusterSpec("lab", "lab-standin/kind-node:v1.37.2", []int{30001}))
+	if err != nil || !written || path != filepath.Join(ws, "setup", "kind.yaml") {
 		t.Fatalf("WriteKindConfig = %q, %v, %v", path, written, err)
 	}
 	cfg, err := ReadKindConfig(path)
@@ -243,7 +243,7 @@ func TestWriteKindConfigNeverReplacesTheLearnersFile(t *testing.T) {
 	if err := os.WriteFile(path, mine, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, written, err := WriteKindConfig(ws, NodePortClusterSpec("lab", "", []int{30001})); err != nil || written {
+	if _, written, err := WriteKindConfig(ws, "setup/kind.yaml", NodePortClusterSpec("lab", "", []int{30001})); err != nil || written {
 		t.Errorf("with a file there: written %v, %v", written, err)
 	}
 	if got, _ := os.ReadFile(path); string(got) != string(mine) {

@@ -106,7 +106,7 @@ func runClusterUp(ctx context.Context, s *IOStreams, cmd *cli.Command, image str
 		return err
 	}
 	defer e.Close()
-	if err := writeKindConfig(ss, spec); err != nil {
+	if err := writeKindConfig(ss, ss.course.Cluster.Config, spec); err != nil {
 		return err
 	}
 	p := newSpinner(s.Err, s.ErrTTY)
@@ -171,9 +171,13 @@ func runClusterUp(ctx context.Context, s *IOStreams, cmd *cli.Command, image str
 }
 
 // writeKindConfig gives the learner the configuration of the cluster lab
-// makes, in the workspace where lesson 6 has them write it, unless they
-// have one already.
-func writeKindConfig(ss *session, spec sandbox.ClusterSpec) error {
+// makes, at config in the workspace (the course's cluster config, where its
+// lessons have them write it), unless they have one already. A course that
+// keeps no configuration file gets none.
+func writeKindConfig(ss *session, config string, spec sandbox.ClusterSpec) error {
+	if config == "" {
+		return nil
+	}
 	st, err := ss.load()
 	if err != nil {
 		return err
@@ -182,7 +186,7 @@ func writeKindConfig(ss *session, spec sandbox.ClusterSpec) error {
 	if err != nil {
 		return err
 	}
-	path, written, err := sandbox.WriteKindConfig(ws, spec)
+	path, written, err := sandbox.WriteKindConfig(ws, config, spec)
 	if err != nil {
 		return &envError{err: err}
 	}
@@ -247,7 +251,11 @@ func runClusterDown(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
 }
 
 func runClusterStatus(ctx context.Context, s *IOStreams, cmd *cli.Command) error {
-	spec, err := loadCourseCluster(cmd)
+	course, err := loadCourse(cmd.String("lessons"))
+	if err != nil {
+		return err
+	}
+	spec, err := courseCluster(course)
 	if err != nil {
 		return err
 	}
@@ -262,7 +270,11 @@ func runClusterStatus(ctx context.Context, s *IOStreams, cmd *cli.Command) error
 		return &envError{err}
 	}
 	if !exists {
-		fmt.Fprintf(s.Out, "cluster %q: absent\n  create it: lab cluster up (or kind create cluster --config kind/cluster.yaml)\n", spec.Name)
+		create := "lab cluster up"
+		if config := course.Cluster.Config; config != "" {
+			create += " (or kind create cluster --config " + config + ")"
+		}
+		fmt.Fprintf(s.Out, "cluster %q: absent\n  create it: %s\n", spec.Name, create)
 		return &silentError{code: exitNotPass}
 	}
 	h, err := clusters.Health(ctx, e, spec.Name)
