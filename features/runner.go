@@ -118,7 +118,11 @@ func (r *run) close() {
 // newRun resolves the target of the options' environment once, for every
 // check of the run, with course's cluster as the default kube context.
 func newRun(opts Options, course *lessons.Course) *run {
-	return &run{opts: opts, target: sandbox.ResolveTarget(opts.Env, KubeContext(course)), results: map[*lessons.Step]*Result{}}
+	target := sandbox.ResolveTarget(opts.Env, KubeContext(course))
+	if course != nil && course.Cluster != nil {
+		target.KindConfig = course.Cluster.Config
+	}
+	return &run{opts: opts, target: target, results: map[*lessons.Step]*Result{}}
 }
 
 // dockerEngine connects on first use and then reuses the connection.

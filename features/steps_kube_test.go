@@ -437,3 +437,22 @@ func TestKubeImageOfflineTakesAStricterPin(t *testing.T) {
 		wantFailure(t, tt.image, w.kubeImageOffline(ctx, "mongo:7.0"), tt.want)
 	}
 }
+
+// A missing cluster's fix names the course's own kind configuration file,
+// and none when the course keeps none.
+func TestMissingClusterFixNamesTheCoursesConfig(t *testing.T) {
+	env := []string{"HOME=" + t.TempDir()} // no kubeconfig at all
+	for _, tc := range []struct {
+		cluster *lessons.Cluster
+		want    string
+	}{
+		{&lessons.Cluster{Name: "drills", Config: "setup/kind.yaml"}, "create the cluster: kind create cluster --config setup/kind.yaml (or: lab cluster up)"},
+		{&lessons.Cluster{Name: "drills"}, "create the cluster: lab cluster up;"},
+	} {
+		r := newRun(Options{Env: env}, &lessons.Course{Cluster: tc.cluster})
+		_, err := r.target.ConnectKube(context.Background())
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("config %q: got %v, want it to say %q", tc.cluster.Config, err, tc.want)
+		}
+	}
+}

@@ -27,8 +27,26 @@ const DefaultNamespace = "default"
 // that is gone is reported at once instead of after a long network timeout.
 const kubePingTimeout = 5 * time.Second
 
-// createClusterFix is what a learner without the lessons' cluster does.
-const createClusterFix = "create the cluster: kind create cluster --config kind/cluster.yaml (or: lab cluster up)"
+// createClusterFix is what a learner without the course's cluster does:
+// make it from config, the workspace file of the course's kind
+// configuration, or with lab cluster up when the course keeps none.
+func createClusterFix(config string) string {
+	if config == "" {
+		return "create the cluster: lab cluster up"
+	}
+	return "create the cluster: kind create cluster --config " + config + " (or: lab cluster up)"
+}
+
+// WithKindConfig names config, the workspace file of the course's kind
+// configuration, in the fix of err when err is a *KubeError, so the fix
+// points at the course's own file. It returns err.
+func WithKindConfig(err error, config string) error {
+	var ke *KubeError
+	if errors.As(err, &ke) {
+		ke.KindConfig = config
+	}
+	return err
+}
 
 // Kube is a connection to one namespace of one Kubernetes cluster, chosen by
 // a kubeconfig context. Every check names its context and namespace, so the
@@ -209,6 +227,9 @@ type KubeError struct {
 	Kubeconfig []string // the kubeconfig files read (or looked for)
 	Contexts   []string // the contexts the kubeconfig does have
 	Cause      error
+	// KindConfig is the workspace file of the course's kind configuration
+	// (its cluster config), named in the fix; empty when it keeps none.
+	KindConfig string
 }
 
 // Error says what is missing or silent, then the fix.
@@ -252,13 +273,13 @@ func (e *KubeError) Fix() string {
 	switch {
 	case e.Reason == KubeUnreachable && isKind:
 		return fmt.Sprintf("is the kind cluster %q running? see: docker ps -a --filter label=%s=%s; start a stopped node with docker start %s-control-plane, or delete and create the cluster again: kind delete cluster --name %s, then %s",
-			cluster, KindClusterLabel, cluster, cluster, cluster, createClusterFix)
+			cluster, KindClusterLabel, cluster, cluster, cluster, createClusterFix(e.KindConfig))
 	case e.Reason == KubeUnreachable:
 		return fmt.Sprintf("check the network and the cluster; see: kubectl --context %s cluster-info", e.Context)
 	case e.Reason == KubeNoContext && e.Context != "" && !isKind:
 		return "check the context's name; see: kubectl config get-contexts"
 	}
-	return createClusterFix + "; see: kubectl config get-contexts"
+	return createClusterFix(e.KindConfig) + "; see: kubectl config get-contexts"
 }
 
 // IsKubeUnavailable reports whether err says the cluster is missing or not

@@ -95,10 +95,18 @@ func TestConnectKube(t *testing.T) {
 		if !errors.As(err, &ke) || ke.Reason != KubeNoKubeconfig {
 			t.Fatalf("got %v, want a KubeError for no kubeconfig", err)
 		}
-		for _, want := range []string{"no kubeconfig", filepath.Join(home, ".kube", "config"), "kind create cluster --config kind/cluster.yaml", "lab cluster up"} {
+		for _, want := range []string{"no kubeconfig", filepath.Join(home, ".kube", "config"), "create the cluster: lab cluster up"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("got %q, want it to say %q", err, want)
 			}
+		}
+		if strings.Contains(err.Error(), "--config") {
+			t.Errorf("got %q, want no configuration file named when the course keeps none", err)
+		}
+		// The course's kind configuration file is named in the fix.
+		err = WithKindConfig(err, "setup/kind.yaml")
+		if want := "kind create cluster --config setup/kind.yaml (or: lab cluster up)"; !strings.Contains(err.Error(), want) {
+			t.Errorf("got %q, want it to say %q", err, want)
 		}
 		if !IsKubeAbsent(err) || !IsKubeUnavailable(err) {
 			t.Errorf("IsKubeAbsent/IsKubeUnavailable false for %v", err)
@@ -112,7 +120,7 @@ func TestConnectKube(t *testing.T) {
 		if !errors.As(err, &ke) || ke.Reason != KubeNoContext {
 			t.Fatalf("got %v, want a KubeError for no context", err)
 		}
-		for _, want := range []string{`has no context "kind-lab"`, "it has: kind-dev, other", "kind create cluster"} {
+		for _, want := range []string{`has no context "kind-lab"`, "it has: kind-dev, other", "create the cluster: lab cluster up"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("got %q, want it to say %q", err, want)
 			}

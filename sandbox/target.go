@@ -24,6 +24,9 @@ type Target struct {
 	// of the cluster; an empty namespace is the context's own.
 	KubeContext string
 	Namespace   string
+	// KindConfig is the workspace file of the course's kind configuration,
+	// named in the fix when the cluster is missing (empty: none).
+	KindConfig string
 }
 
 // The variables that point a target's cluster checks at another context,
@@ -68,7 +71,8 @@ func (t *Target) Kubeconfig() (Kubeconfig, error) { return ReadKubeconfig(t.Gete
 
 // ConnectKube connects to the target's cluster, in its namespace.
 func (t *Target) ConnectKube(ctx context.Context) (*Kube, error) {
-	return ConnectKube(ctx, t.Getenv, t.KubeContext, t.Namespace)
+	k, err := ConnectKube(ctx, t.Getenv, t.KubeContext, t.Namespace)
+	return k, WithKindConfig(err, t.KindConfig)
 }
 
 // Connect connects to the target's Docker engine.

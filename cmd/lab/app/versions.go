@@ -187,6 +187,9 @@ func checksKubeContext(getenv func(string) string, course *lessons.Course) strin
 func kubeServerVersion(ctx context.Context, getenv func(string) string, course *lessons.Course) (version, contextName string, absent bool, err error) {
 	contextName = checksKubeContext(getenv, course)
 	k, err := sandbox.ConnectKube(ctx, getenv, contextName, "")
+	if err != nil && course != nil && course.Cluster != nil {
+		err = sandbox.WithKindConfig(err, course.Cluster.Config)
+	}
 	if err != nil {
 		return "", contextName, sandbox.IsKubeAbsent(err), err
 	}
