@@ -2,14 +2,12 @@ package lessons
 
 import (
 	"slices"
-	"strings"
 	"testing"
+	"testing/fstest"
 )
 
 func TestClusterBlock(t *testing.T) {
-	c, f := withVars(t)
-	edit(t, c, "course.yaml", "vars:\n", "vars:\n  cluster_name: drills\n  node_port: \"30080\"\n")
-	c["course.yaml"].Data = append(c["course.yaml"].Data, []byte("cluster:\n  name: \"{{ vars.cluster_name }}\"\n  node_ports:\n    - \"{{ vars.node_port }}\"\n    - 31000\n")...)
+	c, f := withCluster(t, "  cluster_name: drills\n  node_port: \"30080\"\n", "  name: \"{{ vars.cluster_name }}\"\n  node_ports:\n    - \"{{ vars.node_port }}\"\n    - 31000\n")
 	course, err := Load(c, f)
 	if err != nil {
 		t.Fatalf("Load: %v", err)
@@ -28,9 +26,7 @@ func TestClusterBlock(t *testing.T) {
 // A class's values for a learner are for its shared cluster: the course's
 // own kind cluster keeps course.yaml's values.
 func TestClusterIgnoresOverrides(t *testing.T) {
-	c, f := withVars(t)
-	edit(t, c, "course.yaml", "vars:\n", "vars:\n  cluster_name: lab\n")
-	c["course.yaml"].Data = append(c["course.yaml"].Data, []byte("cluster:\n  name: \"{{ vars.cluster_name }}\"\n")...)
+	c, f := withCluster(t, "  cluster_name: lab\n", "  name: \"{{ vars.cluster_name }}\"\n")
 	course, err := LoadWithVars(c, f, map[string]string{"cluster_name": "class"})
 	if err != nil {
 		t.Fatalf("LoadWithVars: %v", err)
@@ -76,6 +72,10 @@ func TestClusterProblems(t *testing.T) {
 			`course.yaml:13: node port 30001 is listed twice`},
 		{"unknown key", "cluster:\n  name: lab\n  ports: [30001]\n",
 			`course.yaml:11: unknown key "ports"`},
+		{"config outside the workspace", "cluster:\n  name: lab\n  config: /etc/kind.yaml\n",
+			`course.yaml:11: cluster config "/etc/kind.yaml" is not a file in the workspace: give a relative path such as kind/cluster.yaml`},
+		{"config above the workspace", "cluster:\n  name: lab\n  config: ../kind.yaml\n",
+			`course.yaml:11: cluster config "../kind.yaml" is not a file in the workspace: give a relative path such as kind/cluster.yaml`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -87,26 +87,22 @@ func TestClusterProblems(t *testing.T) {
 }
 
 func TestClusterConfig(t *testing.T) {
-	for _, tc := range []struct {
-		config, want, problem string
-	}{
-		{`"{{ vars.kind_dir }}/cluster.yaml"`, "setup/cluster.yaml", ""},
-		{"/etc/kind.yaml", "", `cluster config "/etc/kind.yaml" is not a file in the workspace`},
-		{"../kind.yaml", "", `cluster config "../kind.yaml" is not a file in the workspace`},
-	} {
-		c, f := withVars(t)
-		edit(t, c, "course.yaml", "vars:\n", "vars:\n  kind_dir: setup\n")
-		c["course.yaml"].Data = append(c["course.yaml"].Data, []byte("cluster:\n  name: drills\n  config: "+tc.config+"\n")...)
-		course, err := Load(c, f)
-		switch {
-		case tc.problem != "":
-			if err == nil || !strings.Contains(err.Error(), tc.problem) {
-				t.Errorf("config %s: got %v, want a problem %q", tc.config, err, tc.problem)
-			}
-		case err != nil:
-			t.Errorf("config %s: %v", tc.config, err)
-		case course.Cluster.Config != tc.want:
-			t.Errorf("config %s: got %q, want %q", tc.config, course.Cluster.Config, tc.want)
-		}
+	c, f := withCluster(t, "  kind_dir: setup\n", "  name: drills\n  config: \"{{ vars.kind_dir }}/cluster.yaml\"\n")
+	course, err := Load(c, f)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
 	}
+	if got, want := course.Cluster.Config, "setup/cluster.yaml"; got != want {
+		t.Errorf("Cluster.Config: got %q, want %q", got, want)
+	}
+}
+
+// withCluster is the vars fixture with more variables (vars, lines under
+// vars:) and a cluster: block (cluster, the lines under it).
+func withCluster(t *testing.T, vars, cluster string) (fstest.MapFS, fstest.MapFS) {
+	t.Helper()
+	c, f := withVars(t)
+	edit(t, c, "course.yaml", "vars:\n", "vars:\n"+vars)
+	c["course.yaml"].Data = append(c["course.yaml"].Data, []byte("cluster:\n"+cluster)...)
+	return c, f
 }

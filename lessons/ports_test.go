@@ -7,13 +7,12 @@ import (
 )
 
 func TestHostPorts(t *testing.T) {
-	c, f := withVars(t)
 	// web_port is lesson 2's; db_port is used by both lessons (the second
 	// in its feature only); node_port only by course.yaml's cluster:,
 	// which also publishes a node port no variable holds. port_note holds
 	// a number but is not named as a port.
-	edit(t, c, "course.yaml", "vars:\n", "vars:\n  db_port: \"27017\"\n  node_port: \"30080\"\n  port_note: \"9999\"\n")
-	c["course.yaml"].Data = append(c["course.yaml"].Data, []byte("cluster:\n  name: drills\n  node_ports: [\"{{ vars.node_port }}\", 31000]\n")...)
+	c, f := withCluster(t, "  db_port: \"27017\"\n  node_port: \"30080\"\n  port_note: \"9999\"\n",
+		"  name: drills\n  node_ports: [\"{{ vars.node_port }}\", 31000]\n")
 	edit(t, c, "docker-setup/lesson.md", "Intro of docker-setup.", "Intro of docker-setup on {{ vars.db_port }}, not {{ vars.port_note }}.")
 	edit(t, f, "containers.feature", "Then it restarts", "Then it restarts on {{ vars.db_port }}")
 	course, err := Load(c, f)
