@@ -115,6 +115,12 @@ type selftest struct {
 	// them; an untagged image someone else made meanwhile is not.
 	tags []string
 	held map[string]bool
+	// ancestors are the images the held ones were built on, as the
+	// builder left them: the classic builder keeps an image for every
+	// instruction, and removing the last one does not always remove
+	// them with it. existed are the IDs of every image before the lesson.
+	ancestors []string
+	existed   map[string]bool
 }
 
 func (t *selftest) logf(format string, args ...any) {
@@ -127,7 +133,8 @@ func (t *selftest) lesson(ctx context.Context, selected []*lessons.Step) ([]*Sel
 	if err := t.cleanupLesson(ctx, lesson); err != nil {
 		return nil, err
 	}
-	t.tags, t.held = lessonImages(lesson), map[string]bool{}
+	t.tags, t.held, t.ancestors = lessonImages(lesson), map[string]bool{}, nil
+	t.existed = t.listed(ctx, "docker images --all --quiet --no-trunc")
 	untagged, volumes := t.untaggedImages(ctx), t.volumes(ctx, "")
 	defer t.removeUntaggedSince(context.WithoutCancel(ctx), untagged)
 	defer t.removeAnonymousVolumesSince(context.WithoutCancel(ctx), volumes)
@@ -408,7 +415,20 @@ func (t *selftest) noteHeld(ctx context.Context) {
 		cmd += " --filter " + shellQuote("reference="+tag)
 	}
 	for id := range t.listed(ctx, cmd) {
+		if t.held[id] {
+			continue
+		}
 		t.held[id] = true
+		// Newest first; an ancestor the engine no longer has is <missing>.
+		out, err := sandbox.Run(ctx, t.opts.Workspace, t.env, "docker history --quiet --no-trunc "+shellQuote(id))
+		if err != nil {
+			continue
+		}
+		for _, a := range strings.Fields(out) {
+			if strings.HasPrefix(a, "sha256:") && a != id && !t.existed[a] && !slices.Contains(t.ancestors, a) {
+				t.ancestors = append(t.ancestors, a)
+			}
+		}
 	}
 }
 
@@ -554,6 +574,41 @@ func (t *selftest) removeUntaggedSince(ctx context.Context, before map[string]bo
 		}
 	}
 	t.removeNew(ctx, before, now, "docker image rm ", "untagged image(s) left by rebuilding the lesson's images")
+	t.removeAncestors(ctx)
+}
+
+// removeAncestors removes the images the lesson's builds left beneath their
+// results, newest first, once nothing is built on them and no tag names
+// them: the untagged images with no children are what `dangling=true`
+// lists. An image from before the lesson is never among them; one that a
+// container uses, the engine refuses to remove.
+func (t *selftest) removeAncestors(ctx context.Context) {
+	if t.existed == nil {
+		return
+	}
+	left, removed := slices.Clone(t.ancestors), 0
+	for len(left) > 0 {
+		dangling := t.untaggedImages(ctx)
+		var next []string
+		progress := false
+		for _, id := range left {
+			if !dangling[id] {
+				next = append(next, id)
+				continue
+			}
+			if _, err := sandbox.Run(ctx, t.opts.Workspace, t.env, "docker image rm "+id); err == nil {
+				removed++
+				progress = true
+			}
+		}
+		if !progress {
+			break
+		}
+		left = next
+	}
+	if removed > 0 {
+		t.logf("  removed %d untagged image(s) the lesson's builds left beneath their results", removed)
+	}
 }
 
 // removeAnonymousVolumesSince removes the anonymous volumes that appeared
