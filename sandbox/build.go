@@ -13,6 +13,9 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/moby/moby/api/types/image"
+	"github.com/moby/moby/client"
 )
 
 // buildTimeout bounds one image build a check makes. A build that installs
@@ -183,7 +186,7 @@ func (e *Engine) ProbeRebuild(ctx context.Context, env []string, p RebuildProbe)
 	if err := os.WriteFile(dockerfile, p.Dockerfile, 0o644); err != nil {
 		return RebuildResult{}, fmt.Errorf("writing the Dockerfile to build: %w", err)
 	}
-	suffix := randomSuffix()
+	suffix, since := randomSuffix(), e.engineNow(ctx)
 	for i, stage := range []string{"before", "after"} {
 		if i == 1 {
 			if err := appendFile(filepath.Join(dir, filepath.FromSlash(p.Change)), p.Append); err != nil {
@@ -198,7 +201,7 @@ func (e *Engine) ProbeRebuild(ctx context.Context, env []string, p RebuildProbe)
 		if err != nil {
 			return res, err
 		}
-		defer e.removeThrowawayImage(context.WithoutCancel(ctx), tag)
+		defer e.removeThrowawayImage(context.WithoutCancel(ctx), tag, since)
 		img, err := e.InspectImage(ctx, id)
 		if err != nil {
 			return res, notLoaded(id, err)
@@ -222,12 +225,50 @@ func notLoaded(id string, err error) error {
 	return err
 }
 
-// removeThrowawayImage removes an image a check built and tagged, with the
-// untagged parents only it used. Parents that other images use stay.
-func (e *Engine) removeThrowawayImage(ctx context.Context, tag string) {
+// engineNow is the time on the engine's own clock, which the images it
+// makes are dated by, or the zero time when the engine does not say.
+func (e *Engine) engineNow(ctx context.Context) time.Time {
+	res, err := e.api.Info(ctx, client.InfoOptions{})
+	if err != nil {
+		return time.Time{}
+	}
+	return parseTime(res.Info.SystemTime)
+}
+
+// removeThrowawayImage removes an image a check built and tagged, and the
+// images beneath it that its build made (the classic builder keeps one for
+// every instruction) — those dated since, on the engine's clock. Older
+// ones are the learner's build cache and stay: the engine may remove an
+// image that another is built on, and a learner whose cache a check took
+// would wait for every layer again at the next build. With since zero,
+// only the tagged image goes.
+func (e *Engine) removeThrowawayImage(ctx context.Context, tag string, since time.Time) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	_ = e.RemoveImage(ctx, tag)
+	var beneath []string
+	if api, ok := e.api.(imageProbeAPI); ok && !since.IsZero() {
+		if hist, err := api.ImageHistory(ctx, tag); err == nil && len(hist.Items) > 1 {
+			for _, h := range hist.Items[1:] { // newest first
+				if !strings.HasPrefix(h.ID, "sha256:") {
+					break
+				}
+				beneath = append(beneath, h.ID)
+			}
+		}
+	}
+	res, err := e.api.ImageRemove(ctx, tag, client.ImageRemoveOptions{})
+	if err != nil || !slices.ContainsFunc(res.Items, func(d image.DeleteResponse) bool { return d.Deleted != "" }) {
+		return // still there under another tag: what is beneath stays too
+	}
+	for _, id := range beneath {
+		img, err := e.InspectImage(ctx, id)
+		if err != nil || len(img.RepoTags) > 0 || img.Created.Before(since) {
+			return
+		}
+		if _, err := e.api.ImageRemove(ctx, id, client.ImageRemoveOptions{}); err != nil {
+			return
+		}
+	}
 }
 
 func appendFile(path string, data []byte) error {
@@ -366,12 +407,12 @@ func (e *Engine) ProbeIgnore(ctx context.Context, env []string, p IgnoreProbe) (
 		undo = append(undo, func() { _ = os.Remove(marker) })
 		content[text] = folder
 	}
-	tag := p.Repository + ":" + token
+	tag, since := p.Repository+":"+token, e.engineNow(ctx)
 	id, err := BuildImage(ctx, env, BuildRequest{Context: p.Context, Tag: tag, Labels: map[string]string{ManagedLabel: "true"}})
 	if err != nil {
 		return IgnoreResult{}, err
 	}
-	defer e.removeThrowawayImage(context.WithoutCancel(ctx), tag)
+	defer e.removeThrowawayImage(context.WithoutCancel(ctx), tag, since)
 	if _, err := e.InspectImage(ctx, id); err != nil {
 		return IgnoreResult{}, notLoaded(id, err)
 	}

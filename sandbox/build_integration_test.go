@@ -192,3 +192,55 @@ func TestIntegrationImageBuildAndRun(t *testing.T) {
 		t.Errorf("throwaway containers left from %s: %+v, %v", tag, left, err)
 	}
 }
+
+// A check's rebuild leaves the learner's build cache as it was, and none of
+// its own images. The classic builder keeps an image for every instruction,
+// the learner's cache; removing the check's image with its parents once
+// took those too, so the learner's next build started over.
+func TestIntegrationProbeRebuildKeepsTheLearnersCache(t *testing.T) {
+	e := integrationEngine(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"deps.txt":   "the dependency list " + randomSuffix() + "\n",
+		"app.txt":    "the app\n",
+		"Dockerfile": "FROM scratch\nCOPY deps.txt /\nCOPY . /app/\n",
+	})
+	learner := "lab-test/learner-" + randomSuffix()
+	if _, err := BuildImage(ctx, nil, BuildRequest{Context: dir, Tag: learner}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = Run(context.Background(), "", nil, "docker image rm "+learner) })
+	parent, err := Run(ctx, "", nil, "docker image inspect --format '{{.Parent}}' "+learner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parent = strings.TrimSpace(parent)
+	before, err := Run(ctx, "", nil, "docker image ls --all --quiet --no-trunc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := "lab-check/test-rebuild-" + randomSuffix()
+	if _, err := e.ProbeRebuild(ctx, nil, RebuildProbe{
+		Context: dir, Dockerfile: []byte("FROM scratch\nCOPY deps.txt /\n"),
+		Change: "app.txt", Append: []byte("a change\n"), Repository: repo,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := Run(ctx, "", nil, "docker image ls --all --quiet --no-trunc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range strings.Fields(after) {
+		if !slices.Contains(strings.Fields(before), id) {
+			t.Errorf("the rebuild left image %.19s behind", id)
+		}
+	}
+	if parent == "" {
+		t.Log("the builder keeps no image per instruction (BuildKit): no cache image to keep")
+		return
+	}
+	if _, err := Run(ctx, "", nil, "docker image inspect "+parent); err != nil {
+		t.Errorf("the learner's cache image %.19s (COPY deps.txt) is gone after the rebuild: %v", parent, err)
+	}
+}
