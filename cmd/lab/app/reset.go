@@ -122,6 +122,9 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 		if stop, err := rule.apply(ctx, s, opts, words, kube.Remove); stop {
 			return err
 		}
+		if len(kube.Found) == 0 {
+			fmt.Fprintln(s.Out, "No Kubernetes object of the selected steps exists"+where+".")
+		}
 	}
 	var found []sandbox.Object
 	if len(refs) > 0 {
@@ -148,8 +151,11 @@ func runReset(ctx context.Context, s *IOStreams, cmd *cli.Command, opts resetOpt
 			return err
 		}
 	}
-	if len(found) == 0 {
+	switch {
+	case len(refs) > 0 && len(found) == 0:
 		fmt.Fprintln(s.Out, "No Docker resource of the selected steps exists.")
+	case len(refs) == 0 && len(kubeRefs) == 0:
+		fmt.Fprintln(s.Out, "The selected steps name no Docker resource or Kubernetes object.")
 	}
 	if len(files) > 0 {
 		fmt.Fprintf(s.Out, "Your workspace files are kept: %s\n", strings.Join(files, ", "))
