@@ -10,10 +10,32 @@ import (
 // instructions, solutions or scenarios mention. A classroom bundle holds
 // exactly these, so it is as small as the lessons chosen allow.
 func (c *Course) Images(steps []*Step) []string {
+	return c.imagesNamed(steps, "_image")
+}
+
+// BuiltImages lists the images the learner builds that the given steps
+// use: the values of the course's variables whose names end in _build, for
+// each one the steps mention.
+func (c *Course) BuiltImages(steps []*Step) []string {
+	return c.imagesNamed(steps, "_build")
+}
+
+// ClusterSteps are the course's steps that work in a kind cluster.
+func (c *Course) ClusterSteps() []*Step {
+	var out []*Step
+	for _, s := range c.Steps() {
+		if NeedsCluster([]*Step{s}) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (c *Course) imagesNamed(steps []*Step, suffix string) []string {
 	var out []string
 	var names []string
 	for k := range c.Vars {
-		if strings.HasSuffix(k, "_image") {
+		if strings.HasSuffix(k, suffix) {
 			names = append(names, k)
 		}
 	}

@@ -2,6 +2,8 @@ package lessons
 
 import (
 	"errors"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -138,4 +140,27 @@ func wantProblem(t *testing.T, c, f fstest.MapFS, want string) {
 		got = append(got, p.String())
 	}
 	t.Errorf("problems:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), want)
+}
+
+// A class's shared cluster needs on every node the images the course's
+// cluster steps run: the one the learner built and the ones pulled.
+func TestClusterStepsImages(t *testing.T) {
+	course, err := Load(Content(), os.DirFS("../features"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := course.ClusterSteps()
+	var keys []string
+	for _, s := range steps {
+		keys = append(keys, s.Key())
+	}
+	if slices.Contains(keys, "kind/tools") || !slices.Contains(keys, "kind/cluster") || !slices.Contains(keys, "kubernetes/database") {
+		t.Errorf("cluster steps: %v", keys)
+	}
+	if got, want := strings.Join(course.BuiltImages(steps), " "), course.Vars["app_build"]; got != want {
+		t.Errorf("built images: got %q, want %q", got, want)
+	}
+	if got, want := strings.Join(course.Images(steps), " "), course.Vars["mongo_image"]; got != want {
+		t.Errorf("pulled images: got %q, want %q", got, want)
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v3"
@@ -140,7 +142,12 @@ func runClassCluster(ctx context.Context, s *IOStreams, cmd *cli.Command) error 
 	}
 	fmt.Fprintf(s.Out, "\nnode ports answer at %s; the API server is %s\n", nodeHost, srv.URL)
 	fmt.Fprintln(s.Out, "give each learner their file (it holds their token); they run: lab class use-cluster FILE")
-	fmt.Fprintln(s.Out, "lesson 7 needs lab/app:v1 and the course's MongoDB image on every node; load them onto the nodes before the class")
+	if course, err := loadCourse(cmd.String("lessons")); err == nil {
+		steps := course.ClusterSteps()
+		if images := slices.Concat(course.BuiltImages(steps), course.Images(steps)); len(images) > 0 {
+			fmt.Fprintf(s.Out, "the course's cluster steps run %s: load them onto every node before the class\n", strings.Join(images, ", "))
+		}
+	}
 	if isLoopbackURL(srv.URL) {
 		fmt.Fprintf(s.Err, "note: the API server %s is reachable from this machine only; for learners on other machines give --server https://ADDRESS:PORT\n", srv.URL)
 	}

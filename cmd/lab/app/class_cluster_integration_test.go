@@ -118,6 +118,9 @@ func TestClassSharedCluster(t *testing.T) {
 	files := filepath.Join(dir, "class-files")
 	out := run(t, ctx, nil, "", lab, "class", "cluster", "--count", "3", "--kubeconfig", kubeconfig, "--out", files, "--prefix", prefix)
 	t.Logf("lab class cluster:\n%s", out)
+	if want := "the course's cluster steps run lab/app:v1, mongo:7.0: load them onto every node"; !strings.Contains(out, want) {
+		t.Errorf("lab class cluster does not say which images the nodes need: want %q", want)
+	}
 	learner1 := clientFor(t, filepath.Join(files, prefix+"learner-1.kubeconfig"))
 	rule := newNodePortRule(t, files, prefix)
 
