@@ -5,6 +5,10 @@ import (
 	"os"
 
 	"github.com/lab-workshop/lab/cmd/lab/app"
+	"github.com/lab-workshop/lab/internal/startenv"
 )
 
-func main() { os.Exit(app.Main()) }
+func main() {
+	startenv.Restore()
+	os.Exit(app.Main())
+}
