@@ -75,6 +75,11 @@ var (
 // block starting at file line offset+1) into v. Unknown keys and values of
 // the wrong type become problems with lines; v is still filled with what
 // could be decoded, and ok reports whether it is worth checking further.
+//
+// The YAML is parsed once: v is decoded from the parsed nodes, which is what
+// the decoder does after parsing, and the nodes are checked for keys v has
+// no field for. Only YAML with such a key or a value of the wrong type is
+// decoded again by the strict decoder, whose messages the problems carry.
 func decodeYAML(file string, data []byte, offset int, v any) (doc yamlDoc, problems []Problem, ok bool) {
 	doc.offset = offset
 	var root yaml.Node
@@ -91,27 +96,106 @@ func decodeYAML(file string, data []byte, offset int, v any) (doc yamlDoc, probl
 	}
 	doc.root = top
 	textual := yamlTextProblems(file, data, top, offset)
+	if root.Decode(v) == nil && !unknownKey(top, reflect.TypeOf(v)) {
+		return doc, textual, true
+	}
+	reflect.ValueOf(v).Elem().SetZero()
+	strict, ok := decodeStrict(file, data, offset, v)
+	if !ok {
+		return doc, strict, false
+	}
+	return doc, append(textual, strict...), true
+}
 
+// decodeStrict decodes data into v with the strict decoder and turns its
+// errors into problems: unknown keys and values of the wrong type.
+func decodeStrict(file string, data []byte, offset int, v any) (problems []Problem, ok bool) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	err := dec.Decode(v)
 	var typeErr *yaml.TypeError
 	switch {
 	case err == nil:
-		return doc, textual, true
+		return nil, true
 	case errors.As(err, &typeErr):
-		problems = textual
 		for _, e := range typeErr.Errors {
 			line, msg := splitYAMLError(e)
 			problems = append(problems, Problem{File: file, Line: fileLine(line, offset), Msg: describeYAMLError(msg)})
 		}
-		return doc, problems, true
+		return problems, true
 	case errors.Is(err, io.EOF):
-		return doc, []Problem{{File: file, Line: offset, Msg: "no YAML: want a mapping of keys to values"}}, false
+		return []Problem{{File: file, Line: offset, Msg: "no YAML: want a mapping of keys to values"}}, false
 	default:
 		line, msg := splitYAMLError(err.Error())
-		return doc, []Problem{{File: file, Line: fileLine(line, offset), Msg: "invalid YAML: " + msg}}, false
+		return []Problem{{File: file, Line: fileLine(line, offset), Msg: "invalid YAML: " + msg}}, false
 	}
+}
+
+// unknownKey reports whether n, decoded into a value of type t, has a
+// mapping key anywhere that the strict decoder refuses: a key of a struct
+// with no field of that name. A merge key, an alias or an inline field gives
+// true too, so the strict decoder has the last word on what it would make of
+// them.
+func unknownKey(n *yaml.Node, t reflect.Type) bool {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if n.Kind == yaml.AliasNode {
+		return true
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return false
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			f, ok := yamlField(t, n.Content[i].Value)
+			if !ok || unknownKey(n.Content[i+1], f.Type) {
+				return true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if n.Kind == yaml.SequenceNode {
+			for _, item := range n.Content {
+				if unknownKey(item, t.Elem()) {
+					return true
+				}
+			}
+		}
+	case reflect.Map:
+		if n.Kind == yaml.MappingNode {
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == "<<" || unknownKey(n.Content[i+1], t.Elem()) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// yamlField returns the field of struct type t that YAML key names, as the
+// decoder matches them: the tag's name, or the field's name in lower case.
+// ok is false for a key with no field, and for any struct with an inline
+// field, which unknownKey leaves to the strict decoder.
+func yamlField(t reflect.Type, key string) (reflect.StructField, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if strings.Contains(","+opts+",", ",inline,") {
+			return f, false
+		}
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		if name == key {
+			return f, true
+		}
+	}
+	return reflect.StructField{}, false
 }
 
 // fileLine converts a YAML line to a file line; an error without a line
