@@ -2,7 +2,9 @@ package lessons
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -53,18 +55,19 @@ func (p *parser) expand(file string, data []byte) []byte {
 	if !strings.Contains(text, "{{") {
 		return data
 	}
-	names := make([]string, 0, len(p.course.Vars))
-	for k := range p.course.Vars {
-		names = append(names, k)
-	}
-	for _, loc := range varLike.FindAllStringIndex(text, -1) {
+	spans := varLike.FindAllStringIndex(text, -1)
+	refs := make([]string, len(spans))
+	exact := true
+	for i, loc := range spans {
 		ref := text[loc[0]:loc[1]]
-		line := strings.Count(text[:loc[0]], "\n") + 1
+		line := func() int { return strings.Count(text[:loc[0]], "\n") + 1 }
 		m := varRef.FindStringSubmatch(ref)
 		if m == nil || m[0] != ref {
-			p.problem(file, line, "%s is not a variable reference: write {{ vars.NAME }}", ref)
+			p.problem(file, line(), "%s is not a variable reference: write {{ vars.NAME }}", ref)
+			exact = false
 			continue
 		}
+		refs[i] = m[1]
 		if _, ok := p.course.Vars[m[1]]; ok {
 			p.used[m[1]] = true
 			if p.lessonUsed != nil {
@@ -73,18 +76,36 @@ func (p *parser) expand(file string, data []byte) []byte {
 			continue
 		}
 		msg := fmt.Sprintf("unknown variable %q: declare it under vars: in course.yaml", m[1])
-		if near := closest(m[1], names); near != "" {
+		if near := closest(m[1], slices.Collect(maps.Keys(p.course.Vars))); near != "" {
 			msg = fmt.Sprintf("unknown variable %q; did you mean %q?", m[1], near)
 		}
-		p.problem(file, line, "%s", msg)
+		p.problem(file, line(), "%s", msg)
 	}
-	return []byte(varRef.ReplaceAllStringFunc(text, func(ref string) string {
-		name := varRef.FindStringSubmatch(ref)[1]
-		if v, ok := p.course.Vars[name]; ok {
-			return v
+	if !exact {
+		// A span that looks like a reference but is none may hold a real
+		// reference further in; replace as the reference pattern finds them.
+		return []byte(varRef.ReplaceAllStringFunc(text, func(ref string) string {
+			if v, ok := p.course.Vars[varRef.FindStringSubmatch(ref)[1]]; ok {
+				return v
+			}
+			return ref
+		}))
+	}
+	// Every span is a whole reference, so the spans are exactly where the
+	// reference pattern matches: replace them without matching again.
+	var b strings.Builder
+	last := 0
+	for i, loc := range spans {
+		b.WriteString(text[last:loc[0]])
+		if v, ok := p.course.Vars[refs[i]]; ok {
+			b.WriteString(v)
+		} else {
+			b.WriteString(text[loc[0]:loc[1]])
 		}
-		return ref
-	}))
+		last = loc[1]
+	}
+	b.WriteString(text[last:])
+	return []byte(b.String())
 }
 
 // checkUnusedVars reports variables no lesson file refers to: a fact kept

@@ -164,3 +164,31 @@ func TestClusterStepsImages(t *testing.T) {
 		t.Errorf("pulled images: got %q, want %q", got, want)
 	}
 }
+
+// TestExpandReplacesAsThePattern: expand puts values exactly where the
+// reference pattern finds references, whether or not the text also holds
+// spans that only look like references.
+func TestExpandReplacesAsThePattern(t *testing.T) {
+	vars := map[string]string{"web_port": "8080", "app": "lab/app:v1"}
+	for _, text := range []string{
+		"no references",
+		"port {{ vars.web_port }} and {{vars.app}}, {{ vars.web_port}}",
+		"{{ vars.nope }} stays, {{ vars.app }} goes",
+		"{{ vars x {{ vars.app }} inside a span that is no reference",
+		"{{ var.app }} then {{ vars.app }}",
+		"{{{ vars.app }}} and {{ .State.Status }} and {{ vars.app }",
+		"{{ vars.app }}{{ vars.web_port }}\n{{ vars }}",
+	} {
+		p := &parser{course: &Course{Vars: vars}, used: map[string]bool{}}
+		got := string(p.expand("x.md", []byte(text)))
+		want := varRef.ReplaceAllStringFunc(text, func(ref string) string {
+			if v, ok := vars[varRef.FindStringSubmatch(ref)[1]]; ok {
+				return v
+			}
+			return ref
+		})
+		if got != want {
+			t.Errorf("expand(%q) = %q, want %q", text, got, want)
+		}
+	}
+}

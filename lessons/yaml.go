@@ -133,14 +133,21 @@ func decodeStrict(file string, data []byte, offset int, v any) (problems []Probl
 
 // unknownKey reports whether n, decoded into a value of type t, has a
 // mapping key anywhere that the strict decoder refuses: a key of a struct
-// with no field of that name. A merge key, an alias or an inline field gives
-// true too, so the strict decoder has the last word on what it would make of
-// them.
+// with no field of that name. An alias is followed to its anchor's node. A
+// merge key, an inline field or a type that decodes itself gives true, so
+// the strict decoder has the last word on what it would make of them.
+// n must be YAML that decoded without error, so no alias refers to itself.
 func unknownKey(n *yaml.Node, t reflect.Type) bool {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
-	if n.Kind == yaml.AliasNode {
+	for n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	switch {
+	case t == yamlNodeType:
+		return false // holds the YAML as written
+	case reflect.PointerTo(t).Implements(yamlUnmarshaler):
 		return true
 	}
 	switch t.Kind() {
@@ -173,6 +180,11 @@ func unknownKey(n *yaml.Node, t reflect.Type) bool {
 	}
 	return false
 }
+
+var (
+	yamlNodeType    = reflect.TypeFor[yaml.Node]()
+	yamlUnmarshaler = reflect.TypeFor[yaml.Unmarshaler]()
+)
 
 // yamlField returns the field of struct type t that YAML key names, as the
 // decoder matches them: the tag's name, or the field's name in lower case.

@@ -89,6 +89,8 @@ func TestDecodeYAMLOnceMatchesStrict(t *testing.T) {
 		"wrong type":          "id: x\nhints: 3\n",
 		"wrong type and key":  "id: x\nhints: {a: 1}\nfoo: 1\n",
 		"alias":               "id: &a x\ntitle: *a\n",
+		"alias, unknown key":  "id: x\nwrong:\n  - name: a\n    env: &e {bogus: \"1\"}\nunsolved: *e\n",
+		"alias, known keys":   "id: x\nunsolved: &u {setup: [a]}\nwrong:\n  - *u\n",
 		"merge key":           "id: x\nwrong:\n  - &w {id: w, message: m}\n  - <<: *w\n    id: v\n",
 		"duplicate key":       "id: x\nid: y\n",
 		"key case":            "ID: x\n",
