@@ -3,8 +3,8 @@
 # platform `make dist` builds (DIST_TARGETS=host for this machine's alone),
 # verifies them against checksums.txt, then unpacks this machine's archive into
 # an empty folder and runs the `lab` inside (`lab version`, `lab list`,
-# `lab show`) with no engine and a fresh state folder. No Docker engine is
-# needed. `make dist-check` runs it.
+# `lab show`, `lab next`) with no engine and a fresh state folder. No Docker
+# engine is needed. `make dist-check` runs it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,7 +49,18 @@ grep -q '^lab [^ ]' <<<"$version" || die "lab version printed no version: $versi
 grep -q '^commit: [0-9a-f]' <<<"$version" || die "lab version printed no commit: $version"
 want=$(git describe --tags --always --dirty)
 grep -q "^lab $want\$" <<<"$version" || die "lab version says $(head -1 <<<"$version"), git describe says $want"
-"$lab" list | grep -q 'docker-setup/cli' || die "lab list does not list docker-setup/cli"
+# Outputs are read whole before grep: grep -q stops reading at the first
+# match, and lab, writing on, would fail on the closed pipe.
+out=$("$lab" list) || die "lab list failed"
+grep -q 'docker-setup/cli' <<<"$out" || die "lab list does not list docker-setup/cli: $out"
 "$lab" show docker-setup/cli >/dev/null || die "lab show docker-setup/cli failed"
+# The first lab next shows the first step; the second checks it for real.
+# That step needs only the docker command, so it passes where docker is.
+out=$("$lab" next) || die "lab next failed"
+grep -q 'docker-setup/cli' <<<"$out" || die "lab next does not show docker-setup/cli: $out"
+if command -v docker >/dev/null; then
+	out=$("$lab" next 2>&1) || die "lab next failed docker-setup/cli with docker on PATH: $out"
+	grep -q '✓ docker-setup/cli' <<<"$out" || die "lab next did not pass docker-setup/cli: $out"
+fi
 say "ok: $archive ($(du -h "$tmp/dist/$archive" | cut -f1), lab $(du -h "$lab" | cut -f1)) verifies, unpacks and runs"
 printf '%s\n' "$version" >&2
