@@ -326,3 +326,17 @@ func (p *parser) parseRanges(doc yamlDoc, node *yaml.Node, top bool, path ...any
 
 // MarshalText writes the range as course.yaml has it, for JSON output.
 func (r VersionRange) MarshalText() ([]byte, error) { return []byte(r.text), nil }
+
+// UnmarshalText reads a range MarshalText wrote.
+func (r *VersionRange) UnmarshalText(text []byte) error {
+	if len(text) == 0 {
+		*r = VersionRange{}
+		return nil
+	}
+	v, err := ParseVersionRange(string(text))
+	if err != nil {
+		return err
+	}
+	*r = v
+	return nil
+}

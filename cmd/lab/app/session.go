@@ -81,7 +81,7 @@ func builtinCourseID(course *lessons.Course, lessonsDir string) string {
 	if lessonsDir == "" {
 		return course.ID
 	}
-	builtin, err := lessons.Load(lessons.Content(), features.Files())
+	builtin, err := lessons.LoadBuiltin(features.Files())
 	if err != nil {
 		return ""
 	}
@@ -97,6 +97,9 @@ func loadCourse(dir string) (*lessons.Course, error) {
 // loadCourseWith loads the course with other values for some of its
 // variables.
 func loadCourseWith(dir string, vars map[string]string) (*lessons.Course, error) {
+	if dir == "" && len(vars) == 0 {
+		return lessons.LoadBuiltin(features.Files())
+	}
 	if dir == "" {
 		return lessons.LoadWithVars(lessons.Content(), features.Files(), vars)
 	}
