@@ -29,17 +29,25 @@ func builtinFeatures(t *testing.T) fs.FS {
 	return m
 }
 
+// parsedBuiltin parses the built-in course and snapshots it.
+func parsedBuiltin(t *testing.T) (features fs.FS, parsed *Course, snapshot []byte) {
+	t.Helper()
+	features = builtinFeatures(t)
+	parsed, err := Load(Content(), features)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snapshot, err = Snapshot(parsed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return features, parsed, snapshot
+}
+
 // TestBuiltinSnapshotIsCurrent: builtin.json is the built-in course as Load
 // parses it today, byte for byte.
 func TestBuiltinSnapshotIsCurrent(t *testing.T) {
-	c, err := Load(Content(), builtinFeatures(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := Snapshot(c)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, _, want := parsedBuiltin(t)
 	if !bytes.Equal(builtinSnapshot, want) {
 		t.Fatal("builtin.json is not the built-in course as lab parses it: run `go generate ./lessons`")
 	}
@@ -49,15 +57,7 @@ func TestBuiltinSnapshotIsCurrent(t *testing.T) {
 // snapshot is, value for value, the one Load parses, back references and
 // feature text included.
 func TestBuiltinFromSnapshotIsTheParsedCourse(t *testing.T) {
-	features := builtinFeatures(t)
-	parsed, err := Load(Content(), features)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := Snapshot(parsed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	features, parsed, data := parsedBuiltin(t)
 	read := fromSnapshot(data, Content(), features)
 	if read == nil {
 		t.Fatal("the snapshot of the built-in course was passed over for the same files")
@@ -88,17 +88,9 @@ func TestBuiltinFromSnapshotIsTheParsedCourse(t *testing.T) {
 // the ones given is passed over, so a course changed since its snapshot is
 // parsed, not read stale.
 func TestBuiltinSnapshotOfOtherFiles(t *testing.T) {
-	features := builtinFeatures(t)
-	parsed, err := Load(Content(), features)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := Snapshot(parsed)
-	if err != nil {
-		t.Fatal(err)
-	}
+	features, _, data := parsedBuiltin(t)
 	changed := fstest.MapFS{}
-	err = fs.WalkDir(features, ".", func(name string, d fs.DirEntry, err error) error {
+	err := fs.WalkDir(features, ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
