@@ -15,14 +15,14 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/lab-workshop/lab/lessons"
 	"github.com/lab-workshop/lab/sandbox"
+	"github.com/lab-workshop/lab/sandbox/kubeclient/kubefake"
 )
 
-// The lesson 7 checks against plain objects in k8s.io/client-go's fake
-// clientset, as the cluster holds them after the lesson's manifests.
+// The lesson 7 checks against plain objects in a fake cluster (kubefake),
+// as the cluster holds them after the lesson's manifests.
 
 var kubeAppLabels = map[string]string{"app": "lab-app"}
 
@@ -104,7 +104,7 @@ func kubeTestSlice(pods ...string) *discoveryv1.EndpointSlice {
 // kubeWorld is a world whose cluster holds objs.
 func kubeWorld(t *testing.T, objs ...runtime.Object) *world {
 	t.Helper()
-	k := sandbox.NewKube(fake.NewClientset(objs...), "kind-lab", "")
+	k := sandbox.NewKube(kubefake.New(objs...).Client, "kind-lab", "")
 	return &world{run: &run{opts: Options{Status: io.Discard, Env: []string{}}, cluster: kubeConn{kube: k, dialed: true}}}
 }
 
@@ -351,10 +351,10 @@ func TestKubeContextGone(t *testing.T) {
 }
 
 func TestKubectlCommands(t *testing.T) {
-	if got := kubectl(sandbox.NewKube(fake.NewClientset(), "kind-lab", ""), "get pods"); got != "kubectl get pods" {
+	if got := kubectl(sandbox.NewKube(kubefake.New().Client, "kind-lab", ""), "get pods"); got != "kubectl get pods" {
 		t.Errorf("got %q", got)
 	}
-	if got := kubectl(sandbox.NewKube(fake.NewClientset(), "kind-lab", "learner-7"), "get pods"); got != "kubectl -n learner-7 get pods" {
+	if got := kubectl(sandbox.NewKube(kubefake.New().Client, "kind-lab", "learner-7"), "get pods"); got != "kubectl -n learner-7 get pods" {
 		t.Errorf("got %q", got)
 	}
 	if got := kubectl(nil, "get pods"); got != "kubectl get pods" {
@@ -397,7 +397,7 @@ func TestEveryKubernetesKindIsOneLabLooksFor(t *testing.T) {
 }
 
 func TestKubeLeftovers(t *testing.T) {
-	k := sandbox.NewKube(fake.NewClientset(kubeTestDeployment()), "kind-lab", "")
+	k := sandbox.NewKube(kubefake.New(kubeTestDeployment()).Client, "kind-lab", "")
 	f := &kubeLeftovers{run: &run{opts: Options{Env: []string{}}, cluster: kubeConn{kube: k, dialed: true}}}
 	got, err := f.find(context.Background(), []string{"deployment/lab-app", "service/lab-app-svc"})
 	if err != nil || len(got) != 1 || got[0] != "kubernetes deployment/lab-app" {

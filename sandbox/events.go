@@ -164,11 +164,11 @@ func (k *Kube) Events(ctx context.Context) (<-chan Event, <-chan error) {
 		kind  string
 		start starter
 	}{
-		{"deployment", k.client.AppsV1().Deployments(ns).Watch},
-		{"pod", k.client.CoreV1().Pods(ns).Watch},
-		{"service", k.client.CoreV1().Services(ns).Watch},
-		{"configmap", k.client.CoreV1().ConfigMaps(ns).Watch},
-		{"secret", k.client.CoreV1().Secrets(ns).Watch},
+		{"deployment", k.client.Deployments(ns).Watch},
+		{"pod", k.client.Pods(ns).Watch},
+		{"service", k.client.Services(ns).Watch},
+		{"configmap", k.client.ConfigMaps(ns).Watch},
+		{"secret", k.client.Secrets(ns).Watch},
 	}
 	out := make(chan Event)
 	errc := make(chan error, 1)

@@ -11,7 +11,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/lab-workshop/lab/sandbox/kubeclient/kubefake"
 )
 
 func TestEngineEvent(t *testing.T) {
@@ -116,8 +117,8 @@ func TestEngineEvents(t *testing.T) {
 }
 
 func TestKubeEvents(t *testing.T) {
-	cs := fake.NewClientset()
-	k := NewKube(cs, "kind-lab", "default")
+	cs := kubefake.New()
+	k := NewKube(cs.Client, "kind-lab", "default")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	evs, errc := k.Events(ctx)
@@ -128,9 +129,9 @@ func TestKubeEvents(t *testing.T) {
 		if !created {
 			// The fake's watches start as the goroutines run; create until seen.
 			time.Sleep(50 * time.Millisecond)
-			_, _ = cs.AppsV1().Deployments("default").Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "lab-app"}}, metav1.CreateOptions{})
-			_, _ = cs.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "lab-config"}}, metav1.CreateOptions{})
-			_, _ = cs.CoreV1().ConfigMaps("other").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "elsewhere"}}, metav1.CreateOptions{})
+			_, _ = cs.Deployments("default").Create(ctx, &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: "lab-app"}}, metav1.CreateOptions{})
+			_, _ = cs.ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "lab-config"}}, metav1.CreateOptions{})
+			_, _ = cs.ConfigMaps("other").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "elsewhere"}}, metav1.CreateOptions{})
 			created = true
 		}
 		select {

@@ -17,13 +17,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/kind/pkg/apis/config/v1alpha4"
 	"sigs.k8s.io/kind/pkg/cluster"
 	kindexec "sigs.k8s.io/kind/pkg/exec"
 	kindlog "sigs.k8s.io/kind/pkg/log"
 	"sigs.k8s.io/yaml"
+
+	"github.com/lab-workshop/lab/sandbox/kubeclient"
 )
 
 // KindClusterLabel is the label kind puts on every node container, valued
@@ -194,7 +195,7 @@ type Clusters struct {
 	getenv func(string) string
 	// clients holds each cluster's API client once made: reading the
 	// kubeconfig runs a command in the node, and health is polled.
-	clients map[string]kubernetes.Interface
+	clients map[string]*kubeclient.Client
 }
 
 // NewClusters returns a kind cluster manager that reports kind's progress
@@ -323,7 +324,7 @@ func (c *Clusters) DeleteFrom(name, kubeconfig string) error {
 }
 
 // kubeClient connects to a cluster with the kubeconfig kind gives for it.
-func (c *Clusters) kubeClient(name string) (kubernetes.Interface, error) {
+func (c *Clusters) kubeClient(name string) (*kubeclient.Client, error) {
 	if client, ok := c.clients[name]; ok {
 		return client, nil
 	}
@@ -336,12 +337,12 @@ func (c *Clusters) kubeClient(name string) (kubernetes.Interface, error) {
 		return nil, fmt.Errorf("reading the kubeconfig of kind cluster %q: %w", name, err)
 	}
 	cfg.Timeout = 10 * time.Second
-	client, err := kubernetes.NewForConfig(cfg)
+	client, err := kubeclient.NewForConfig(cfg)
 	if err != nil {
 		return nil, err
 	}
 	if c.clients == nil {
-		c.clients = map[string]kubernetes.Interface{}
+		c.clients = map[string]*kubeclient.Client{}
 	}
 	c.clients[name] = client
 	return client, nil
@@ -445,7 +446,7 @@ func (c *Clusters) Health(ctx context.Context, e *Engine, name string) (ClusterH
 		h.APIError = err.Error()
 		return h, nil
 	}
-	nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	nodes, err := client.Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		h.APIError = err.Error()
 		return h, nil
@@ -476,8 +477,8 @@ func nodeReady(n corev1.Node) (bool, string) {
 
 // coreDNSReady reports whether the cluster's DNS Deployment has every
 // replica available.
-func coreDNSReady(ctx context.Context, client kubernetes.Interface) (bool, string) {
-	d, err := client.AppsV1().Deployments("kube-system").Get(ctx, "coredns", metav1.GetOptions{})
+func coreDNSReady(ctx context.Context, client *kubeclient.Client) (bool, string) {
+	d, err := client.Deployments("kube-system").Get(ctx, "coredns", metav1.GetOptions{})
 	if err != nil {
 		return false, err.Error()
 	}

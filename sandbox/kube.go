@@ -14,9 +14,10 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	"github.com/lab-workshop/lab/sandbox/kubeclient"
 )
 
 // DefaultNamespace is where lesson objects live when neither the caller
@@ -53,16 +54,17 @@ func WithKindConfig(err error, config string) error {
 // same lessons run against kind on a laptop or a shared cluster with one
 // namespace per learner.
 type Kube struct {
-	client    kubernetes.Interface
+	client    *kubeclient.Client
 	context   string
 	namespace string
 	server    string
 	current   string
 }
 
-// NewKube wraps a client (a real one, or k8s.io/client-go's fake in tests)
+// NewKube wraps a client (a real one, or one over client-go's fake dynamic
+// client in tests)
 // for the given context and namespace.
-func NewKube(client kubernetes.Interface, contextName, namespace string) *Kube {
+func NewKube(client *kubeclient.Client, contextName, namespace string) *Kube {
 	if namespace == "" {
 		namespace = DefaultNamespace
 	}
@@ -183,7 +185,7 @@ func ConnectKube(ctx context.Context, getenv func(string) string, contextName, n
 	// Checks poll a few objects at a time; client-go's default of 5
 	// requests a second would make them wait on themselves.
 	cfg.QPS, cfg.Burst = 50, 100
-	client, err := kubernetes.NewForConfig(cfg)
+	client, err := kubeclient.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("creating a Kubernetes client for the context %q: %w", contextName, err)
 	}
@@ -195,7 +197,7 @@ func ConnectKube(ctx context.Context, getenv func(string) string, contextName, n
 
 	pctx, cancel := context.WithTimeout(ctx, kubePingTimeout)
 	defer cancel()
-	if _, err := client.Discovery().RESTClient().Get().AbsPath("/version").Do(pctx).Raw(); err != nil {
+	if _, err := client.ServerVersion(pctx); err != nil {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("connecting to the cluster of the context %q: %w", contextName, ctx.Err())
 		}

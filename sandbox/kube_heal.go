@@ -171,7 +171,7 @@ func (k *Kube) DeletePod(ctx context.Context, d Deployment, pod Pod) (*PodDeleti
 		return nil, err
 	}
 	uid := types.UID(pod.UID)
-	err = k.client.CoreV1().Pods(k.namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
+	err = k.client.Pods(k.namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}})
 	if err != nil {
 		del.Close()
 		return nil, k.wrap(err, "pod", pod.Name, "deleting pod %q", pod.Name)
@@ -285,7 +285,7 @@ func (h *healWatch) listPods(ctx context.Context) error {
 		return err
 	}
 	h.owned = owned
-	list, err := h.k.client.CoreV1().Pods(h.k.namespace).List(ctx, metav1.ListOptions{LabelSelector: h.d.SelectorText})
+	list, err := h.k.client.Pods(h.k.namespace).List(ctx, metav1.ListOptions{LabelSelector: h.d.SelectorText})
 	if err != nil {
 		return h.k.wrap(err, "", "", "listing the pods of deployment %q", h.d.Name)
 	}
@@ -298,7 +298,7 @@ func (h *healWatch) listPods(ctx context.Context) error {
 }
 
 func (h *healWatch) watchPods(ctx context.Context) (watch.Interface, error) {
-	w, err := h.k.client.CoreV1().Pods(h.k.namespace).Watch(ctx, metav1.ListOptions{
+	w, err := h.k.client.Pods(h.k.namespace).Watch(ctx, metav1.ListOptions{
 		LabelSelector: h.d.SelectorText, ResourceVersion: h.podRV, AllowWatchBookmarks: true,
 	})
 	if err != nil {
@@ -308,7 +308,7 @@ func (h *healWatch) watchPods(ctx context.Context) (watch.Interface, error) {
 }
 
 func (h *healWatch) listDeployment(ctx context.Context) error {
-	list, err := h.k.client.AppsV1().Deployments(h.k.namespace).List(ctx, metav1.ListOptions{
+	list, err := h.k.client.Deployments(h.k.namespace).List(ctx, metav1.ListOptions{
 		FieldSelector: fields.OneTermEqualSelector("metadata.name", h.d.Name).String(),
 	})
 	if err != nil {
@@ -329,7 +329,7 @@ func (h *healWatch) listDeployment(ctx context.Context) error {
 }
 
 func (h *healWatch) watchDeployment(ctx context.Context) (watch.Interface, error) {
-	w, err := h.k.client.AppsV1().Deployments(h.k.namespace).Watch(ctx, metav1.ListOptions{
+	w, err := h.k.client.Deployments(h.k.namespace).Watch(ctx, metav1.ListOptions{
 		FieldSelector: fields.OneTermEqualSelector("metadata.name", h.d.Name).String(), ResourceVersion: h.depRV, AllowWatchBookmarks: true,
 	})
 	if err != nil {
@@ -364,7 +364,7 @@ func (h *healWatch) podSeen(ctx context.Context, p *corev1.Pod) {
 	}
 	f := podFacts(p)
 	if _, ok := h.owned[f.Owner]; f.Owner != "" && !ok && !h.foreign[f.Owner] {
-		if rs, err := h.k.client.AppsV1().ReplicaSets(h.k.namespace).Get(ctx, f.Owner, metav1.GetOptions{}); err == nil {
+		if rs, err := h.k.client.ReplicaSets(h.k.namespace).Get(ctx, f.Owner, metav1.GetOptions{}); err == nil {
 			if ref := metav1.GetControllerOf(rs); ref != nil && string(ref.UID) == h.d.UID {
 				h.owned[f.Owner] = rs.Annotations[revisionAnnotation]
 			} else {

@@ -11,12 +11,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
+
+	"github.com/lab-workshop/lab/sandbox/kubeclient/kubefake"
 )
 
 // healCluster is a fake cluster with a Deployment of three Ready pods.
-func healCluster(t *testing.T) (*Kube, *fake.Clientset, Deployment, []Pod) {
+func healCluster(t *testing.T) (*Kube, *kubefake.Cluster, Deployment, []Pod) {
 	t.Helper()
 	k, cs := fakeKube(
 		testDeployment(3),
@@ -29,10 +30,10 @@ func healCluster(t *testing.T) (*Kube, *fake.Clientset, Deployment, []Pod) {
 
 // controller stands in for the ReplicaSet controller: when a pod of the
 // Deployment is deleted it runs react, once per deletion.
-func controller(t *testing.T, cs *fake.Clientset, react func(ctx context.Context, deleted *corev1.Pod)) {
+func controller(t *testing.T, cs *kubefake.Cluster, react func(ctx context.Context, deleted *corev1.Pod)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	w, err := cs.CoreV1().Pods("default").Watch(ctx, metav1.ListOptions{})
+	w, err := cs.Pods("default").Watch(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,29 +50,29 @@ func controller(t *testing.T, cs *fake.Clientset, react func(ctx context.Context
 	t.Cleanup(func() { cancel(); w.Stop(); wg.Wait() })
 }
 
-func setAvailable(ctx context.Context, t *testing.T, cs *fake.Clientset, n int32) {
+func setAvailable(ctx context.Context, t *testing.T, cs *kubefake.Cluster, n int32) {
 	t.Helper()
-	d, err := cs.AppsV1().Deployments("default").Get(ctx, "lab-app", metav1.GetOptions{})
+	d, err := cs.Deployments("default").Get(ctx, "lab-app", metav1.GetOptions{})
 	if err != nil {
 		t.Error(err)
 		return
 	}
 	d.Status.AvailableReplicas, d.Status.ReadyReplicas = n, n
-	if _, err := cs.AppsV1().Deployments("default").UpdateStatus(ctx, d, metav1.UpdateOptions{}); err != nil {
+	if _, err := cs.Deployments("default").UpdateStatus(ctx, d, metav1.UpdateOptions{}); err != nil {
 		t.Error(err)
 	}
 }
 
-func createPod(ctx context.Context, t *testing.T, cs *fake.Clientset, p *corev1.Pod) {
+func createPod(ctx context.Context, t *testing.T, cs *kubefake.Cluster, p *corev1.Pod) {
 	t.Helper()
-	if _, err := cs.CoreV1().Pods("default").Create(ctx, p, metav1.CreateOptions{}); err != nil {
+	if _, err := cs.Pods("default").Create(ctx, p, metav1.CreateOptions{}); err != nil {
 		t.Error(err)
 	}
 }
 
-func updatePod(ctx context.Context, t *testing.T, cs *fake.Clientset, p *corev1.Pod) {
+func updatePod(ctx context.Context, t *testing.T, cs *kubefake.Cluster, p *corev1.Pod) {
 	t.Helper()
-	if _, err := cs.CoreV1().Pods("default").UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
+	if _, err := cs.Pods("default").UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
 		t.Error(err)
 	}
 }
@@ -112,7 +113,7 @@ func TestHealReplacesTheDeletedPod(t *testing.T) {
 	if heal.Deleted.Name != "lab-app-a" || heal.Replacement.Name != "lab-app-new" || heal.Replacement.UID == heal.Deleted.UID || heal.Available != 3 || heal.Took <= 0 {
 		t.Errorf("got %+v", heal)
 	}
-	if _, err := cs.CoreV1().Pods("default").Get(context.Background(), "lab-app-a", metav1.GetOptions{}); err == nil {
+	if _, err := cs.Pods("default").Get(context.Background(), "lab-app-a", metav1.GetOptions{}); err == nil {
 		t.Error("the pod was not deleted")
 	}
 	if len(seen) == 0 || !strings.Contains(seen[0], "3 of 3 replicas available, no replacement pod yet") {
@@ -132,7 +133,7 @@ func TestHealFollowsAReplacementThatIsReplacedInTurn(t *testing.T) {
 			createPod(ctx, t, cs, testPod("lab-app-first", false))
 			time.Sleep(20 * time.Millisecond)
 			// Something removes the first replacement before it is Ready.
-			if err := cs.CoreV1().Pods("default").Delete(ctx, "lab-app-first", metav1.DeleteOptions{}); err != nil {
+			if err := cs.Pods("default").Delete(ctx, "lab-app-first", metav1.DeleteOptions{}); err != nil {
 				t.Error(err)
 			}
 		case "lab-app-first":
@@ -217,7 +218,7 @@ func TestHealSurvivesAWatchTheServerEnds(t *testing.T) {
 func TestHealReportsADeletedDeployment(t *testing.T) {
 	k, cs, d, pods := healCluster(t)
 	controller(t, cs, func(ctx context.Context, deleted *corev1.Pod) {
-		if err := cs.AppsV1().Deployments("default").Delete(ctx, "lab-app", metav1.DeleteOptions{}); err != nil {
+		if err := cs.Deployments("default").Delete(ctx, "lab-app", metav1.DeleteOptions{}); err != nil {
 			t.Error(err)
 		}
 	})
@@ -240,7 +241,7 @@ func TestHealNeedsEveryWantedReplica(t *testing.T) {
 	ctx := context.Background()
 	four := testDeployment(4)
 	four.Status.AvailableReplicas = 3
-	if _, err := cs.AppsV1().Deployments("default").Update(ctx, four, metav1.UpdateOptions{}); err != nil {
+	if _, err := cs.Deployments("default").Update(ctx, four, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := k.Deployment(ctx, "lab-app")

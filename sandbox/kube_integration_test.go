@@ -54,7 +54,7 @@ func integrationKube(t *testing.T) *Kube {
 		t.Fatal(err)
 	}
 	ns := "lab-test-" + hex.EncodeToString(b)
-	_, err = k.client.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
+	_, err = k.client.Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{
 		Name: ns, Labels: map[string]string{"lab.managed": "true"},
 	}}, metav1.CreateOptions{})
 	if err != nil {
@@ -63,7 +63,7 @@ func integrationKube(t *testing.T) *Kube {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := k.client.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil {
+		if err := k.client.Namespaces().Delete(ctx, ns, metav1.DeleteOptions{}); err != nil {
 			t.Errorf("deleting namespace %s: %v", ns, err)
 		}
 	})
@@ -115,10 +115,10 @@ func TestIntegrationKubeDeploymentServiceAndHeal(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 
-	if _, err := k.client.AppsV1().Deployments(k.namespace).Create(ctx, pauseDeployment("web", 2, pauseImage, corev1.PullIfNotPresent), metav1.CreateOptions{}); err != nil {
+	if _, err := k.client.Deployments(k.namespace).Create(ctx, pauseDeployment("web", 2, pauseImage, corev1.PullIfNotPresent), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := k.client.CoreV1().Services(k.namespace).Create(ctx, &corev1.Service{
+	_, err := k.client.Services(k.namespace).Create(ctx, &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: "web-svc"},
 		Spec: corev1.ServiceSpec{
 			Selector: map[string]string{"app": "web"},
@@ -188,7 +188,7 @@ func TestIntegrationKubeStuckPodSaysWhy(t *testing.T) {
 	k := integrationKube(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if _, err := k.client.AppsV1().Deployments(k.namespace).Create(ctx, pauseDeployment("nowhere", 1, "lab/not-on-the-node:v1", corev1.PullNever), metav1.CreateOptions{}); err != nil {
+	if _, err := k.client.Deployments(k.namespace).Create(ctx, pauseDeployment("nowhere", 1, "lab/not-on-the-node:v1", corev1.PullNever), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for {

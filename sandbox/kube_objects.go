@@ -136,14 +136,14 @@ func (k *Kube) Env(ctx context.Context, c PodContainer, name string) (v EnvVar, 
 func (k *Kube) envData(ctx context.Context, configMap, secret string) (map[string]string, string, error) {
 	if configMap != "" {
 		what := "ConfigMap " + configMap
-		cm, err := k.client.CoreV1().ConfigMaps(k.namespace).Get(ctx, configMap, metav1.GetOptions{})
+		cm, err := k.client.ConfigMaps(k.namespace).Get(ctx, configMap, metav1.GetOptions{})
 		if err != nil {
 			return nil, what, k.wrap(err, "configmap", configMap, "reading %s", what)
 		}
 		return cm.Data, what, nil
 	}
 	what := "Secret " + secret
-	sec, err := k.client.CoreV1().Secrets(k.namespace).Get(ctx, secret, metav1.GetOptions{})
+	sec, err := k.client.Secrets(k.namespace).Get(ctx, secret, metav1.GetOptions{})
 	if err != nil {
 		return nil, what, k.wrap(err, "secret", secret, "reading %s", what)
 	}
@@ -236,7 +236,7 @@ func (d Deployment) Rollout() Rollout {
 // Deployment reads the Deployment name; a missing one is a *NotFoundError
 // of kind "deployment".
 func (k *Kube) Deployment(ctx context.Context, name string) (Deployment, error) {
-	d, err := k.client.AppsV1().Deployments(k.namespace).Get(ctx, name, metav1.GetOptions{})
+	d, err := k.client.Deployments(k.namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return Deployment{}, k.wrap(err, "deployment", name, "reading deployment %q", name)
 	}
@@ -509,7 +509,7 @@ func (k *Kube) DeploymentPods(ctx context.Context, d Deployment) ([]Pod, error) 
 	if err != nil {
 		return nil, err
 	}
-	list, err := k.client.CoreV1().Pods(k.namespace).List(ctx, metav1.ListOptions{LabelSelector: d.SelectorText})
+	list, err := k.client.Pods(k.namespace).List(ctx, metav1.ListOptions{LabelSelector: d.SelectorText})
 	if err != nil {
 		return nil, k.wrap(err, "", "", "listing the pods of deployment %q", d.Name)
 	}
@@ -528,7 +528,7 @@ func (k *Kube) DeploymentPods(ctx context.Context, d Deployment) ([]Pod, error) 
 // replicaSetsOf names the ReplicaSets the Deployment controls, with the
 // revision of each.
 func (k *Kube) replicaSetsOf(ctx context.Context, d Deployment) (map[string]string, error) {
-	list, err := k.client.AppsV1().ReplicaSets(k.namespace).List(ctx, metav1.ListOptions{LabelSelector: d.SelectorText})
+	list, err := k.client.ReplicaSets(k.namespace).List(ctx, metav1.ListOptions{LabelSelector: d.SelectorText})
 	if err != nil {
 		return nil, k.wrap(err, "", "", "listing the ReplicaSets of deployment %q", d.Name)
 	}
@@ -579,7 +579,7 @@ func (s Service) SelectorText() string {
 // Service reads the Service name; a missing one is a *NotFoundError of
 // kind "service".
 func (k *Kube) Service(ctx context.Context, name string) (Service, error) {
-	s, err := k.client.CoreV1().Services(k.namespace).Get(ctx, name, metav1.GetOptions{})
+	s, err := k.client.Services(k.namespace).Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
 		return Service{}, k.wrap(err, "service", name, "reading service %q", name)
 	}
@@ -624,7 +624,7 @@ const ServiceEndpointSliceLabel = discoveryv1.LabelServiceName
 // ServiceEndpoints lists the endpoints of the Service name from every
 // EndpointSlice labelled with it, sorted by pod name.
 func (k *Kube) ServiceEndpoints(ctx context.Context, name string) ([]ServiceEndpoint, error) {
-	list, err := k.client.DiscoveryV1().EndpointSlices(k.namespace).List(ctx, metav1.ListOptions{
+	list, err := k.client.EndpointSlices(k.namespace).List(ctx, metav1.ListOptions{
 		LabelSelector: labels.SelectorFromSet(labels.Set{ServiceEndpointSliceLabel: name}).String(),
 	})
 	if err != nil {
@@ -756,7 +756,7 @@ type objectAPI struct {
 	del     func(ctx context.Context, name string, opts metav1.DeleteOptions) error
 }
 
-// typedClient is what client-go's typed client of every kind offers.
+// typedClient is what kubeclient offers for every kind.
 type typedClient[T any] interface {
 	Get(ctx context.Context, name string, opts metav1.GetOptions) (T, error)
 	Delete(ctx context.Context, name string, opts metav1.DeleteOptions) error
@@ -777,22 +777,22 @@ func apiOf[T metav1.Object](c typedClient[T]) objectAPI {
 
 // objects returns the client of the objects of a kind lab looks for.
 func (k *Kube) objects(kind string) (objectAPI, bool) {
-	apps, core, ns := k.client.AppsV1(), k.client.CoreV1(), k.namespace
+	c, ns := k.client, k.namespace
 	switch kind {
 	case "deployment":
-		return apiOf(apps.Deployments(ns)), true
+		return apiOf(c.Deployments(ns)), true
 	case "statefulset":
-		return apiOf(apps.StatefulSets(ns)), true
+		return apiOf(c.StatefulSets(ns)), true
 	case "service":
-		return apiOf(core.Services(ns)), true
+		return apiOf(c.Services(ns)), true
 	case "pod":
-		return apiOf(core.Pods(ns)), true
+		return apiOf(c.Pods(ns)), true
 	case "configmap":
-		return apiOf(core.ConfigMaps(ns)), true
+		return apiOf(c.ConfigMaps(ns)), true
 	case "secret":
-		return apiOf(core.Secrets(ns)), true
+		return apiOf(c.Secrets(ns)), true
 	case "persistentvolumeclaim":
-		return apiOf(core.PersistentVolumeClaims(ns)), true
+		return apiOf(c.PersistentVolumeClaims(ns)), true
 	}
 	return objectAPI{}, false
 }
@@ -823,7 +823,7 @@ func (k *Kube) FindObjects(ctx context.Context, objs []KubeObject) ([]KubeObject
 // DeploymentNames lists the Deployments in the namespace, so a check of a
 // missing one can say what is there instead.
 func (k *Kube) DeploymentNames(ctx context.Context) ([]string, error) {
-	list, err := k.client.AppsV1().Deployments(k.namespace).List(ctx, metav1.ListOptions{})
+	list, err := k.client.Deployments(k.namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, k.wrap(err, "", "", "listing deployments")
 	}
@@ -832,7 +832,7 @@ func (k *Kube) DeploymentNames(ctx context.Context) ([]string, error) {
 
 // ServiceNames lists the Services in the namespace.
 func (k *Kube) ServiceNames(ctx context.Context) ([]string, error) {
-	list, err := k.client.CoreV1().Services(k.namespace).List(ctx, metav1.ListOptions{})
+	list, err := k.client.Services(k.namespace).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, k.wrap(err, "", "", "listing services")
 	}

@@ -21,7 +21,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/lab-workshop/lab/sandbox/kubeclient/kubefake"
 )
 
 // Plain objects as a cluster holds them after `kubectl apply` of the
@@ -96,9 +97,9 @@ func waiting(reason, message string) func(*corev1.Pod) {
 	}
 }
 
-func fakeKube(objs ...runtime.Object) (*Kube, *fake.Clientset) {
-	cs := fake.NewClientset(objs...)
-	return NewKube(cs, "kind-lab", ""), cs
+func fakeKube(objs ...runtime.Object) (*Kube, *kubefake.Cluster) {
+	cs := kubefake.New(objs...)
+	return NewKube(cs.Client, "kind-lab", ""), cs
 }
 
 func TestRolloutJudgedLikeKubectl(t *testing.T) {
@@ -416,7 +417,7 @@ func TestFindObjects(t *testing.T) {
 }
 
 func TestKubeWrapTellsLostConnectionsFromAnswers(t *testing.T) {
-	k := NewKube(fake.NewClientset(), "kind-lab", "")
+	k := NewKube(kubefake.New().Client, "kind-lab", "")
 	refused := &url.Error{Op: "Get", URL: "https://127.0.0.1:1/api", Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}}
 	if err := k.wrap(refused, "", "", "reading"); !IsKubeUnavailable(err) {
 		t.Errorf("a refused connection: got %v, want a KubeError", err)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"context"
 	"fmt"
 )
 
@@ -8,7 +9,7 @@ import (
 // reports it ("v1.37.2"), for kubectl's version-skew policy and the
 // versions a course was tested with.
 func (k *Kube) ServerVersion() (string, error) {
-	v, err := k.client.Discovery().ServerVersion()
+	v, err := k.client.ServerVersion(context.Background())
 	if err != nil {
 		return "", k.wrap(err, "", "", "reading the Kubernetes version of the context %q", k.context)
 	}

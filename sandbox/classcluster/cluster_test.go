@@ -11,34 +11,45 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/lab-workshop/lab/sandbox/kubeclient/kubefake"
 )
 
 // fakeCluster is a client whose token controller fills every token Secret
 // as it is created, and which already runs a NodePort Service on 30101.
-func fakeCluster(t *testing.T, objs ...runtime.Object) *fake.Clientset {
+func fakeCluster(t *testing.T, objs ...runtime.Object) *kubefake.Cluster {
 	t.Helper()
 	objs = append(objs, &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Name: "other", Namespace: "default"},
 		Spec:       corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort, Ports: []corev1.ServicePort{{Port: 80, NodePort: 30101}}},
 	})
-	c := fake.NewClientset(objs...)
+	c := kubefake.New(objs...)
 	c.PrependReactor("create", "secrets", func(a k8stesting.Action) (bool, runtime.Object, error) {
-		s := a.(k8stesting.CreateAction).GetObject().(*corev1.Secret)
+		u := a.(k8stesting.CreateAction).GetObject().(*unstructured.Unstructured)
+		var s corev1.Secret
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, &s); err != nil {
+			return true, nil, err
+		}
 		if s.Type == corev1.SecretTypeServiceAccountToken {
 			s.Data = map[string][]byte{"token": []byte("token-of-" + s.Namespace), "ca.crt": []byte("CA")}
+			filled, err := runtime.DefaultUnstructuredConverter.ToUnstructured(&s)
+			if err != nil {
+				return true, nil, err
+			}
+			u.Object = filled
 		}
 		return false, nil, nil
 	})
 	return c
 }
 
-func prepare(t *testing.T, c *fake.Clientset, learners []Learner) []Prepared {
+func prepare(t *testing.T, c *kubefake.Cluster, learners []Learner) []Prepared {
 	t.Helper()
-	ps, err := Prepare(context.Background(), c, Options{Learners: learners, Ports: PortRange{30100, 30199}, TokenWait: time.Second})
+	ps, err := Prepare(context.Background(), c.Client, Options{Learners: learners, Ports: PortRange{30100, 30199}, TokenWait: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,32 +65,32 @@ func TestPrepareMakesEachLearnersNamespace(t *testing.T) {
 		if p.NodePort != wantPorts[i] || !p.Created || p.Token != "token-of-"+p.Namespace || string(p.CA) != "CA" {
 			t.Errorf("learner %d: %+v", i, p)
 		}
-		ns, err := c.CoreV1().Namespaces().Get(ctx, p.Namespace, metav1.GetOptions{})
+		ns, err := c.Namespaces().Get(ctx, p.Namespace, metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if ns.Labels[LabelLearner] != p.Slug || ns.Labels[LabelManaged] != "true" || ns.Annotations[AnnotNodePort] == "" {
 			t.Errorf("namespace %s: labels %v annotations %v", p.Namespace, ns.Labels, ns.Annotations)
 		}
-		rb, err := c.RbacV1().RoleBindings(p.Namespace).Get(ctx, AccountName, metav1.GetOptions{})
+		rb, err := c.RoleBindings(p.Namespace).Get(ctx, AccountName, metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if rb.RoleRef.Kind != "Role" || len(rb.Subjects) != 1 || rb.Subjects[0].Namespace != p.Namespace || rb.Subjects[0].Name != AccountName {
 			t.Errorf("RoleBinding in %s: %+v", p.Namespace, rb)
 		}
-		q, err := c.CoreV1().ResourceQuotas(p.Namespace).Get(ctx, AccountName, metav1.GetOptions{})
+		q, err := c.ResourceQuotas(p.Namespace).Get(ctx, AccountName, metav1.GetOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := q.Spec.Hard[corev1.ResourceServicesNodePorts]; got.Value() != 1 {
 			t.Errorf("quota of node ports = %v, want 1", got.String())
 		}
-		if _, err := c.CoreV1().LimitRanges(p.Namespace).Get(ctx, AccountName, metav1.GetOptions{}); err != nil {
+		if _, err := c.LimitRanges(p.Namespace).Get(ctx, AccountName, metav1.GetOptions{}); err != nil {
 			t.Error(err)
 		}
 	}
-	if n, _ := c.RbacV1().ClusterRoleBindings().List(ctx, metav1.ListOptions{}); len(n.Items) != 0 {
+	if n, _ := c.ClusterRoleBindings().List(ctx, metav1.ListOptions{}); len(n.Items) != 0 {
 		t.Errorf("cluster-wide bindings made: %v", n.Items)
 	}
 }
@@ -91,9 +102,9 @@ func TestPrepareAgainKeepsWhatExists(t *testing.T) {
 	ctx := context.Background()
 	first := prepare(t, c, Numbered(2, "lab-"))
 	// The instructor raised one learner's quota by hand.
-	q, _ := c.CoreV1().ResourceQuotas("lab-learner-1").Get(ctx, AccountName, metav1.GetOptions{})
+	q, _ := c.ResourceQuotas("lab-learner-1").Get(ctx, AccountName, metav1.GetOptions{})
 	q.Spec.Hard[corev1.ResourcePods] = resource.MustParse("20")
-	if _, err := c.CoreV1().ResourceQuotas("lab-learner-1").Update(ctx, q, metav1.UpdateOptions{}); err != nil {
+	if _, err := c.ResourceQuotas("lab-learner-1").Update(ctx, q, metav1.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	c.ClearActions()
@@ -111,7 +122,7 @@ func TestPrepareAgainKeepsWhatExists(t *testing.T) {
 			t.Errorf("running again did %s %s", v, a.GetResource().Resource)
 		}
 	}
-	q, _ = c.CoreV1().ResourceQuotas("lab-learner-1").Get(ctx, AccountName, metav1.GetOptions{})
+	q, _ = c.ResourceQuotas("lab-learner-1").Get(ctx, AccountName, metav1.GetOptions{})
 	if got := q.Spec.Hard[corev1.ResourcePods]; got.Value() != 20 {
 		t.Errorf("the hand-raised quota is now %s", got.String())
 	}
@@ -121,7 +132,7 @@ func TestPrepareAgainKeepsWhatExists(t *testing.T) {
 // alone, and said so.
 func TestPrepareRefusesAForeignNamespace(t *testing.T) {
 	c := fakeCluster(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "lab-learner-1"}})
-	_, err := Prepare(context.Background(), c, Options{Learners: Numbered(1, "lab-"), Ports: PortRange{30100, 30100}, TokenWait: time.Second})
+	_, err := Prepare(context.Background(), c.Client, Options{Learners: Numbered(1, "lab-"), Ports: PortRange{30100, 30100}, TokenWait: time.Second})
 	if err == nil || !strings.Contains(err.Error(), "--prefix") {
 		t.Fatalf("err = %v", err)
 	}
@@ -129,7 +140,7 @@ func TestPrepareRefusesAForeignNamespace(t *testing.T) {
 
 func TestPrepareSaysWhenPortsRunOut(t *testing.T) {
 	c := fakeCluster(t)
-	_, err := Prepare(context.Background(), c, Options{Learners: Numbered(2, "lab-"), Ports: PortRange{30100, 30101}, TokenWait: time.Second})
+	_, err := Prepare(context.Background(), c.Client, Options{Learners: Numbered(2, "lab-"), Ports: PortRange{30100, 30101}, TokenWait: time.Second})
 	if err == nil || !strings.Contains(err.Error(), "--node-ports") {
 		t.Fatalf("err = %v", err)
 	}
@@ -239,12 +250,12 @@ func TestNodeAddressPrefersAWorker(t *testing.T) {
 	internal := func(ip string) corev1.NodeAddress {
 		return corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: ip}
 	}
-	c := fake.NewClientset(node("cp", true, internal("172.18.0.3")), node("w", false, internal("172.18.0.2")))
-	if got, err := NodeAddress(context.Background(), c); err != nil || got != "172.18.0.2" {
+	c := kubefake.New(node("cp", true, internal("172.18.0.3")), node("w", false, internal("172.18.0.2")))
+	if got, err := NodeAddress(context.Background(), c.Client); err != nil || got != "172.18.0.2" {
 		t.Errorf("got %q, %v", got, err)
 	}
-	c = fake.NewClientset(node("cp", true, internal("172.18.0.3")))
-	if got, err := NodeAddress(context.Background(), c); err != nil || got != "172.18.0.3" {
+	c = kubefake.New(node("cp", true, internal("172.18.0.3")))
+	if got, err := NodeAddress(context.Background(), c.Client); err != nil || got != "172.18.0.3" {
 		t.Errorf("control plane only: got %q, %v", got, err)
 	}
 }
@@ -256,7 +267,7 @@ func TestPrepareMakesTheNodePortRule(t *testing.T) {
 	c := fakeCluster(t)
 	ctx := context.Background()
 	ps := prepare(t, c, Numbered(2, "lab-"))
-	adm := c.AdmissionregistrationV1()
+	adm := c.Client
 	for _, p := range ps {
 		name := NodePortRule(p.Namespace)
 		pol, err := adm.ValidatingAdmissionPolicies().Get(ctx, name, metav1.GetOptions{})

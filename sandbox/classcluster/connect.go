@@ -4,13 +4,14 @@ import (
 	"fmt"
 	"os"
 
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/lab-workshop/lab/sandbox/kubeclient"
 )
 
 // Connect connects to the class's cluster with the instructor's
 // kubeconfig and says how learners reach its API server.
-func Connect(kubeconfig, contextName string) (kubernetes.Interface, Server, error) {
+func Connect(kubeconfig, contextName string) (*kubeclient.Client, Server, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	if kubeconfig != "" {
 		rules.ExplicitPath = kubeconfig
@@ -43,7 +44,7 @@ func Connect(kubeconfig, contextName string) (kubernetes.Interface, Server, erro
 		return nil, Server{}, fmt.Errorf("reading the context %q: %w", name, err)
 	}
 	cfg.QPS, cfg.Burst = 20, 40
-	client, err := kubernetes.NewForConfig(cfg)
+	client, err := kubeclient.NewForConfig(cfg)
 	if err != nil {
 		return nil, Server{}, fmt.Errorf("connecting to the cluster of the context %q: %w", name, err)
 	}

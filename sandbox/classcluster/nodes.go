@@ -7,15 +7,16 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
+
+	"github.com/lab-workshop/lab/sandbox/kubeclient"
 )
 
 // NodeAddress is the address learners reach node ports at when the
 // instructor names none: a worker's external address, else its internal
 // one; a control-plane node only when there is no worker. Every node opens
 // every node port, so any ready one will do.
-func NodeAddress(ctx context.Context, client kubernetes.Interface) (string, error) {
-	nodes, err := client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+func NodeAddress(ctx context.Context, client *kubeclient.Client) (string, error) {
+	nodes, err := client.Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return "", fmt.Errorf("listing the cluster's nodes for an address learners reach node ports at: %w; or give one with --node-address", err)
 	}

@@ -13,8 +13,9 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/utils/ptr"
+
+	"github.com/lab-workshop/lab/sandbox/kubeclient"
 )
 
 // The names of what lab makes in each learner's namespace, and the labels
@@ -55,7 +56,7 @@ type Prepared struct {
 // learner a free node port of the range. It never deletes or changes what
 // exists: running it again keeps every learner's namespace, port and
 // token, so the files already handed out stay valid.
-func Prepare(ctx context.Context, client kubernetes.Interface, opts Options) ([]Prepared, error) {
+func Prepare(ctx context.Context, client *kubeclient.Client, opts Options) ([]Prepared, error) {
 	progress := opts.Progress
 	if progress == nil {
 		progress = func(string) {}
@@ -80,9 +81,9 @@ func Prepare(ctx context.Context, client kubernetes.Interface, opts Options) ([]
 
 // takenPorts are the node ports the cluster's Services use and those the
 // class's existing namespaces were assigned.
-func takenPorts(ctx context.Context, client kubernetes.Interface) (map[int]string, error) {
+func takenPorts(ctx context.Context, client *kubeclient.Client) (map[int]string, error) {
 	taken := map[int]string{}
-	svcs, err := client.CoreV1().Services("").List(ctx, metav1.ListOptions{})
+	svcs, err := client.Services("").List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("listing the cluster's Services for the node ports in use: %w", err)
 	}
@@ -93,7 +94,7 @@ func takenPorts(ctx context.Context, client kubernetes.Interface) (map[int]strin
 			}
 		}
 	}
-	nss, err := client.CoreV1().Namespaces().List(ctx, metav1.ListOptions{LabelSelector: LabelLearner})
+	nss, err := client.Namespaces().List(ctx, metav1.ListOptions{LabelSelector: LabelLearner})
 	if err != nil {
 		return nil, fmt.Errorf("listing the class's namespaces: %w", err)
 	}
@@ -105,9 +106,9 @@ func takenPorts(ctx context.Context, client kubernetes.Interface) (map[int]strin
 	return taken, nil
 }
 
-func prepareOne(ctx context.Context, client kubernetes.Interface, l Learner, opts Options, taken map[int]string, progress func(string)) (Prepared, error) {
+func prepareOne(ctx context.Context, client *kubeclient.Client, l Learner, opts Options, taken map[int]string, progress func(string)) (Prepared, error) {
 	p := Prepared{Learner: l}
-	ns, err := client.CoreV1().Namespaces().Get(ctx, l.Namespace, metav1.GetOptions{})
+	ns, err := client.Namespaces().Get(ctx, l.Namespace, metav1.GetOptions{})
 	switch {
 	case err == nil:
 		if ns.Labels[LabelLearner] != l.Slug {
@@ -136,7 +137,7 @@ func prepareOne(ctx context.Context, client kubernetes.Interface, l Learner, opt
 			},
 			Annotations: map[string]string{AnnotName: l.Name, AnnotNodePort: strconv.Itoa(port)},
 		}}
-		if _, err := client.CoreV1().Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
+		if _, err := client.Namespaces().Create(ctx, ns, metav1.CreateOptions{}); err != nil {
 			return p, fmt.Errorf("creating the namespace: %w", err)
 		}
 		p.NodePort, p.Created = port, true
@@ -164,7 +165,7 @@ func freePort(r PortRange, taken map[int]string) (int, bool) {
 
 type object struct {
 	kind   string
-	create func(context.Context, kubernetes.Interface) error
+	create func(context.Context, *kubeclient.Client) error
 }
 
 // namespaceObjects are the account, its rights, quota and limits, and its
@@ -173,35 +174,35 @@ func namespaceObjects(ns string) []object {
 	meta := metav1.ObjectMeta{Name: AccountName, Namespace: ns, Labels: map[string]string{LabelManaged: "true"}}
 	opts := metav1.CreateOptions{}
 	return []object{
-		{"ServiceAccount", func(ctx context.Context, c kubernetes.Interface) error {
-			_, err := c.CoreV1().ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: meta}, opts)
+		{"ServiceAccount", func(ctx context.Context, c *kubeclient.Client) error {
+			_, err := c.ServiceAccounts(ns).Create(ctx, &corev1.ServiceAccount{ObjectMeta: meta}, opts)
 			return err
 		}},
-		{"Role", func(ctx context.Context, c kubernetes.Interface) error {
-			_, err := c.RbacV1().Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: meta, Rules: LearnerRules()}, opts)
+		{"Role", func(ctx context.Context, c *kubeclient.Client) error {
+			_, err := c.Roles(ns).Create(ctx, &rbacv1.Role{ObjectMeta: meta, Rules: LearnerRules()}, opts)
 			return err
 		}},
-		{"RoleBinding", func(ctx context.Context, c kubernetes.Interface) error {
-			_, err := c.RbacV1().RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{
+		{"RoleBinding", func(ctx context.Context, c *kubeclient.Client) error {
+			_, err := c.RoleBindings(ns).Create(ctx, &rbacv1.RoleBinding{
 				ObjectMeta: meta,
 				RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: AccountName},
 				Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: AccountName, Namespace: ns}},
 			}, opts)
 			return err
 		}},
-		{"ResourceQuota", func(ctx context.Context, c kubernetes.Interface) error {
-			_, err := c.CoreV1().ResourceQuotas(ns).Create(ctx, &corev1.ResourceQuota{ObjectMeta: meta, Spec: corev1.ResourceQuotaSpec{Hard: Quota()}}, opts)
+		{"ResourceQuota", func(ctx context.Context, c *kubeclient.Client) error {
+			_, err := c.ResourceQuotas(ns).Create(ctx, &corev1.ResourceQuota{ObjectMeta: meta, Spec: corev1.ResourceQuotaSpec{Hard: Quota()}}, opts)
 			return err
 		}},
-		{"LimitRange", func(ctx context.Context, c kubernetes.Interface) error {
-			_, err := c.CoreV1().LimitRanges(ns).Create(ctx, &corev1.LimitRange{ObjectMeta: meta, Spec: Limits()}, opts)
+		{"LimitRange", func(ctx context.Context, c *kubeclient.Client) error {
+			_, err := c.LimitRanges(ns).Create(ctx, &corev1.LimitRange{ObjectMeta: meta, Spec: Limits()}, opts)
 			return err
 		}},
-		{"Secret", func(ctx context.Context, c kubernetes.Interface) error {
+		{"Secret", func(ctx context.Context, c *kubeclient.Client) error {
 			m := meta
 			m.Name = TokenSecret
 			m.Annotations = map[string]string{corev1.ServiceAccountNameKey: AccountName}
-			_, err := c.CoreV1().Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: m, Type: corev1.SecretTypeServiceAccountToken}, opts)
+			_, err := c.Secrets(ns).Create(ctx, &corev1.Secret{ObjectMeta: m, Type: corev1.SecretTypeServiceAccountToken}, opts)
 			return err
 		}},
 	}
@@ -221,12 +222,12 @@ func nodePortObjects(l Learner, port int) []object {
 	meta := metav1.ObjectMeta{Name: name, Labels: map[string]string{LabelManaged: "true", LabelLearner: l.Slug}}
 	opts := metav1.CreateOptions{}
 	return []object{
-		{"ValidatingAdmissionPolicy", func(ctx context.Context, c kubernetes.Interface) error {
-			_, err := c.AdmissionregistrationV1().ValidatingAdmissionPolicies().Create(ctx, NodePortPolicy(meta, l.Namespace, port), opts)
+		{"ValidatingAdmissionPolicy", func(ctx context.Context, c *kubeclient.Client) error {
+			_, err := c.ValidatingAdmissionPolicies().Create(ctx, NodePortPolicy(meta, l.Namespace, port), opts)
 			return err
 		}},
-		{"ValidatingAdmissionPolicyBinding", func(ctx context.Context, c kubernetes.Interface) error {
-			_, err := c.AdmissionregistrationV1().ValidatingAdmissionPolicyBindings().Create(ctx, &admissionv1.ValidatingAdmissionPolicyBinding{
+		{"ValidatingAdmissionPolicyBinding", func(ctx context.Context, c *kubeclient.Client) error {
+			_, err := c.ValidatingAdmissionPolicyBindings().Create(ctx, &admissionv1.ValidatingAdmissionPolicyBinding{
 				ObjectMeta: meta,
 				Spec: admissionv1.ValidatingAdmissionPolicyBindingSpec{
 					PolicyName:        name,
@@ -329,11 +330,11 @@ var errNoToken = errors.New("Kubernetes did not put a token into it")
 
 // waitToken waits until Kubernetes' token controller has filled the
 // learner's token Secret, saying so every few seconds.
-func waitToken(ctx context.Context, client kubernetes.Interface, l Learner, wait time.Duration, progress func(string)) (string, []byte, error) {
+func waitToken(ctx context.Context, client *kubeclient.Client, l Learner, wait time.Duration, progress func(string)) (string, []byte, error) {
 	deadline := time.Now().Add(wait)
 	said := time.Time{}
 	for {
-		s, err := client.CoreV1().Secrets(l.Namespace).Get(ctx, TokenSecret, metav1.GetOptions{})
+		s, err := client.Secrets(l.Namespace).Get(ctx, TokenSecret, metav1.GetOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
 			return "", nil, fmt.Errorf("reading the token Secret %s: %w", TokenSecret, err)
 		}

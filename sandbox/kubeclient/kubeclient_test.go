@@ -21,7 +21,7 @@ import (
 func TestResourceRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	seed := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "seed", Namespace: "default", Labels: map[string]string{"app": "web"}}}
-	c, _ := kubefake.New(seed)
+	c := kubefake.New(seed)
 	pods := c.Pods("default")
 
 	got, err := pods.Get(ctx, "seed", metav1.GetOptions{})
@@ -63,7 +63,7 @@ func TestResourceRoundTrip(t *testing.T) {
 func TestWatchCarriesTypedObjects(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	c, _ := kubefake.New()
+	c := kubefake.New()
 	w, err := c.Deployments("default").Watch(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -113,7 +113,7 @@ func TestServerVersion(t *testing.T) {
 	if _, err := c.ServerVersion(ctx); !apierrors.IsForbidden(err) {
 		t.Errorf("got %v, want a Forbidden API error", err)
 	}
-	c, _ = kubefake.New()
+	c = kubefake.New().Client
 	if _, err := c.ServerVersion(ctx); err == nil {
 		t.Error("a client with no API server gave a version")
 	}

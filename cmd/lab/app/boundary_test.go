@@ -39,3 +39,29 @@ func TestOnlySandboxTouchesTheMachine(t *testing.T) {
 		}
 	}
 }
+
+// TestLabLinksNoTypedKubernetesClient keeps client-go's typed clientset and
+// its discovery client out of the lab binary: they link a client for every
+// API group and register them all at start-up, which costs lab megabytes
+// and milliseconds at every run. sandbox/kubeclient covers the kinds lab
+// uses.
+func TestLabLinksNoTypedKubernetesClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "../../../cmd/lab").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list -deps: %v\n%s", err, out)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) == 0 || deps[len(deps)-1] != "github.com/lab-workshop/lab/cmd/lab" {
+		t.Fatalf("go list -deps printed %d packages, want the lab command's last", len(deps))
+	}
+	for _, dep := range deps {
+		for _, heavy := range []string{"k8s.io/client-go/kubernetes", "k8s.io/client-go/discovery"} {
+			if dep == heavy || strings.HasPrefix(dep, heavy+"/") {
+				t.Errorf("lab depends on %s; use sandbox/kubeclient instead of client-go's typed clientset", dep)
+			}
+		}
+	}
+}

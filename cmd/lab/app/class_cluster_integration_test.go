@@ -22,7 +22,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/lab-workshop/lab/features"
@@ -30,6 +29,7 @@ import (
 	"github.com/lab-workshop/lab/internal/class/learner"
 	"github.com/lab-workshop/lab/lessons"
 	cluster "github.com/lab-workshop/lab/sandbox/classcluster"
+	"github.com/lab-workshop/lab/sandbox/kubeclient"
 )
 
 // TestClassSharedCluster proves one shared cluster for a class: a
@@ -111,7 +111,7 @@ func TestClassSharedCluster(t *testing.T) {
 	if reuse != "" {
 		t.Cleanup(func() {
 			for i := 1; i <= 3; i++ {
-				_ = admin.CoreV1().Namespaces().Delete(context.Background(), fmt.Sprintf("%slearner-%d", prefix, i), metav1.DeleteOptions{})
+				_ = admin.Namespaces().Delete(context.Background(), fmt.Sprintf("%slearner-%d", prefix, i), metav1.DeleteOptions{})
 			}
 		})
 	}
@@ -129,7 +129,7 @@ func TestClassSharedCluster(t *testing.T) {
 	// The API server takes a moment to load a new policy; a dry run, which
 	// goes through admission and keeps nothing, waits for it.
 	rule.loaded(ctx, learner1)
-	_, err = learner1.CoreV1().Services(rule.ns).Create(ctx, rule.service(rule.other), metav1.CreateOptions{})
+	_, err = learner1.Services(rule.ns).Create(ctx, rule.service(rule.other), metav1.CreateOptions{})
 	rule.refused(fmt.Sprintf("creating a NodePort Service on learner 2's port %d", rule.other), err)
 
 	// Three learners at once, each on their own lab state and workspace.
@@ -148,17 +148,17 @@ func TestClassSharedCluster(t *testing.T) {
 
 	// Learner 1 may not read learner 2's Deployment, which exists.
 	other := prefix + "learner-2"
-	if _, err := admin.AppsV1().Deployments(other).Get(ctx, "lab-app", metav1.GetOptions{}); err != nil {
+	if _, err := admin.Deployments(other).Get(ctx, "lab-app", metav1.GetOptions{}); err != nil {
 		t.Fatalf("the instructor cannot read %s's Deployment: %v", other, err)
 	}
-	_, err = learner1.AppsV1().Deployments(other).Get(ctx, "lab-app", metav1.GetOptions{})
+	_, err = learner1.Deployments(other).Get(ctx, "lab-app", metav1.GetOptions{})
 	var status apierrors.APIStatus
 	if !apierrors.IsForbidden(err) || !errors.As(err, &status) || status.Status().Code != http.StatusForbidden {
 		t.Errorf("learner 1 reading the Deployment lab-app of %s: %v, want 403 Forbidden", other, err)
 	} else {
 		t.Logf("refused as it should be: %v", err)
 	}
-	if _, err := learner1.AppsV1().Deployments(prefix+"learner-1").Get(ctx, "lab-app", metav1.GetOptions{}); err != nil {
+	if _, err := learner1.Deployments(prefix+"learner-1").Get(ctx, "lab-app", metav1.GetOptions{}); err != nil {
 		t.Errorf("learner 1 reading their own Deployment: %v", err)
 	}
 
@@ -201,12 +201,12 @@ func (r *nodePortRule) service(nodePort int32) *corev1.Service {
 }
 
 // loaded waits until the API server enforces learner 1's rule.
-func (r *nodePortRule) loaded(ctx context.Context, learner1 kubernetes.Interface) {
+func (r *nodePortRule) loaded(ctx context.Context, learner1 *kubeclient.Client) {
 	t := r.t
 	t.Helper()
 	start := time.Now()
 	for {
-		_, err := learner1.CoreV1().Services(r.ns).Create(ctx, r.service(r.other), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		_, err := learner1.Services(r.ns).Create(ctx, r.service(r.other), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
 		if err != nil && strings.Contains(err.Error(), "ValidatingAdmissionPolicy") {
 			t.Logf("the node port rule is enforced %s after lab class cluster", time.Since(start).Round(time.Millisecond))
 			return
@@ -236,13 +236,13 @@ func (r *nodePortRule) refused(what string, err error) {
 // afterLesson7: learner 1, whose Service holds their own port, can
 // neither add one that leaves the port to Kubernetes nor move theirs to a
 // port no Service holds.
-func (r *nodePortRule) afterLesson7(ctx context.Context, learner1 kubernetes.Interface) {
+func (r *nodePortRule) afterLesson7(ctx context.Context, learner1 *kubeclient.Client) {
 	t := r.t
 	t.Helper()
-	_, err := learner1.CoreV1().Services(r.ns).Create(ctx, r.service(0), metav1.CreateOptions{})
+	_, err := learner1.Services(r.ns).Create(ctx, r.service(0), metav1.CreateOptions{})
 	r.refused("creating a NodePort Service with no node port", err)
 
-	svcs, err := learner1.CoreV1().Services(r.ns).List(ctx, metav1.ListOptions{})
+	svcs, err := learner1.Services(r.ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -257,7 +257,7 @@ func (r *nodePortRule) afterLesson7(ctx context.Context, learner1 kubernetes.Int
 	}
 	free := int32(30199) // the last of lab class cluster's range; three learners hold the first three
 	mine.Spec.Ports[0].NodePort = free
-	_, err = learner1.CoreV1().Services(r.ns).Update(ctx, mine, metav1.UpdateOptions{})
+	_, err = learner1.Services(r.ns).Update(ctx, mine, metav1.UpdateOptions{})
 	r.refused(fmt.Sprintf("moving their Service %s to the free port %d", mine.Name, free), err)
 }
 
@@ -394,9 +394,9 @@ func learnerDoesLesson7(t *testing.T, ctx context.Context, lab, dir, file string
 // other node's pods, and the other nodes' names, which its kube-proxy uses
 // to reach the API server. kind's published node images do all of that
 // themselves (kindnet, Docker's DNS); there this finds nothing to change.
-func podNetwork(t *testing.T, ctx context.Context, admin kubernetes.Interface, kubeconfig string) {
+func podNetwork(t *testing.T, ctx context.Context, admin *kubeclient.Client, kubeconfig string) {
 	t.Helper()
-	nodes, err := admin.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	nodes, err := admin.Nodes().List(ctx, metav1.ListOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -499,13 +499,13 @@ func repoRoot(t *testing.T) string {
 	return root
 }
 
-func clientFor(t *testing.T, kubeconfig string) kubernetes.Interface {
+func clientFor(t *testing.T, kubeconfig string) *kubeclient.Client {
 	t.Helper()
 	cfg, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := kubernetes.NewForConfig(cfg)
+	c, err := kubeclient.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

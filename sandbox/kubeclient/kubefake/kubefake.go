@@ -1,5 +1,5 @@
-// Package kubefake gives tests a kubeclient.Client over client-go's fake
-// dynamic client, holding the objects given.
+// Package kubefake gives tests a fake cluster: a kubeclient.Client over
+// client-go's fake dynamic client, holding the objects given.
 package kubefake
 
 import (
@@ -9,14 +9,20 @@ import (
 	"github.com/lab-workshop/lab/sandbox/kubeclient"
 )
 
-// New returns a client of a fake cluster holding objs, and the fake, for
-// reactors and the actions it saw. Objects in reactions are
+// Cluster is the typed client and the fake under it, whose reactors and
+// recorded actions a test uses. Objects in reactions are
 // *unstructured.Unstructured.
-func New(objs ...runtime.Object) (*kubeclient.Client, *dynamicfake.FakeDynamicClient) {
+type Cluster struct {
+	*kubeclient.Client
+	*dynamicfake.FakeDynamicClient
+}
+
+// New returns a fake cluster holding objs.
+func New(objs ...runtime.Object) *Cluster {
 	scheme := runtime.NewScheme()
 	if err := kubeclient.AddToScheme(scheme); err != nil {
 		panic(err)
 	}
 	fake := dynamicfake.NewSimpleDynamicClient(scheme, objs...)
-	return kubeclient.New(fake), fake
+	return &Cluster{Client: kubeclient.New(fake), FakeDynamicClient: fake}
 }
