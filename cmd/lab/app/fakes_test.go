@@ -89,7 +89,12 @@ func fakeKubeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	deleted := ts.MkAbs("kube-deleted.txt")
-	object := regexp.MustCompile(`^/(?:api/v1|apis/apps/v1)/namespaces/([^/]+)/([^/]+)/([^/]+)$`)
+	object := regexp.MustCompile(`^/(?:api/(v1)|apis/(apps/v1))/namespaces/([^/]+)/([^/]+)/([^/]+)$`)
+	// An API server names every object's apiVersion and kind.
+	kinds := map[string]string{
+		"deployments": "Deployment", "statefulsets": "StatefulSet", "services": "Service", "pods": "Pod",
+		"configmaps": "ConfigMap", "secrets": "Secret", "persistentvolumeclaims": "PersistentVolumeClaim",
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.URL.Path == "/version" {
@@ -101,12 +106,13 @@ func fakeKubeCmd(ts *testscript.TestScript, neg bool, args []string) {
 		m := object.FindStringSubmatch(r.URL.Path)
 		var key, at string
 		if m != nil {
-			key = m[2] + "/" + m[3]
+			key = m[4] + "/" + m[5]
 			at = created[key]
 		}
 		switch {
 		case at != "" && r.Method == http.MethodGet:
-			fmt.Fprintf(w, `{"metadata":{"name":%q,"namespace":%q,"uid":%q,"creationTimestamp":%q}}`, m[3], m[1], key, at)
+			fmt.Fprintf(w, `{"apiVersion":%q,"kind":%q,"metadata":{"name":%q,"namespace":%q,"uid":%q,"creationTimestamp":%q}}`,
+				m[1]+m[2], kinds[m[4]], m[5], m[3], key, at)
 		case at != "" && r.Method == http.MethodDelete:
 			delete(created, key)
 			f, err := os.OpenFile(deleted, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
