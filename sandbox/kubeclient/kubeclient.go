@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"sync"
 
 	admissionv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
@@ -168,18 +169,51 @@ func (r Resource[T, L]) Watch(ctx context.Context, opts metav1.ListOptions) (wat
 	if err != nil {
 		return nil, err
 	}
-	return watch.Filter(w, func(e watch.Event) (watch.Event, bool) {
-		u, ok := e.Object.(*unstructured.Unstructured)
-		if !ok {
-			return e, true
-		}
+	tw := &typedWatch{in: w, out: make(chan watch.Event), stop: make(chan struct{})}
+	go tw.run(func(u *unstructured.Unstructured) (runtime.Object, error) {
 		obj, err := convert[T](u.Object)
 		if err != nil {
-			return watch.Event{Type: watch.Error, Object: &apierrors.NewInternalError(err).ErrStatus}, true
+			return nil, err
 		}
-		e.Object = any(obj).(runtime.Object)
-		return e, true
-	}), nil
+		return any(obj).(runtime.Object), nil
+	})
+	return tw, nil
+}
+
+// typedWatch passes a dynamic watch's events on with typed objects. Unlike
+// watch.Filter it stops passing them on when stopped, so a watcher that
+// stops reading leaves no goroutine behind.
+type typedWatch struct {
+	in   watch.Interface
+	out  chan watch.Event
+	stop chan struct{}
+	once sync.Once
+}
+
+func (w *typedWatch) ResultChan() <-chan watch.Event { return w.out }
+
+func (w *typedWatch) Stop() {
+	w.once.Do(func() { close(w.stop) })
+	w.in.Stop()
+}
+
+func (w *typedWatch) run(typed func(*unstructured.Unstructured) (runtime.Object, error)) {
+	defer close(w.out)
+	for e := range w.in.ResultChan() {
+		if u, ok := e.Object.(*unstructured.Unstructured); ok {
+			obj, err := typed(u)
+			if err != nil {
+				e = watch.Event{Type: watch.Error, Object: &apierrors.NewInternalError(err).ErrStatus}
+			} else {
+				e.Object = obj
+			}
+		}
+		select {
+		case w.out <- e:
+		case <-w.stop:
+			return
+		}
+	}
 }
 
 func (r Resource[T, L]) unstructured(obj *T) (*unstructured.Unstructured, error) {

@@ -118,3 +118,27 @@ func TestServerVersion(t *testing.T) {
 		t.Error("a client with no API server gave a version")
 	}
 }
+
+// A watch stopped by a reader that reads no further ends at once, even
+// with an event on its way, and leaves nothing running.
+func TestStoppedWatchEnds(t *testing.T) {
+	ctx := context.Background()
+	c := kubefake.New()
+	w, err := c.ConfigMaps("default").Watch(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "lab-config"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	w.Stop()
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case e, ok := <-w.ResultChan():
+		if ok {
+			t.Errorf("got %s %T after Stop, want the channel closed", e.Type, e.Object)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the result channel stayed open after Stop")
+	}
+}
