@@ -274,8 +274,9 @@ func startup(lab string, runs int) error {
 		{"lab hint", lab, []string{"hint"}, nil},
 	}
 	// godog's package init runs "go env GOTOOLDIR" whenever a go command is
-	// on PATH, before main. A learner's machine rarely has Go; this run
-	// shows lab's start-up there.
+	// on PATH; internal/startenv keeps it from finding one. A learner's
+	// machine rarely has Go; this run shows lab's start-up there, and that
+	// having Go costs nothing.
 	if noGo, had := withoutGo(env); had {
 		probes = append(probes, probe{"lab list, no Go", lab, []string{"list"}, noGo})
 	}
@@ -425,9 +426,6 @@ func initCosts(lab string, env []string, runs int) error {
 	}
 	if own := byModule["github.com/lab-workshop/lab"]; own != nil {
 		fmt.Printf("  of which lab's own packages: %.1f ms\n", own.ms)
-	}
-	if _, err := exec.LookPath("go"); err == nil {
-		fmt.Println("  note: go is on PATH, so godog's internal/builder runs `go env GOTOOLDIR` at init")
 	}
 	return nil
 }
