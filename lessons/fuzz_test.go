@@ -18,6 +18,7 @@ func FuzzFrontMatter(f *testing.F) {
 	f.Add([]byte("---\nid: [x\n---\n"))
 	f.Add([]byte("---\ntitle: \"\\e[2J\"\n---\n\x1b]8;;x\x07"))
 	f.Add([]byte("no front matter"))
+	f.Add([]byte("---\nid: &title tilte\ntitle: x\n*title : oops\n---\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		front, body, err := splitFrontMatter(data)
 		if err != nil {

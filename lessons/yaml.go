@@ -133,9 +133,10 @@ func decodeStrict(file string, data []byte, offset int, v any) (problems []Probl
 
 // unknownKey reports whether n, decoded into a value of type t, has a
 // mapping key anywhere that the strict decoder refuses: a key of a struct
-// with no field of that name. An alias is followed to its anchor's node. A
-// merge key, an inline field or a type that decodes itself gives true, so
-// the strict decoder has the last word on what it would make of them.
+// with no field of that name. An alias value is followed to its anchor's
+// node. A key that is an alias, a merge key, an inline field or a type that
+// decodes itself gives true, so the strict decoder has the last word on
+// what it would make of them.
 // n must be YAML that decoded without error, so no alias refers to itself.
 func unknownKey(n *yaml.Node, t reflect.Type) bool {
 	for t.Kind() == reflect.Pointer {
@@ -156,6 +157,9 @@ func unknownKey(n *yaml.Node, t reflect.Type) bool {
 			return false
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Kind != yaml.ScalarNode {
+				return true // an alias's Value is its anchor's name, not its text
+			}
 			f, ok := yamlField(t, n.Content[i].Value)
 			if !ok || unknownKey(n.Content[i+1], f.Type) {
 				return true
@@ -172,7 +176,7 @@ func unknownKey(n *yaml.Node, t reflect.Type) bool {
 	case reflect.Map:
 		if n.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == "<<" || unknownKey(n.Content[i+1], t.Elem()) {
+				if n.Content[i].Kind != yaml.ScalarNode || n.Content[i].Value == "<<" || unknownKey(n.Content[i+1], t.Elem()) {
 					return true
 				}
 			}

@@ -91,6 +91,8 @@ func TestDecodeYAMLOnceMatchesStrict(t *testing.T) {
 		"alias":               "id: &a x\ntitle: *a\n",
 		"alias, unknown key":  "id: x\nwrong:\n  - name: a\n    env: &e {bogus: \"1\"}\nunsolved: *e\n",
 		"alias, known keys":   "id: x\nunsolved: &u {setup: [a]}\nwrong:\n  - *u\n",
+		"alias as a key":      "id: &title tilte\ntitle: x\n*title : oops\n",
+		"alias as a map key":  "id: &k a\nwrong:\n  - name: w\n    env: {*k : \"1\"}\n",
 		"merge key":           "id: x\nwrong:\n  - &w {id: w, message: m}\n  - <<: *w\n    id: v\n",
 		"duplicate key":       "id: x\nid: y\n",
 		"key case":            "ID: x\n",
