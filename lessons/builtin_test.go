@@ -51,6 +51,9 @@ func TestBuiltinSnapshotIsCurrent(t *testing.T) {
 	if !bytes.Equal(builtinSnapshot, want) {
 		t.Fatal("builtin.json is not the built-in course as lab parses it: run `go generate ./lessons`")
 	}
+	if fromSnapshot(builtinSnapshot, Content(), builtinFeatures(t)) == nil {
+		t.Fatal("LoadBuiltin passes over builtin.json for the course's own files, and parses them at every start")
+	}
 }
 
 // TestBuiltinFromSnapshotIsTheParsedCourse: the course read back from the

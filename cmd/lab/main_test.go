@@ -7,16 +7,20 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/lab-workshop/lab/internal/startenv"
 )
 
 // TestMain runs lab's own main when LAB_TEST_MAIN is set, so a test can
 // start the whole program, package initialisation included, as a learner's
-// shell does.
+// shell does. The tests themselves run with PATH and the collector as
+// main would have them.
 func TestMain(m *testing.M) {
 	if os.Getenv("LAB_TEST_MAIN") == "1" {
 		os.Args = append([]string{"lab"}, os.Args[1:]...)
 		main()
 	}
+	startenv.Restore()
 	os.Exit(m.Run())
 }
 
